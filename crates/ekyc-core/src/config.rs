@@ -1,0 +1,155 @@
+//! Server settings: defaults, then an optional TOML file, then `EKYC_*`
+//! environment variables (later sources win), then command-line flags,
+//! which the CLI applies on top.
+
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+/// Why the settings could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration file {0} does not exist")]
+    MissingFile(PathBuf),
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+/// Everything an operator can set. Each field `name` can also be given as
+/// the environment variable `EKYC_NAME` (upper case).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct Settings {
+    /// Where the database, the signing key and (by default) the models live.
+    pub data_dir: PathBuf,
+    /// Where verified model files are kept; `<data_dir>/models` when unset.
+    pub model_dir: Option<PathBuf>,
+    /// Folder holding the model files that no package registry ships.
+    pub model_mirror: PathBuf,
+    /// Address the HTTP server binds to.
+    pub listen: String,
+    /// Base64 of the token-signing secret (at least 32 bytes). When unset a
+    /// random one is generated on first start and kept in the data dir.
+    pub signing_key: Option<String>,
+    /// Lifetime of access tokens issued by `POST /v1/auth/token`.
+    pub access_token_ttl_secs: u64,
+    /// A request that takes longer is answered with 50300.
+    pub request_timeout_secs: u64,
+    /// Threads doing CPU inference; 0 means one per core.
+    pub inference_workers: usize,
+    /// Inference jobs allowed to wait for a worker; beyond that, 50300.
+    pub inference_queue: usize,
+    /// Largest decoded image accepted, in bytes.
+    pub max_image_bytes: usize,
+    /// Largest image accepted, in pixels (checked from the header).
+    pub max_image_pixels: u64,
+    /// Largest image side accepted, in pixels.
+    pub max_image_side: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./data"),
+            model_dir: None,
+            model_mirror: PathBuf::from("../shared/models"),
+            listen: "0.0.0.0:8080".to_owned(),
+            signing_key: None,
+            access_token_ttl_secs: 3600,
+            request_timeout_secs: 30,
+            inference_workers: 0,
+            inference_queue: 64,
+            max_image_bytes: 10 * 1024 * 1024,
+            max_image_pixels: 40_000_000,
+            max_image_side: 12_000,
+        }
+    }
+}
+
+impl Settings {
+    /// Loads defaults, then `config_file` if given, then `EKYC_*` variables.
+    pub fn load(config_file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(path) = config_file {
+            if !path.is_file() {
+                return Err(ConfigError::MissingFile(path.to_owned()));
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        figment
+            .merge(Env::prefixed("EKYC_").ignore(&["config"]))
+            .extract()
+            .map_err(|e| ConfigError::Invalid(e.to_string()))
+    }
+
+    /// The folder holding verified model files.
+    pub fn model_dir(&self) -> PathBuf {
+        self.model_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("models"))
+    }
+
+    /// Number of inference threads, resolving 0 to the number of cores.
+    pub fn inference_threads(&self) -> usize {
+        match self.inference_workers {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+    }
+}
+
+#[cfg(test)]
+// figment's Jail API fixes the closure's error type.
+#[allow(clippy::result_large_err)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "ekyc.toml",
+                "listen = \"127.0.0.1:9\"\ninference_queue = 3\n",
+            )?;
+            jail.set_env("EKYC_INFERENCE_QUEUE", "7");
+            jail.set_env("EKYC_DATA_DIR", "/srv/ekyc");
+            let settings =
+                Settings::load(Some(Path::new("ekyc.toml"))).map_err(|e| e.to_string())?;
+            assert_eq!(settings.listen, "127.0.0.1:9");
+            assert_eq!(settings.inference_queue, 7);
+            assert_eq!(settings.data_dir, PathBuf::from("/srv/ekyc"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn models_default_to_the_data_dir() {
+        let settings = Settings {
+            data_dir: PathBuf::from("/srv/ekyc"),
+            ..Settings::default()
+        };
+        assert_eq!(settings.model_dir(), PathBuf::from("/srv/ekyc/models"));
+        let settings = Settings {
+            model_dir: Some(PathBuf::from("/opt/m")),
+            ..settings
+        };
+        assert_eq!(settings.model_dir(), PathBuf::from("/opt/m"));
+    }
+
+    #[test]
+    fn missing_file_is_an_error() {
+        let err = Settings::load(Some(Path::new("/nonexistent/ekyc.toml"))).unwrap_err();
+        assert!(matches!(err, ConfigError::MissingFile(_)));
+    }
+
+    #[test]
+    fn bad_value_is_reported() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("EKYC_INFERENCE_QUEUE", "many");
+            assert!(matches!(Settings::load(None), Err(ConfigError::Invalid(_))));
+            Ok(())
+        });
+    }
+}

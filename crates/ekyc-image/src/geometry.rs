@@ -1,0 +1,77 @@
+//! Pixel resampling.
+//!
+//! Models are trained on images resized by OpenCV's plain bilinear
+//! interpolation (no anti-aliasing when shrinking). Resampling the same way
+//! here keeps their inputs, and so their scores, as the authors measured.
+
+use image::{Rgb, RgbImage};
+
+/// Resizes `src` to `width` × `height` with OpenCV's `INTER_LINEAR` rule:
+/// pixel centres are aligned (`src = (dst + 0.5) · scale − 0.5`) and edges
+/// are clamped.
+pub fn resize_bilinear(src: &RgbImage, width: u32, height: u32) -> RgbImage {
+    let (src_w, src_h) = src.dimensions();
+    if (src_w, src_h) == (width, height) {
+        return src.clone();
+    }
+    let x_taps = taps(src_w, width);
+    let y_taps = taps(src_h, height);
+    let mut out = RgbImage::new(width, height);
+    for (y, &(y0, y1, fy)) in y_taps.iter().enumerate() {
+        for (x, &(x0, x1, fx)) in x_taps.iter().enumerate() {
+            let blend = |c: usize| {
+                let top = lerp(src.get_pixel(x0, y0)[c], src.get_pixel(x1, y0)[c], fx);
+                let bottom = lerp(src.get_pixel(x0, y1)[c], src.get_pixel(x1, y1)[c], fx);
+                (top + (bottom - top) * fy).round().clamp(0.0, 255.0) as u8
+            };
+            out.put_pixel(x as u32, y as u32, Rgb([blend(0), blend(1), blend(2)]));
+        }
+    }
+    out
+}
+
+/// For each destination index: the two source indices and the weight of the second.
+fn taps(src_len: u32, dst_len: u32) -> Vec<(u32, u32, f32)> {
+    let scale = src_len as f32 / dst_len as f32;
+    let last = src_len.saturating_sub(1);
+    (0..dst_len)
+        .map(|d| {
+            let s = ((d as f32 + 0.5) * scale - 0.5).max(0.0);
+            let i0 = (s.floor() as u32).min(last);
+            let i1 = (i0 + 1).min(last);
+            (i0, i1, s - i0 as f32)
+        })
+        .collect()
+}
+
+fn lerp(a: u8, b: u8, t: f32) -> f32 {
+    f32::from(a) + (f32::from(b) - f32::from(a)) * t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_size_is_a_copy() {
+        let img = RgbImage::from_fn(5, 4, |x, y| Rgb([x as u8, y as u8, 7]));
+        assert_eq!(resize_bilinear(&img, 5, 4), img);
+    }
+
+    #[test]
+    fn halving_averages_pixel_pairs() {
+        // OpenCV: shrinking 4 → 2 samples at 0.5 and 2.5, i.e. averages of pairs.
+        let img = RgbImage::from_fn(4, 1, |x, _| Rgb([[0, 100, 200, 250][x as usize], 0, 0]));
+        let out = resize_bilinear(&img, 2, 1);
+        assert_eq!(out.get_pixel(0, 0)[0], 50);
+        assert_eq!(out.get_pixel(1, 0)[0], 225);
+    }
+
+    #[test]
+    fn upscaling_clamps_edges() {
+        let img = RgbImage::from_fn(2, 1, |x, _| Rgb([if x == 0 { 10 } else { 30 }, 0, 0]));
+        let out = resize_bilinear(&img, 4, 1);
+        let row: Vec<u8> = (0..4).map(|x| out.get_pixel(x, 0)[0]).collect();
+        assert_eq!(row, vec![10, 15, 25, 30]);
+    }
+}

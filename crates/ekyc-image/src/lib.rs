@@ -1,0 +1,13 @@
+//! Image intake and pixel geometry.
+//!
+//! Every endpoint receives images the same way (Base64 in JSON), so one
+//! function, [`decode_base64_image`], turns that text into upright RGB pixels
+//! or a precise reason why not. The geometry helpers resample pixels the way
+//! the models were trained (plain bilinear, like OpenCV), which matters for
+//! accuracy more than it seems.
+
+mod geometry;
+mod intake;
+
+pub use geometry::resize_bilinear;
+pub use intake::{decode_base64_image, DecodedImage, ImageFormat, IntakeError, IntakeLimits};
