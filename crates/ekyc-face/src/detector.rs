@@ -1,0 +1,216 @@
+//! YuNet face detection (libfacedetection): boxes, scores and five
+//! landmarks, in the coordinates of the image it was given.
+
+use ekyc_image::resize_bilinear;
+use image::RgbImage;
+use ndarray::Array4;
+use ort::session::Session;
+use ort::value::TensorRef;
+
+/// YuNet is trained on faces of about 10–300 px: larger inputs are shrunk
+/// so that their long side is at most this many pixels.
+const MAX_INPUT_SIDE: u32 = 640;
+/// The network downsamples by up to 32: inputs are padded to multiples.
+const STRIDE_ALIGN: u32 = 32;
+const STRIDES: [u32; 3] = [8, 16, 32];
+const SCORE_THRESHOLD: f32 = 0.6;
+const NMS_IOU: f32 = 0.3;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DetectorError {
+    #[error("face detector inference failed: {0}")]
+    Inference(String),
+}
+
+impl From<ort::Error> for DetectorError {
+    fn from(e: ort::Error) -> Self {
+        Self::Inference(e.to_string())
+    }
+}
+
+/// One detected face, in original-image pixels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Face {
+    /// `[x, y, width, height]` of the face box.
+    pub bbox: [f32; 4],
+    /// Detection confidence in [0, 1].
+    pub score: f32,
+    /// Right eye, left eye, nose tip, right and left mouth corner, as seen
+    /// in the image ("right eye" is on the image's left).
+    pub landmarks: [[f32; 2]; 5],
+}
+
+impl Face {
+    fn area(&self) -> f32 {
+        self.bbox[2] * self.bbox[3]
+    }
+
+    fn iou(&self, other: &Face) -> f32 {
+        let [ax, ay, aw, ah] = self.bbox;
+        let [bx, by, bw, bh] = other.bbox;
+        let overlap_w = ((ax + aw).min(bx + bw) - ax.max(bx)).max(0.0);
+        let overlap_h = ((ay + ah).min(by + bh) - ay.max(by)).max(0.0);
+        let overlap = overlap_w * overlap_h;
+        let union = self.area() + other.area() - overlap;
+        if union > 0.0 {
+            overlap / union
+        } else {
+            0.0
+        }
+    }
+
+    fn scaled(mut self, factor: f32, width: f32, height: f32) -> Face {
+        let [x, y, w, h] = self.bbox.map(|v| v * factor);
+        let (x0, y0) = (x.clamp(0.0, width), y.clamp(0.0, height));
+        let (x1, y1) = ((x + w).clamp(0.0, width), (y + h).clamp(0.0, height));
+        self.bbox = [x0, y0, x1 - x0, y1 - y0];
+        self.landmarks = self.landmarks.map(|p| p.map(|v| v * factor));
+        self
+    }
+}
+
+/// A YuNet session; owned by one inference thread.
+pub struct FaceDetector {
+    session: Session,
+}
+
+impl FaceDetector {
+    pub fn new(session: Session) -> Self {
+        Self { session }
+    }
+
+    /// Detects faces, highest score first.
+    pub fn detect(&mut self, image: &RgbImage) -> Result<Vec<Face>, DetectorError> {
+        let (width, height) = image.dimensions();
+        let scale = (MAX_INPUT_SIDE as f32 / width.max(height) as f32).min(1.0);
+        let resized_w = ((width as f32 * scale).round() as u32).max(1);
+        let resized_h = ((height as f32 * scale).round() as u32).max(1);
+        let resized = resize_bilinear(image, resized_w, resized_h);
+        let input = bgr_tensor(&resized);
+        let input_w = input.shape()[3] as u32;
+        let outputs = self
+            .session
+            .run(ort::inputs!["input" => TensorRef::from_array_view(&input)?])?;
+
+        let mut candidates = Vec::new();
+        for stride in STRIDES {
+            let cols = input_w / stride;
+            let output = |name: &str| -> Result<&[f32], DetectorError> {
+                let (_, data) =
+                    outputs[format!("{name}_{stride}").as_str()].try_extract_tensor::<f32>()?;
+                Ok(data)
+            };
+            let (cls, obj, bbox, kps) = (
+                output("cls")?,
+                output("obj")?,
+                output("bbox")?,
+                output("kps")?,
+            );
+            for (index, (&c, &o)) in cls.iter().zip(obj).enumerate() {
+                let score = (c.clamp(0.0, 1.0) * o.clamp(0.0, 1.0)).sqrt();
+                if score < SCORE_THRESHOLD {
+                    continue;
+                }
+                let col = (index as u32 % cols) as f32;
+                let row = (index as u32 / cols) as f32;
+                candidates.push(decode_cell(
+                    score,
+                    col,
+                    row,
+                    stride as f32,
+                    &bbox[index * 4..],
+                    &kps[index * 10..],
+                ));
+            }
+        }
+        let kept = non_maximum_suppression(candidates, NMS_IOU);
+        Ok(kept
+            .into_iter()
+            .map(|face| face.scaled(1.0 / scale, width as f32, height as f32))
+            .collect())
+    }
+}
+
+fn decode_cell(score: f32, col: f32, row: f32, stride: f32, bbox: &[f32], kps: &[f32]) -> Face {
+    let cx = (col + bbox[0]) * stride;
+    let cy = (row + bbox[1]) * stride;
+    let w = bbox[2].exp() * stride;
+    let h = bbox[3].exp() * stride;
+    let landmarks =
+        std::array::from_fn(|k| [(col + kps[2 * k]) * stride, (row + kps[2 * k + 1]) * stride]);
+    Face {
+        bbox: [cx - w / 2.0, cy - h / 2.0, w, h],
+        score,
+        landmarks,
+    }
+}
+
+/// Greedy NMS: keeps the best-scoring face of each overlapping group.
+fn non_maximum_suppression(mut candidates: Vec<Face>, max_iou: f32) -> Vec<Face> {
+    candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let mut kept: Vec<Face> = Vec::new();
+    for face in candidates {
+        if kept.iter().all(|k| k.iou(&face) <= max_iou) {
+            kept.push(face);
+        }
+    }
+    kept
+}
+
+/// NCHW float BGR 0..255, zero-padded right and bottom to multiples of 32.
+fn bgr_tensor(image: &RgbImage) -> Array4<f32> {
+    let (w, h) = image.dimensions();
+    let pad = |v: u32| v.div_ceil(STRIDE_ALIGN) * STRIDE_ALIGN;
+    let mut tensor = Array4::<f32>::zeros((1, 3, pad(h) as usize, pad(w) as usize));
+    for (x, y, pixel) in image.enumerate_pixels() {
+        let [r, g, b] = pixel.0;
+        let (x, y) = (x as usize, y as usize);
+        tensor[[0, 0, y, x]] = f32::from(b);
+        tensor[[0, 1, y, x]] = f32::from(g);
+        tensor[[0, 2, y, x]] = f32::from(r);
+    }
+    tensor
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn face(x: f32, score: f32) -> Face {
+        Face {
+            bbox: [x, 0.0, 10.0, 10.0],
+            score,
+            landmarks: [[0.0; 2]; 5],
+        }
+    }
+
+    #[test]
+    fn nms_keeps_best_of_overlapping_faces() {
+        let kept =
+            non_maximum_suppression(vec![face(0.0, 0.7), face(1.0, 0.9), face(50.0, 0.8)], 0.3);
+        let xs: Vec<f32> = kept.iter().map(|f| f.bbox[0]).collect();
+        assert_eq!(xs, vec![1.0, 50.0]);
+    }
+
+    #[test]
+    fn tensor_is_bgr_and_padded() {
+        let image = RgbImage::from_pixel(33, 20, image::Rgb([1, 2, 3]));
+        let tensor = bgr_tensor(&image);
+        assert_eq!(tensor.shape(), &[1, 3, 32, 64]);
+        assert_eq!(tensor[[0, 0, 0, 0]], 3.0);
+        assert_eq!(tensor[[0, 2, 0, 0]], 1.0);
+        assert_eq!(tensor[[0, 0, 0, 40]], 0.0);
+    }
+
+    #[test]
+    fn scaling_maps_back_and_clips() {
+        let f = Face {
+            bbox: [-5.0, 10.0, 20.0, 20.0],
+            score: 1.0,
+            landmarks: [[4.0, 6.0]; 5],
+        };
+        let scaled = f.scaled(2.0, 100.0, 100.0);
+        assert_eq!(scaled.bbox, [0.0, 20.0, 30.0, 40.0]);
+        assert_eq!(scaled.landmarks[0], [8.0, 12.0]);
+    }
+}

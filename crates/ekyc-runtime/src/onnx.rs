@@ -1,0 +1,43 @@
+//! ONNX Runtime, loaded from the verified shared library at start.
+
+use std::path::Path;
+
+use ort::session::builder::GraphOptimizationLevel;
+use ort::session::Session;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OnnxError {
+    #[error("ONNX Runtime could not be initialised from {path}: {detail}")]
+    Init { path: String, detail: String },
+    #[error("model {path} could not be loaded: {detail}")]
+    Load { path: String, detail: String },
+}
+
+/// Loads the ONNX Runtime library. Must run once, before any session.
+pub fn init_onnx_runtime(library: &Path) -> Result<(), OnnxError> {
+    let path = library.display().to_string();
+    ort::init_from(&path)
+        .with_name("ekyc")
+        .commit()
+        .map(|_| ())
+        .map_err(|e| OnnxError::Init {
+            path,
+            detail: e.to_string(),
+        })
+}
+
+/// Builds a session for one inference thread: parallelism comes from the
+/// pool's threads, so each session uses a single intra-op thread and never
+/// competes with its siblings for cores.
+pub fn load_session(model: &Path) -> Result<Session, OnnxError> {
+    let load_error = |e: ort::Error| OnnxError::Load {
+        path: model.display().to_string(),
+        detail: e.to_string(),
+    };
+    Session::builder()
+        .and_then(|b| b.with_optimization_level(GraphOptimizationLevel::Level3))
+        .and_then(|b| b.with_intra_threads(1))
+        .and_then(|b| b.with_inter_threads(1))
+        .and_then(|b| b.commit_from_file(model))
+        .map_err(load_error)
+}
