@@ -1,0 +1,13 @@
+//! Tenants, key pairs and the two signed tokens of the contract.
+//!
+//! A client exchanges its key pair for a short-lived access token, then
+//! sends it with its tenant token on every call. Both are HMAC-SHA256 JWTs
+//! signed with one server secret; the algorithm is fixed server-side, so a
+//! token cannot choose how it is checked.
+
+mod keys;
+mod service;
+mod tokens;
+
+pub use keys::signing_secret;
+pub use service::{Auth, AuthError, IssuedAccessToken, NewKey, NewTenant, Principal};
