@@ -1,0 +1,146 @@
+//! The error envelope: `{"success": false, "code", "message", "trxId"}`
+//! with the HTTP status of the contract, plus an optional English `detail`
+//! *(ext)* that says which field or limit was at fault. Details never
+//! carry request data.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use ekyc_auth::AuthError;
+use ekyc_core::ErrorCode;
+use ekyc_image::IntakeError;
+use ekyc_runtime::PoolError;
+use ekyc_store::StoreError;
+use serde::Serialize;
+
+use crate::context::RequestContext;
+
+/// An error answer of the API.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    code: ErrorCode,
+    detail: Option<String>,
+    retry_after_secs: Option<u64>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct ErrorBody {
+    /// Always `false`.
+    success: bool,
+    /// The contract's error code, always a string (e.g. `"4040A"`).
+    code: &'static str,
+    /// Korean by default, English when `Accept-Language` prefers it.
+    message: &'static str,
+    /// *(ext)* Which field or limit was at fault, in English.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
+    #[serde(rename = "trxId")]
+    trx_id: String,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode) -> Self {
+        Self {
+            code,
+            detail: None,
+            retry_after_secs: None,
+        }
+    }
+
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(ErrorCode::BadRequest).with_detail(detail)
+    }
+
+    /// A capability that a later release provides.
+    pub fn not_available(capability: &str) -> Self {
+        Self::new(ErrorCode::Unavailable)
+            .with_detail(format!("{capability} is not available on this server yet"))
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn with_retry_after(mut self, secs: u64) -> Self {
+        self.retry_after_secs = Some(secs);
+        self
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let context = RequestContext::current();
+        let status = StatusCode::from_u16(self.code.http_status())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = ErrorBody {
+            success: false,
+            code: self.code.code(),
+            message: self.code.message(context.lang),
+            detail: self.detail,
+            trx_id: context.trx_id.to_string(),
+        };
+        let mut response = (status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after_secs {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
+    }
+}
+
+impl From<IntakeError> for ApiError {
+    fn from(e: IntakeError) -> Self {
+        let code = match e {
+            IntakeError::Empty => ErrorCode::BadRequest,
+            IntakeError::TooLarge { .. } => ErrorCode::TooLarge,
+            _ => ErrorCode::BadImage,
+        };
+        Self::new(code).with_detail(e.to_string())
+    }
+}
+
+impl From<PoolError> for ApiError {
+    fn from(e: PoolError) -> Self {
+        match e {
+            PoolError::Busy => Self::new(ErrorCode::Unavailable)
+                .with_detail("inference queue is full")
+                .with_retry_after(1),
+            PoolError::Closed => {
+                Self::new(ErrorCode::Unavailable).with_detail("server is shutting down")
+            }
+            PoolError::JobPanicked => Self::new(ErrorCode::Internal),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        tracing::error!(error = %e, "store failure");
+        match e {
+            StoreError::Database(_) => {
+                Self::new(ErrorCode::Unavailable).with_detail("database unavailable")
+            }
+            _ => Self::new(ErrorCode::Internal),
+        }
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::InvalidAccessKey => Self::new(ErrorCode::InvalidAccessKey),
+            AuthError::InvalidSecretKey => Self::new(ErrorCode::InvalidSecretKey),
+            AuthError::AccessTokenExpired => Self::new(ErrorCode::AccessTokenExpired),
+            AuthError::TenantTokenExpired => Self::new(ErrorCode::TenantTokenExpired),
+            AuthError::Unauthorized(why) => Self::new(ErrorCode::Unauthorized).with_detail(why),
+            AuthError::UnknownTenant(_) => Self::new(ErrorCode::Unauthorized),
+            AuthError::Store(store) => store.into(),
+            AuthError::Config(_) | AuthError::Internal(_) => {
+                tracing::error!(error = %e, "auth failure");
+                Self::new(ErrorCode::Internal)
+            }
+        }
+    }
+}

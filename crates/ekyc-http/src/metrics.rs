@@ -1,0 +1,65 @@
+//! Request counters and latency totals in the Prometheus text format.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::time::Duration;
+
+#[derive(Default)]
+struct Series {
+    count: u64,
+    seconds: f64,
+}
+
+/// Counts of requests by method, route template and status.
+#[derive(Default)]
+pub(crate) struct Metrics {
+    series: Mutex<BTreeMap<(String, String, u16), Series>>,
+}
+
+impl Metrics {
+    pub fn record(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+        let Ok(mut series) = self.series.lock() else {
+            return;
+        };
+        let entry = series
+            .entry((method.to_owned(), route.to_owned(), status))
+            .or_default();
+        entry.count += 1;
+        entry.seconds += elapsed.as_secs_f64();
+    }
+
+    pub fn render(&self) -> String {
+        let mut out = String::from(
+            "# HELP ekyc_requests_total Requests served.\n# TYPE ekyc_requests_total counter\n",
+        );
+        let Ok(series) = self.series.lock() else {
+            return out;
+        };
+        for ((method, route, status), s) in series.iter() {
+            let _ = writeln!(out, "ekyc_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {}", s.count);
+        }
+        out.push_str("# HELP ekyc_request_seconds_total Time spent serving requests.\n# TYPE ekyc_request_seconds_total counter\n");
+        for ((method, route, status), s) in series.iter() {
+            let _ = writeln!(out, "ekyc_request_seconds_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {:.6}", s.seconds);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_counts_per_series() {
+        let metrics = Metrics::default();
+        metrics.record("POST", "/v1/fr/count", 200, Duration::from_millis(10));
+        metrics.record("POST", "/v1/fr/count", 200, Duration::from_millis(30));
+        let text = metrics.render();
+        assert!(text.contains(
+            "ekyc_requests_total{method=\"POST\",route=\"/v1/fr/count\",status=\"200\"} 2"
+        ));
+        assert!(text.contains("0.040000"));
+    }
+}

@@ -1,0 +1,51 @@
+//! `POST /v1/auth/token`: a key pair for an access token.
+
+use axum::extract::State;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+use super::{success, Envelope};
+use crate::error::ApiError;
+use crate::extract::ApiJson;
+use crate::AppState;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct TokenRequest {
+    access_key: String,
+    secret_key: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct TokenResponse {
+    access_token: String,
+    /// Always `Bearer`.
+    token_type: &'static str,
+    /// Seconds until the access token expires.
+    expires_in: u64,
+}
+
+/// Exchanges an access key and secret key for a Bearer access token.
+#[utoipa::path(post, path = "/v1/auth/token", tag = "auth", request_body = TokenRequest,
+    responses((status = 200, body = Envelope<TokenResponse>),
+              (status = 401, description = "40102 unknown or revoked access key, 40104 wrong secret", body = crate::error::ErrorBody)))]
+pub(crate) async fn issue_token(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<TokenRequest>,
+) -> Result<Json<Envelope<TokenResponse>>, ApiError> {
+    if request.access_key.is_empty() || request.secret_key.is_empty() {
+        return Err(ApiError::bad_request(
+            "accessKey and secretKey are required",
+        ));
+    }
+    let issued = state
+        .auth
+        .issue_access_token(&request.access_key, &request.secret_key)
+        .await?;
+    Ok(success(TokenResponse {
+        access_token: issued.token,
+        token_type: "Bearer",
+        expires_in: issued.expires_in,
+    }))
+}

@@ -1,0 +1,41 @@
+//! `POST /v1/liveness/detect` (contract section 5): face rules today, the
+//! liveness scorers in their own release.
+
+use axum::extract::State;
+use axum::Json;
+use serde::Deserialize;
+
+use super::{detect_faces, single_face, Envelope};
+use crate::error::ApiError;
+use crate::extract::AuthedJson;
+use crate::AppState;
+
+const CHECK_TYPES: [&str; 4] = ["deepfake", "photo", "mask", "all"];
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct LivenessRequest {
+    image: String,
+    /// `deepfake`, `photo`, `mask` or `all` (default).
+    check_type: Option<String>,
+}
+
+/// Tells a live face from presentation attacks.
+#[utoipa::path(post, path = "/v1/liveness/detect", tag = "liveness", request_body = LivenessRequest,
+    security(("bearer" = []), ("tenant" = [])),
+    responses((status = 503, description = "50300 until the liveness scorers are installed", body = crate::error::ErrorBody)))]
+pub(crate) async fn detect_liveness(
+    State(state): State<AppState>,
+    AuthedJson { body: request, .. }: AuthedJson<LivenessRequest>,
+) -> Result<Json<Envelope<()>>, ApiError> {
+    if let Some(check) = request.check_type.as_deref() {
+        if !CHECK_TYPES.contains(&check) {
+            return Err(ApiError::bad_request(format!(
+                "checkType must be one of {}",
+                CHECK_TYPES.join(", ")
+            )));
+        }
+    }
+    single_face(detect_faces(&state, request.image).await?)?;
+    Err(ApiError::not_available("liveness detection"))
+}

@@ -1,0 +1,129 @@
+//! The v1 routes. Each module is one section of the contract.
+
+mod auth;
+mod face;
+mod liveness;
+mod ocr;
+mod service;
+
+use axum::routing::{delete, get, post};
+use axum::Router;
+use ekyc_core::ErrorCode;
+use ekyc_face::Face;
+use serde::Serialize;
+
+use crate::context::RequestContext;
+use crate::error::ApiError;
+use crate::AppState;
+
+pub(crate) use auth::TokenRequest;
+pub(crate) use face::{
+    CompareRequest, CountRequest, CountResponse, DeleteResponse, FaceBox, RegisterRequest,
+    VerifyRequest,
+};
+pub(crate) use liveness::LivenessRequest;
+pub(crate) use ocr::OcrRequest;
+pub(crate) use service::StatusResponse;
+
+pub(crate) use auth::__path_issue_token;
+pub(crate) use face::{
+    __path_compare, __path_count, __path_delete_user, __path_register, __path_verify,
+};
+pub(crate) use liveness::__path_detect_liveness;
+pub(crate) use ocr::__path_recognize;
+pub(crate) use service::{__path_healthz, __path_readyz};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/auth/token", post(auth::issue_token))
+        .route("/v1/fr/register", post(face::register))
+        .route("/v1/fr/register/{userCode}", delete(face::delete_user))
+        .route("/v1/fr/verify", post(face::verify))
+        .route("/v1/fr/compare", post(face::compare))
+        .route("/v1/fr/count", post(face::count))
+        .route("/v1/ocr/recognize", post(ocr::recognize))
+        .route("/v1/liveness/detect", post(liveness::detect_liveness))
+        .route("/healthz", get(service::healthz))
+        .route("/readyz", get(service::readyz))
+        .route("/metrics", get(service::metrics))
+}
+
+/// Unknown paths get the envelope too.
+pub(crate) async fn route_not_found() -> ApiError {
+    ApiError::new(ErrorCode::RouteNotFound)
+}
+
+/// Known paths called with the wrong method.
+pub(crate) async fn method_not_allowed() -> ApiError {
+    ApiError::new(ErrorCode::MethodNotAllowed)
+}
+
+/// The success envelope's fixed fields, flattened into each response.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Envelope<T> {
+    /// Always `true`.
+    pub success: bool,
+    #[serde(flatten)]
+    pub body: T,
+    #[serde(rename = "trxId")]
+    pub trx_id: String,
+}
+
+pub(crate) fn success<T>(body: T) -> axum::Json<Envelope<T>> {
+    axum::Json(Envelope {
+        success: true,
+        body,
+        trx_id: RequestContext::current().trx_id.to_string(),
+    })
+}
+
+/// `userCode`: 1–64 characters of `[A-Za-z0-9._@:-]`.
+pub(crate) fn validate_user_code(user_code: &str) -> Result<(), ApiError> {
+    let valid_char = |c: char| c.is_ascii_alphanumeric() || "._@:-".contains(c);
+    if (1..=64).contains(&user_code.len()) && user_code.chars().all(valid_char) {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(
+            "userCode must be 1-64 characters of [A-Za-z0-9._@:-]",
+        ))
+    }
+}
+
+/// Decodes an image field and finds its faces, on the inference pool.
+pub(crate) async fn detect_faces(state: &AppState, image: String) -> Result<Vec<Face>, ApiError> {
+    let limits = state.intake;
+    state
+        .faces
+        .run(move |models| {
+            let decoded = ekyc_image::decode_base64_image(&image, &limits)?;
+            models.detector.detect(&decoded.rgb).map_err(|e| {
+                tracing::error!(error = %e, "face detection failed");
+                ApiError::new(ErrorCode::Internal)
+            })
+        })
+        .await?
+}
+
+/// The one face a recognition or liveness request must contain.
+pub(crate) fn single_face(mut faces: Vec<Face>) -> Result<Face, ApiError> {
+    match faces.len() {
+        0 => Err(ApiError::new(ErrorCode::NoFace)),
+        1 => Ok(faces.remove(0)),
+        _ => Err(ApiError::new(ErrorCode::MultipleFaces)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_codes() {
+        assert!(validate_user_code("user-01@bank.kr:x_y").is_ok());
+        assert!(validate_user_code("user-01@bank.kr:x.y").is_ok());
+        assert!(validate_user_code("").is_err());
+        assert!(validate_user_code(&"a".repeat(65)).is_err());
+        assert!(validate_user_code("' OR 1=1 --").is_err());
+        assert!(validate_user_code("홍길동").is_err());
+    }
+}

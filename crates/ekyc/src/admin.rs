@@ -1,0 +1,174 @@
+//! Operator commands: tenants, keys and tenant tokens. Their JSON output
+//! is how operators and test tools obtain credentials: keep it stable.
+
+use std::sync::Arc;
+
+use anyhow::{anyhow, Context};
+use chrono::{NaiveDate, TimeZone};
+use clap::Subcommand;
+use ekyc_auth::{signing_secret, Auth};
+use ekyc_core::Settings;
+use ekyc_store::SqliteStore;
+use serde_json::json;
+
+#[derive(Subcommand)]
+pub enum TenantCommand {
+    /// Create a tenant with its first key pair and tenant token.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// Last day (Korean time) the tenant token is valid; one year when omitted.
+        #[arg(long, value_parser = parse_expiry)]
+        expires: Option<i64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Issue another tenant token (earlier ones stay valid until revoked).
+    Token {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long, value_parser = parse_expiry)]
+        expires: Option<i64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke every tenant token issued so far for a tenant.
+    RevokeTokens {
+        #[arg(long)]
+        tenant: String,
+    },
+    /// List tenants.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum KeyCommand {
+    /// Create another key pair for a tenant.
+    Create {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke an access key: its secret and tokens stop working at once.
+    Revoke { access_key: String },
+}
+
+/// The end of `YYYY-MM-DD` in Korean time (UTC+9), as Unix seconds.
+fn parse_expiry(text: &str) -> Result<i64, String> {
+    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| "expected YYYY-MM-DD".to_owned())?;
+    let next_midnight = day
+        .succ_opt()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .ok_or_else(|| "date out of range".to_owned())?;
+    let kst = chrono::FixedOffset::east_opt(9 * 3600).ok_or_else(|| "bad offset".to_owned())?;
+    kst.from_local_datetime(&next_midnight)
+        .single()
+        .map(|t| t.timestamp() - 1)
+        .ok_or_else(|| "date out of range".to_owned())
+}
+
+pub(crate) async fn open_auth(settings: &Settings) -> anyhow::Result<(Arc<SqliteStore>, Auth)> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("cannot create data dir {}", settings.data_dir.display()))?;
+    let store = Arc::new(SqliteStore::open(&settings.data_dir.join("ekyc.db")).await?);
+    let secret = signing_secret(settings.signing_key.as_deref(), &settings.data_dir)?;
+    let auth = Auth::new(store.clone(), &secret, settings.access_token_ttl_secs);
+    Ok((store, auth))
+}
+
+pub async fn tenant(settings: &Settings, command: TenantCommand) -> anyhow::Result<()> {
+    let (_, auth) = open_auth(settings).await?;
+    match command {
+        TenantCommand::Create {
+            name,
+            expires,
+            json,
+        } => {
+            let created = auth.create_tenant(&name, expires).await?;
+            if json {
+                println!(
+                    "{}",
+                    json!({"tenantId": created.tenant_id, "tenantToken": created.tenant_token,
+                           "accessKey": created.access_key, "secretKey": created.secret_key})
+                );
+            } else {
+                println!("tenant id:    {}", created.tenant_id);
+                println!("tenant token: {}", created.tenant_token);
+                println!("access key:   {}", created.access_key);
+                println!("secret key:   {}   (shown only now)", created.secret_key);
+            }
+        }
+        TenantCommand::Token {
+            tenant,
+            expires,
+            json,
+        } => {
+            let token = auth.issue_tenant_token(&tenant, expires).await?;
+            if json {
+                println!("{}", json!({"tenantId": tenant, "tenantToken": token}));
+            } else {
+                println!("{token}");
+            }
+        }
+        TenantCommand::RevokeTokens { tenant } => {
+            auth.revoke_tenant_tokens(&tenant).await?;
+            println!("revoked every tenant token of {tenant}");
+        }
+        TenantCommand::List { json } => {
+            for t in auth.tenants().await? {
+                if json {
+                    println!(
+                        "{}",
+                        json!({"tenantId": t.id, "name": t.name, "createdAt": t.created_at})
+                    );
+                } else {
+                    println!("{}\t{}", t.id, t.name);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn key(settings: &Settings, command: KeyCommand) -> anyhow::Result<()> {
+    let (_, auth) = open_auth(settings).await?;
+    match command {
+        KeyCommand::Create { tenant, json } => {
+            let key = auth.create_key(&tenant).await?;
+            if json {
+                println!(
+                    "{}",
+                    json!({"tenantId": tenant, "accessKey": key.access_key, "secretKey": key.secret_key})
+                );
+            } else {
+                println!("access key: {}", key.access_key);
+                println!("secret key: {}   (shown only now)", key.secret_key);
+            }
+        }
+        KeyCommand::Revoke { access_key } => {
+            if !auth.revoke_key(&access_key).await? {
+                return Err(anyhow!("no active access key {access_key}"));
+            }
+            println!("revoked {access_key}");
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiry_is_end_of_day_in_korea() {
+        // 2030-01-01 23:59:59 KST = 2030-01-01 14:59:59 UTC.
+        assert_eq!(parse_expiry("2030-01-01").unwrap(), 1_893_509_999);
+        assert!(parse_expiry("2030-13-01").is_err());
+        assert!(parse_expiry("tomorrow").is_err());
+    }
+}

@@ -1,0 +1,97 @@
+//! `ekyc`: the eKYC server and its operator commands.
+
+mod admin;
+mod bench;
+mod models;
+mod serve;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use ekyc_core::Settings;
+
+#[derive(Parser)]
+#[command(
+    name = "ekyc",
+    version,
+    about = "Self-hosted eKYC server: face recognition, liveness, Korean ID OCR"
+)]
+struct Cli {
+    /// Data folder (database, signing key, models); overrides EKYC_DATA_DIR.
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    /// TOML configuration file; every setting can also be an EKYC_* variable.
+    #[arg(long, global = true, env = "EKYC_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server.
+    Serve {
+        /// Address to listen on, e.g. 0.0.0.0:8080 (port 0 picks a free port).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Manage tenants and their tenant tokens.
+    #[command(subcommand)]
+    Tenant(admin::TenantCommand),
+    /// Manage access keys.
+    #[command(subcommand)]
+    Key(admin::KeyCommand),
+    /// Fetch and verify model files.
+    #[command(subcommand)]
+    Models(models::ModelsCommand),
+    /// Measure latency and throughput on local images.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut settings = Settings::load(cli.config.as_deref())?;
+    if let Some(dir) = cli.data_dir {
+        settings.data_dir = dir;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    match cli.command {
+        Command::Serve { listen } => {
+            if let Some(listen) = listen {
+                settings.listen = listen;
+            }
+            runtime.block_on(serve::serve(settings))
+        }
+        Command::Tenant(command) => runtime.block_on(admin::tenant(&settings, command)),
+        Command::Key(command) => runtime.block_on(admin::key(&settings, command)),
+        Command::Models(command) => models::run(&settings, command),
+        Command::Bench(command) => runtime.block_on(bench::run(&settings, command)),
+    }
+}
+
+/// Logs go to stderr (stdout carries command output); `RUST_LOG` filters.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,ort=warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}

@@ -1,0 +1,98 @@
+//! `ekyc serve`: check models, open the store, start the inference pool,
+//! serve HTTP until SIGINT/SIGTERM.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use ekyc_core::Settings;
+use ekyc_face::FaceModels;
+use ekyc_http::AppState;
+use ekyc_image::IntakeLimits;
+use ekyc_runtime::{check_models, init_onnx_runtime, InferencePool, Manifest};
+use tokio::net::TcpListener;
+
+use crate::admin::open_auth;
+
+pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let faces = Arc::new(start_face_pool(&settings)?);
+    let (store, auth) = open_auth(&settings).await?;
+    let state = AppState::new(
+        Arc::new(auth),
+        store,
+        faces,
+        intake_limits(&settings),
+        Duration::from_secs(settings.request_timeout_secs),
+    );
+    let listener = TcpListener::bind(&settings.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, data_dir = %settings.data_dir.display(), "eKYC server ready");
+    // One machine-readable line on stdout, for scripts and tests.
+    println!("listening on {address}");
+    ekyc_http::serve(listener, state, shutdown_signal()).await?;
+    tracing::info!("server stopped");
+    Ok(())
+}
+
+/// Verifies every model, loads ONNX Runtime and one set of face models per
+/// inference thread. A missing or altered file stops here, naming it.
+pub fn start_face_pool(settings: &Settings) -> anyhow::Result<InferencePool<FaceModels>> {
+    let manifest = Manifest::builtin()?;
+    let model_dir = settings.model_dir();
+    let problems = check_models(&manifest, &model_dir);
+    if !problems.is_empty() {
+        for problem in &problems {
+            eprintln!("{problem}");
+        }
+        bail!(
+            "{} model file(s) missing or wrong in {}",
+            problems.len(),
+            model_dir.display()
+        );
+    }
+    init_onnx_runtime(&manifest.path(&model_dir, "onnxruntime")?)?;
+    let threads = settings.inference_threads();
+    let workers = (0..threads)
+        .map(|_| FaceModels::load(&manifest, &model_dir))
+        .collect::<Result<Vec<_>, _>>()?;
+    tracing::info!(
+        threads,
+        queue = settings.inference_queue,
+        "inference pool started"
+    );
+    Ok(InferencePool::start(workers, settings.inference_queue)?)
+}
+
+pub fn intake_limits(settings: &Settings) -> IntakeLimits {
+    IntakeLimits {
+        max_bytes: settings.max_image_bytes,
+        max_pixels: settings.max_image_pixels,
+        max_side: settings.max_image_side,
+    }
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,684 @@
+//! API tests: the real server on a loopback port, called over HTTP, with
+//! credentials made by the real CLI and images from ../shared/data.
+
+mod common;
+
+use std::io::Cursor;
+use std::thread;
+
+use common::*;
+use image::RgbImage;
+use serde_json::json;
+
+fn authed(server: &Server, tenant: &Tenant) -> Vec<(&'static str, String)> {
+    auth_headers(&server.access_token(tenant), &tenant.tenant_token)
+}
+
+fn mint(claims: serde_json::Value) -> String {
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(&SIGNING_KEY),
+    )
+    .unwrap()
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+fn lfw_photo() -> Vec<u8> {
+    std::fs::read(&lfw(1)[0]).unwrap()
+}
+
+#[test]
+fn token_endpoint_error_codes() {
+    let server = Server::start();
+    let tenant = server.create_tenant("bank");
+    let token = |access: &str, secret: &str| {
+        server.post(
+            "/v1/auth/token",
+            &[],
+            &json!({"accessKey": access, "secretKey": secret}).to_string(),
+        )
+    };
+    let ok = token(&tenant.access_key, &tenant.secret_key);
+    assert_eq!(
+        (
+            ok.status,
+            ok.body["tokenType"].as_str(),
+            ok.body["expiresIn"].as_u64()
+        ),
+        (200, Some("Bearer"), Some(3600))
+    );
+    assert_eq!(token("AKUNKNOWN", &tenant.secret_key).code(), "40102");
+    let wrong = token(&tenant.access_key, "SKwrong");
+    assert_eq!((wrong.status, wrong.code()), (401, "40104"));
+    assert_eq!(
+        server
+            .post("/v1/auth/token", &[], r#"{"accessKey": "x"}"#)
+            .code(),
+        "40000"
+    );
+    assert_eq!(
+        server.post("/v1/auth/token", &[], "{not json").code(),
+        "40000"
+    );
+
+    let revoke = server.cli(&["key", "revoke", &tenant.access_key]);
+    assert!(revoke.status.success());
+    assert_eq!(
+        token(&tenant.access_key, &tenant.secret_key).code(),
+        "40102"
+    );
+}
+
+#[test]
+fn every_auth_error_code_on_a_protected_call() {
+    let server = Server::start();
+    let a = server.create_tenant("a");
+    let b = server.create_tenant("b");
+    let body = image_json(&lfw_photo());
+    let count = |headers: &[(&str, &str)]| server.post("/v1/fr/count", headers, &body);
+    let access = server.access_token(&a);
+
+    assert_eq!(count(&[]).code(), "40100");
+    assert_eq!(
+        count(&[
+            ("Authorization", "Bearer not.a.token"),
+            ("X-Tenant-Token", &a.tenant_token)
+        ])
+        .code(),
+        "40100"
+    );
+    let bearer = format!("Bearer {access}");
+    assert_eq!(count(&[("Authorization", &bearer)]).code(), "40100");
+    assert_eq!(
+        count(&[
+            ("Authorization", &bearer),
+            ("X-Tenant-Token", &b.tenant_token)
+        ])
+        .code(),
+        "40100"
+    );
+    assert_eq!(
+        count(&[
+            ("Authorization", &bearer),
+            ("X-Tenant-Token", &a.tenant_token)
+        ])
+        .status,
+        200
+    );
+
+    let expired_access = mint(
+        json!({"typ": "access", "tid": a.tenant_id, "sub": a.access_key, "iat": now() - 7200, "exp": now() - 3600}),
+    );
+    let answer = count(&[
+        ("Authorization", &format!("Bearer {expired_access}")),
+        ("X-Tenant-Token", &a.tenant_token),
+    ]);
+    assert_eq!((answer.status, answer.code()), (401, "40105"));
+
+    let expired_tenant = server.cli_json(&[
+        "tenant",
+        "token",
+        "--tenant",
+        &a.tenant_id,
+        "--expires",
+        "2020-01-01",
+        "--json",
+    ]);
+    let answer = count(&[
+        ("Authorization", &bearer),
+        (
+            "X-Tenant-Token",
+            expired_tenant["tenantToken"].as_str().unwrap(),
+        ),
+    ]);
+    assert_eq!((answer.status, answer.code()), (401, "40107"));
+
+    // A token signed with another key is not ours, expired or not.
+    let forged = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &json!({"typ": "access", "tid": a.tenant_id, "sub": a.access_key, "iat": now(), "exp": now() + 60}),
+        &jsonwebtoken::EncodingKey::from_secret(b"another key of at least 32 bytes!!"),
+    )
+    .unwrap();
+    assert_eq!(
+        count(&[
+            ("Authorization", &format!("Bearer {forged}")),
+            ("X-Tenant-Token", &a.tenant_token)
+        ])
+        .code(),
+        "40100"
+    );
+
+    assert!(server
+        .cli(&["tenant", "revoke-tokens", "--tenant", &a.tenant_id])
+        .status
+        .success());
+    assert_eq!(
+        count(&[
+            ("Authorization", &bearer),
+            ("X-Tenant-Token", &a.tenant_token)
+        ])
+        .code(),
+        "40107"
+    );
+    let fresh = server.cli_json(&["tenant", "token", "--tenant", &a.tenant_id, "--json"]);
+    let fresh_token = fresh["tenantToken"].as_str().unwrap();
+    assert_eq!(
+        count(&[("Authorization", &bearer), ("X-Tenant-Token", fresh_token)]).status,
+        200
+    );
+
+    let second_key = server.cli_json(&["key", "create", "--tenant", &a.tenant_id, "--json"]);
+    assert!(server
+        .cli(&["key", "revoke", &a.access_key])
+        .status
+        .success());
+    assert_eq!(
+        count(&[("Authorization", &bearer), ("X-Tenant-Token", fresh_token)]).code(),
+        "40102"
+    );
+    let other = server.post(
+        "/v1/auth/token",
+        &[],
+        &json!({"accessKey": second_key["accessKey"], "secretKey": second_key["secretKey"]})
+            .to_string(),
+    );
+    assert_eq!(
+        other.status, 200,
+        "a second key of the tenant keeps working"
+    );
+
+    let log = server.log();
+    assert!(log.contains("request"), "the server logs each request");
+    for secret in [a.secret_key.as_str(), &access, &a.tenant_token, fresh_token] {
+        assert!(!log.contains(secret), "a credential reached the log");
+    }
+}
+
+#[test]
+fn image_intake_errors() {
+    let server = Server::start();
+    let tenant = server.create_tenant("bank");
+    let headers = authed(&server, &tenant);
+    let headers = as_refs(&headers);
+    let count = |body: &str| server.post("/v1/fr/count", &headers, body);
+
+    let not_base64 = count(r#"{"image": "this is not base64 ###"}"#);
+    assert_eq!((not_base64.status, not_base64.code()), (400, "40001"));
+    assert_eq!(
+        count(&image_json(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;")).code(),
+        "40001"
+    );
+
+    let mut eleven_mib = vec![0xFF, 0xD8, 0xFF];
+    eleven_mib.resize(11 * 1024 * 1024, 7);
+    let too_large = count(&image_json(&eleven_mib));
+    assert_eq!((too_large.status, too_large.code()), (413, "41300"));
+
+    let bomb = count(&image_json(&png_bomb(30_000, 30_000)));
+    assert_eq!((bomb.status, bomb.code()), (400, "40001"), "{}", bomb.body);
+
+    let photo = lfw_photo();
+    let truncated = count(&image_json(&photo[..photo.len() * 6 / 10]));
+    assert_eq!((truncated.status, truncated.code()), (400, "40001"));
+
+    assert_eq!(count(r#"{"image": 5}"#).code(), "40000");
+    assert_eq!(count(r#"{"picture": "x"}"#).code(), "40000");
+    assert_eq!(count("").code(), "40000");
+    let nested = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    assert_eq!(count(&nested).code(), "40000");
+
+    let (status, body) = announce_huge_body(&server, "/v1/fr/count", 100 * 1024 * 1024);
+    assert_eq!(status, 413);
+    assert!(body.contains("\"41300\""), "{body}");
+}
+
+/// Announces a body of `length` bytes, sends none of it, and reads the
+/// answer: the server must refuse from the header alone.
+fn announce_huge_body(server: &Server, path: &str, length: usize) -> (u16, String) {
+    use std::io::{Read, Write};
+    let address = server.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n{{\"image\": \""
+    )
+    .unwrap();
+    let mut response = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while let Ok(n) = stream.read(&mut buffer) {
+        if n == 0 {
+            break;
+        }
+        response.extend_from_slice(&buffer[..n]);
+        if response.windows(9).any(|w| w == b"\"trxId\":\"") && response.ends_with(b"}") {
+            break;
+        }
+    }
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, text)
+}
+
+/// A real, valid 1-bit PNG of the given size: a few hundred kilobytes that
+/// would decode to gigabytes.
+fn png_bomb(width: u32, height: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(Cursor::new(&mut out), width, height);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::One);
+    encoder.set_compression(png::Compression::Fast);
+    let mut writer = encoder.write_header().unwrap();
+    let mut stream = writer.stream_writer().unwrap();
+    let row = vec![0u8; width.div_ceil(8) as usize];
+    for _ in 0..height {
+        std::io::Write::write_all(&mut stream, &row).unwrap();
+    }
+    stream.finish().unwrap();
+    drop(writer);
+    out
+}
+
+/// A JPEG whose EXIF says "rotate 90° clockwise to display".
+fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
+    let mut app1 = b"Exif\0\0II*\0\x08\0\0\0\x01\0\x12\x01\x03\0\x01\0\0\0".to_vec();
+    app1.extend_from_slice(&orientation.to_le_bytes());
+    app1.extend_from_slice(&[0; 6]);
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&app1);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+#[test]
+fn count_on_real_photos() {
+    let server = Server::start();
+    let tenant = server.create_tenant("bank");
+    let headers = authed(&server, &tenant);
+    let headers = as_refs(&headers);
+
+    let single = server.post("/v1/fr/count", &headers, &image_json(&lfw_photo()));
+    assert_eq!(single.status, 200, "{}", single.body);
+    assert_eq!(single.body["count"], 1);
+    assert_eq!(single.body["success"], true);
+    let face = &single.body["faces"][0];
+    assert_eq!(face["box"].as_array().unwrap().len(), 4);
+    assert_eq!(face["landmarks"].as_array().unwrap().len(), 5);
+    assert!(face["score"].as_f64().unwrap() > 0.6);
+
+    let crops: Vec<RgbImage> = lfw(5)
+        .iter()
+        .map(|p| {
+            image::imageops::crop_imm(&image::open(p).unwrap().into_rgb8(), 60, 50, 130, 160)
+                .to_image()
+        })
+        .collect();
+    let group = ekyc_test_support::tile(&crops, 5, 24);
+    let answer = server.post(
+        "/v1/fr/count",
+        &headers,
+        &image_json(&encode(&group, image::ImageFormat::Jpeg)),
+    );
+    assert_eq!(answer.body["count"], 5, "{}", answer.body);
+
+    let blank = RgbImage::from_pixel(320, 240, image::Rgb([90, 120, 150]));
+    let webp = encode(&blank, image::ImageFormat::WebP);
+    let prefixed = json!({"image": format!("data:image/webp;base64,{}", b64(&webp))}).to_string();
+    let answer = server.post("/v1/fr/count", &headers, &prefixed);
+    assert_eq!(
+        (answer.status, answer.body["count"].as_u64()),
+        (200, Some(0)),
+        "{}",
+        answer.body
+    );
+
+    let image_fragment = &b64(&lfw_photo())[200..260];
+    assert!(
+        !server.log().contains(image_fragment),
+        "image data reached the log"
+    );
+}
+
+#[test]
+fn exif_orientation_is_applied_before_detection() {
+    let server = Server::start();
+    let tenant = server.create_tenant("bank");
+    let headers = authed(&server, &tenant);
+    let upright = image::open(&lfw(1)[0]).unwrap().into_rgb8();
+    // Store the photo lying on its side, as a phone does, with the tag that
+    // tells viewers to turn it upright.
+    let sideways = image::imageops::rotate270(&upright);
+    let jpeg = with_exif_orientation(&encode(&sideways, image::ImageFormat::Jpeg), 6);
+    let answer = server.post("/v1/fr/count", &as_refs(&headers), &image_json(&jpeg));
+    assert_eq!(answer.body["count"], 1, "{}", answer.body);
+    let points = answer.body["faces"][0]["landmarks"].as_array().unwrap();
+    let y = |i: usize| points[i][1].as_f64().unwrap();
+    let eyes = (y(0) + y(1)) / 2.0;
+    let mouth = (y(3) + y(4)) / 2.0;
+    assert!(
+        mouth - eyes > 20.0,
+        "face should be upright: eyes at {eyes}, mouth at {mouth}"
+    );
+}
+
+#[test]
+fn tenants_cannot_see_each_others_users() {
+    let server = Server::start();
+    let a = server.create_tenant("a");
+    let b = server.create_tenant("b");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = ekyc_store::SqliteStore::open(&server.data_dir().join("ekyc.db"))
+            .await
+            .unwrap();
+        let user = ekyc_store::EnrolledUser {
+            user_code: "user-1".into(),
+            preferred_engine: "ezway".into(),
+            templates: vec![ekyc_store::FaceTemplate {
+                engine: "ezway".into(),
+                template: vec![1, 2, 3],
+            }],
+        };
+        ekyc_store::Store::enroll(&store, &a.tenant_id, &user, now())
+            .await
+            .unwrap();
+    });
+    let headers_a = authed(&server, &a);
+    let headers_b = authed(&server, &b);
+    let verify = json!({"userCode": "user-1", "image": b64(&lfw_photo())}).to_string();
+
+    assert_eq!(
+        server
+            .post("/v1/fr/verify", &as_refs(&headers_b), &verify)
+            .code(),
+        "40915"
+    );
+    assert_ne!(
+        server
+            .post("/v1/fr/verify", &as_refs(&headers_a), &verify)
+            .code(),
+        "40915"
+    );
+    let deleted_by_b = server.call(
+        "DELETE",
+        "/v1/fr/register/user-1",
+        &as_refs(&headers_b),
+        None,
+    );
+    assert_eq!((deleted_by_b.status, deleted_by_b.code()), (404, "40402"));
+    let deleted_by_a = server.call(
+        "DELETE",
+        "/v1/fr/register/user-1",
+        &as_refs(&headers_a),
+        None,
+    );
+    assert_eq!(deleted_by_a.status, 200, "{}", deleted_by_a.body);
+    assert_eq!(deleted_by_a.body["message"], "삭제 완료");
+    assert_eq!(
+        server
+            .call(
+                "DELETE",
+                "/v1/fr/register/user-1",
+                &as_refs(&headers_a),
+                None
+            )
+            .code(),
+        "40402"
+    );
+}
+
+#[test]
+fn unfinished_endpoints_validate_then_answer_50300() {
+    let server = Server::start();
+    let tenant = server.create_tenant("bank");
+    let headers = authed(&server, &tenant);
+    let headers = as_refs(&headers);
+    let photo = b64(&lfw_photo());
+    let blank = b64(&encode(
+        &RgbImage::from_pixel(200, 200, image::Rgb([128, 128, 128])),
+        image::ImageFormat::Png,
+    ));
+    let crops: Vec<RgbImage> = lfw(2)
+        .iter()
+        .map(|p| {
+            image::imageops::crop_imm(&image::open(p).unwrap().into_rgb8(), 60, 50, 130, 160)
+                .to_image()
+        })
+        .collect();
+    let pair = b64(&encode(
+        &ekyc_test_support::tile(&crops, 2, 24),
+        image::ImageFormat::Png,
+    ));
+    let post = |path: &str, body: serde_json::Value| server.post(path, &headers, &body.to_string());
+
+    assert_eq!(
+        post(
+            "/v1/fr/register",
+            json!({"userCode": "bad code!", "image": photo})
+        )
+        .code(),
+        "40000"
+    );
+    assert_eq!(
+        post(
+            "/v1/fr/register",
+            json!({"userCode": "u1", "image": photo, "engine": "other"})
+        )
+        .code(),
+        "40000"
+    );
+    let no_face = post("/v1/fr/register", json!({"userCode": "u1", "image": blank}));
+    assert_eq!((no_face.status, no_face.code()), (404, "4040A"));
+    let two_faces = post("/v1/fr/register", json!({"userCode": "u1", "image": pair}));
+    assert_eq!((two_faces.status, two_faces.code()), (409, "40923"));
+    let pending = post(
+        "/v1/fr/register",
+        json!({"userCode": "u1", "image": photo, "engine": "applemango"}),
+    );
+    assert_eq!((pending.status, pending.code()), (503, "50300"));
+
+    assert_eq!(
+        post(
+            "/v1/fr/verify",
+            json!({"userCode": "u1", "image": photo, "context": "party"})
+        )
+        .code(),
+        "40000"
+    );
+    assert_eq!(
+        post(
+            "/v1/fr/verify",
+            json!({"userCode": "nobody", "image": photo})
+        )
+        .code(),
+        "40915"
+    );
+    assert_eq!(
+        post("/v1/fr/compare", json!({"image1": blank, "image2": photo})).code(),
+        "4040A"
+    );
+    assert_eq!(
+        post("/v1/fr/compare", json!({"image1": photo, "image2": pair})).code(),
+        "40923"
+    );
+    assert_eq!(
+        post("/v1/fr/compare", json!({"image1": photo, "image2": photo})).code(),
+        "50300"
+    );
+
+    assert_eq!(
+        post(
+            "/v1/ocr/recognize",
+            json!({"image": photo, "idType": "LIBRARY"})
+        )
+        .code(),
+        "40000"
+    );
+    assert_eq!(
+        post("/v1/ocr/recognize", json!({"image": "###"})).code(),
+        "40001"
+    );
+    assert_eq!(
+        post(
+            "/v1/ocr/recognize",
+            json!({"image": photo, "idType": "DRIVER"})
+        )
+        .code(),
+        "50300"
+    );
+
+    assert_eq!(
+        post(
+            "/v1/liveness/detect",
+            json!({"image": photo, "checkType": "vibes"})
+        )
+        .code(),
+        "40000"
+    );
+    assert_eq!(
+        post("/v1/liveness/detect", json!({"image": blank})).code(),
+        "4040A"
+    );
+    assert_eq!(
+        post(
+            "/v1/liveness/detect",
+            json!({"image": photo, "checkType": "photo"})
+        )
+        .code(),
+        "50300"
+    );
+}
+
+#[test]
+fn envelope_request_ids_languages_and_service_endpoints() {
+    let server = Server::start();
+    let client_id = "0b6f3a52-1d1f-4e4c-9a57-7c1c1f0f2b10";
+    let answer = server.post("/v1/auth/token", &[("X-Request-Id", client_id)], "{}");
+    assert_eq!(answer.request_id.as_deref(), Some(client_id));
+    assert_eq!(answer.body["trxId"], client_id);
+    assert_eq!(answer.body["success"], false);
+    assert!(answer.body["code"].is_string());
+    assert_eq!(answer.body["message"], "요청 형식이 올바르지 않습니다");
+
+    let answer = server.post(
+        "/v1/auth/token",
+        &[
+            ("X-Request-Id", "not-a-uuid"),
+            ("Accept-Language", "en-US,en;q=0.9"),
+        ],
+        "{}",
+    );
+    let generated = answer.request_id.unwrap();
+    assert_ne!(generated, "not-a-uuid");
+    assert_eq!(answer.body["trxId"], generated.as_str());
+    assert_eq!(answer.body["message"], "Malformed request or invalid field");
+
+    let wrong_method = server.call("GET", "/v1/fr/count", &[], None);
+    assert_eq!((wrong_method.status, wrong_method.code()), (405, "40500"));
+    let unknown = server.call("GET", "/v2/anything", &[], None);
+    assert_eq!((unknown.status, unknown.code()), (404, "40400"));
+    assert!(unknown.request_id.is_some());
+
+    assert_eq!(
+        server.call("GET", "/healthz", &[], None).body["status"],
+        "ok"
+    );
+    assert_eq!(
+        server.call("GET", "/readyz", &[], None).body["status"],
+        "ready"
+    );
+    let openapi = server.call("GET", "/openapi.json", &[], None).body;
+    assert!(openapi["openapi"].as_str().unwrap().starts_with("3.1"));
+    for path in [
+        "/v1/auth/token",
+        "/v1/fr/count",
+        "/v1/fr/register",
+        "/v1/fr/register/{userCode}",
+        "/v1/ocr/recognize",
+        "/v1/liveness/detect",
+    ] {
+        assert!(
+            openapi["paths"][path].is_object(),
+            "{path} missing from OpenAPI"
+        );
+    }
+    let docs = server.call("GET", "/docs/", &[], None);
+    assert_eq!(docs.status, 200);
+    assert!(docs.body.as_str().unwrap().contains("swagger"));
+    let metrics = server.call("GET", "/metrics", &[], None).body;
+    assert!(metrics.as_str().unwrap().contains(
+        "ekyc_requests_total{method=\"POST\",route=\"/v1/auth/token\",status=\"400\"} 2"
+    ));
+}
+
+#[test]
+fn full_inference_queue_answers_503_with_retry_after() {
+    let server = Server::start_with(&[
+        ("EKYC_INFERENCE_WORKERS", "1"),
+        ("EKYC_INFERENCE_QUEUE", "0"),
+    ]);
+    let tenant = server.create_tenant("bank");
+    let headers = authed(&server, &tenant);
+    let big: Vec<RgbImage> = lfw(8)
+        .iter()
+        .map(|p| image::open(p).unwrap().into_rgb8())
+        .collect();
+    let body = image_json(&encode(
+        &ekyc_test_support::tile(&big, 4, 0),
+        image::ImageFormat::Png,
+    ));
+    let answers: Vec<Answer> = thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| scope.spawn(|| server.post("/v1/fr/count", &as_refs(&headers), &body)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let busy: Vec<&Answer> = answers.iter().filter(|a| a.status == 503).collect();
+    assert!(answers.iter().any(|a| a.status == 200));
+    assert!(
+        !busy.is_empty(),
+        "eight simultaneous requests on one worker without a queue"
+    );
+    assert!(busy
+        .iter()
+        .all(|a| a.code() == "50300" && a.retry_after.as_deref() == Some("1")));
+}
+
+#[test]
+fn server_refuses_to_start_without_verified_models() {
+    let data = tempfile::tempdir().unwrap();
+    let empty_models = tempfile::tempdir().unwrap();
+    let output = ekyc(
+        data.path(),
+        &[(
+            "EKYC_MODEL_DIR".into(),
+            empty_models.path().display().to_string(),
+        )],
+    )
+    .args(["serve", "--listen", "127.0.0.1:0"])
+    .output()
+    .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("yunet_s_dynamic.onnx is missing"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("ekyc models fetch"), "{stderr}");
+}

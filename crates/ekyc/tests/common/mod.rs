@@ -1,0 +1,221 @@
+//! A real `ekyc` server process on a loopback port, with its own data dir,
+//! and a small HTTP client for it.
+
+use std::io::{BufRead, BufReader, Cursor};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use serde_json::{json, Value};
+
+/// The signing key the test servers use, so tests can mint tokens.
+pub const SIGNING_KEY: [u8; 32] = [42u8; 32];
+
+pub struct Server {
+    child: Child,
+    pub base: String,
+    data_dir: tempfile::TempDir,
+    extra_env: Vec<(String, String)>,
+}
+
+/// Credentials of one tenant, as `ekyc tenant create --json` prints them.
+pub struct Tenant {
+    pub tenant_id: String,
+    pub tenant_token: String,
+    pub access_key: String,
+    pub secret_key: String,
+}
+
+/// One HTTP answer.
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+    pub request_id: Option<String>,
+    pub retry_after: Option<String>,
+}
+
+impl Answer {
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+}
+
+impl Server {
+    pub fn start() -> Server {
+        Self::start_with(&[])
+    }
+
+    pub fn start_with(env: &[(&str, &str)]) -> Server {
+        let data_dir = tempfile::tempdir().unwrap();
+        let extra_env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let mut command = ekyc(data_dir.path(), &extra_env);
+        let log = std::fs::File::create(data_dir.path().join("server.log")).unwrap();
+        command
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(log);
+        let mut child = command.spawn().unwrap();
+        let mut first_line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first_line)
+            .unwrap();
+        let address = first_line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("server did not start: {first_line:?}"))
+            .to_owned();
+        Server {
+            child,
+            base: format!("http://{address}"),
+            data_dir,
+            extra_env,
+        }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.data_dir.path()
+    }
+
+    /// What the server has logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.data_dir.path().join("server.log")).unwrap_or_default()
+    }
+
+    /// Runs an `ekyc` CLI command against this server's data dir.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        ekyc(self.data_dir.path(), &self.extra_env)
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// Runs a CLI command that prints one JSON object.
+    pub fn cli_json(&self, args: &[&str]) -> Value {
+        let output = self.cli(args);
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).unwrap()
+    }
+
+    pub fn create_tenant(&self, name: &str) -> Tenant {
+        let created = self.cli_json(&["tenant", "create", "--name", name, "--json"]);
+        let field = |k: &str| created[k].as_str().unwrap().to_owned();
+        Tenant {
+            tenant_id: field("tenantId"),
+            tenant_token: field("tenantToken"),
+            access_key: field("accessKey"),
+            secret_key: field("secretKey"),
+        }
+    }
+
+    pub fn access_token(&self, tenant: &Tenant) -> String {
+        let answer = self.post(
+            "/v1/auth/token",
+            &[],
+            &json!({"accessKey": tenant.access_key, "secretKey": tenant.secret_key}).to_string(),
+        );
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        answer.body["accessToken"].as_str().unwrap().to_owned()
+    }
+
+    pub fn post(&self, path: &str, headers: &[(&str, &str)], body: &str) -> Answer {
+        self.call("POST", path, headers, Some(body))
+    }
+
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> Answer {
+        let agent = ureq::AgentBuilder::new()
+            .timeout(Duration::from_secs(120))
+            .build();
+        let mut request = agent.request(method, &format!("{}{path}", self.base));
+        for (name, value) in headers {
+            request = request.set(name, value);
+        }
+        let result = match body {
+            Some(body) => request
+                .set("Content-Type", "application/json")
+                .send_string(body),
+            None => request.call(),
+        };
+        let response = match result {
+            Ok(response) => response,
+            Err(ureq::Error::Status(_, response)) => response,
+            Err(e) => panic!("{method} {path}: {e}"),
+        };
+        let status = response.status();
+        let request_id = response.header("x-request-id").map(str::to_owned);
+        let retry_after = response.header("retry-after").map(str::to_owned);
+        let text = response.into_string().unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Answer {
+            status,
+            body,
+            request_id,
+            retry_after,
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The `ekyc` binary with a data dir, the verified models and the test key.
+pub fn ekyc(data_dir: &Path, extra_env: &[(String, String)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ekyc"));
+    command
+        .env("EKYC_DATA_DIR", data_dir)
+        .env("EKYC_MODEL_DIR", ekyc_test_support::model_dir())
+        .env("EKYC_SIGNING_KEY", STANDARD.encode(SIGNING_KEY))
+        .env("RUST_LOG", "info");
+    for (k, v) in extra_env {
+        command.env(k, v);
+    }
+    command
+}
+
+/// Headers of an authenticated call.
+pub fn auth_headers(access_token: &str, tenant_token: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("Authorization", format!("Bearer {access_token}")),
+        ("X-Tenant-Token", tenant_token.to_owned()),
+    ]
+}
+
+pub fn as_refs<'a>(headers: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    headers.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+pub fn b64(bytes: &[u8]) -> String {
+    STANDARD.encode(bytes)
+}
+
+pub fn image_json(bytes: &[u8]) -> String {
+    json!({"image": b64(bytes)}).to_string()
+}
+
+pub fn encode(image: &image::RgbImage, format: image::ImageFormat) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    image.write_to(&mut out, format).unwrap();
+    out.into_inner()
+}
+
+pub fn lfw(count: usize) -> Vec<PathBuf> {
+    ekyc_test_support::lfw_faces(count)
+}
