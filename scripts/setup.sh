@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the system packages the build and the model fetch need on
+# Debian 12, only those that are missing. Idempotent; used by serve.sh and
+# test.sh.
+set -euo pipefail
+
+missing=()
+command -v cc >/dev/null 2>&1 || missing+=(build-essential)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
+# pip verifies downloads against the system's certificate store.
+[ -e /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing system packages: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "error: the Rust toolchain (cargo, stable) is required; install it with rustup" >&2
+  exit 1
+fi

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# One command from a fresh Debian 12 machine to the whole test suite:
+# system packages, models fetched and verified into .cache/models, format
+# and lint checks, then every test of the workspace.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+export EKYC_MODEL_DIR="$PWD/.cache/models"
+cargo build --locked -p ekyc
+./target/debug/ekyc models fetch
+cargo fmt --all --check
+cargo clippy --locked --all-targets -- -D warnings
+cargo test --locked --workspace
