@@ -47,6 +47,28 @@ pub struct Settings {
     pub max_image_pixels: u64,
     /// Largest image side accepted, in pixels.
     pub max_image_side: u32,
+    /// Engine of a registration that names none: `ezway` or `applemango`.
+    pub default_engine: String,
+    /// Target false-match rate of each verify policy; the score threshold
+    /// is derived from it through each engine's calibration.
+    pub fmr_login: f64,
+    pub fmr_general: f64,
+    pub fmr_monitoring: f64,
+    pub fmr_compare: f64,
+    /// A calibration file (from `ekyc bench fr --write-calibration`) to
+    /// use instead of the built-in one.
+    pub calibration_file: Option<PathBuf>,
+    /// Quality gate: smallest eye distance in pixels.
+    pub quality_min_eye_distance: f32,
+    /// Quality gate: smallest Laplacian variance of the face centre.
+    pub quality_min_sharpness: f32,
+    /// Quality gate: darkest and brightest mean grey of the face centre.
+    pub quality_min_brightness: f32,
+    pub quality_max_brightness: f32,
+    /// Quality gate: largest nose offset from the eye midpoint, in eye distances.
+    pub quality_max_yaw: f32,
+    /// Fault injection for tests: engines that fail on purpose. Keep empty.
+    pub fault_failing_engines: Vec<String>,
 }
 
 impl Default for Settings {
@@ -64,6 +86,18 @@ impl Default for Settings {
             max_image_bytes: 10 * 1024 * 1024,
             max_image_pixels: 40_000_000,
             max_image_side: 12_000,
+            default_engine: "ezway".to_owned(),
+            fmr_login: 1e-5,
+            fmr_general: 1e-4,
+            fmr_monitoring: 1e-3,
+            fmr_compare: 1e-4,
+            calibration_file: None,
+            quality_min_eye_distance: 16.0,
+            quality_min_sharpness: 15.0,
+            quality_min_brightness: 40.0,
+            quality_max_brightness: 225.0,
+            quality_max_yaw: 0.6,
+            fault_failing_engines: Vec::new(),
         }
     }
 }

@@ -1,13 +1,25 @@
-//! The face pipeline. Today: detection with YuNet, which every face
-//! endpoint starts from (count, register, verify, compare, liveness).
+//! The face pipeline: detection (YuNet), alignment to the ArcFace
+//! template, the quality gate, two embedding engines and calibrated
+//! decisions. Nothing here knows about HTTP.
 
+mod align;
+mod calibration;
 mod detector;
+mod embedder;
+mod quality;
+mod recognition;
 
+pub use align::{align_face, ALIGNED_SIZE};
+pub use calibration::{threshold_for_fmr, Calibration, CalibrationError, Scored};
 pub use detector::{DetectorError, Face, FaceDetector};
+pub use embedder::{cosine, EmbedError, Embedder, EmbedderKind};
+pub use quality::{QualityIssue, QualityReport, QualityThresholds};
+pub use recognition::{Decision, Engine, EngineId, Matcher, Policy, PolicyTargets, Template};
 
 use std::path::Path;
 
 use ekyc_runtime::{load_session, Manifest, ManifestError, OnnxError};
+use image::RgbImage;
 
 /// Why the face models could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -18,15 +30,196 @@ pub enum LoadError {
     Onnx(#[from] OnnxError),
 }
 
+/// Why a face request cannot be served.
+#[derive(Debug, thiserror::Error)]
+pub enum FaceError {
+    #[error("no face in the image")]
+    NoFace,
+    #[error("more than one face in the image")]
+    MultipleFaces,
+    #[error("{0}")]
+    Unusable(QualityIssue),
+    #[error("no recognition engine could serve the request")]
+    NoEngine,
+    #[error(transparent)]
+    Detection(#[from] DetectorError),
+}
+
+/// Run-time choices of the face pipeline.
+#[derive(Debug, Clone, Default)]
+pub struct FaceOptions {
+    pub quality: QualityThresholds,
+    /// Engines made to fail on purpose (fault injection for tests).
+    pub failing_engines: Vec<EngineId>,
+}
+
+/// A detected face, aligned and measured.
+pub struct AlignedFace {
+    pub face: Face,
+    pub aligned: RgbImage,
+    pub quality: QualityReport,
+}
+
 /// The face models one inference thread owns.
 pub struct FaceModels {
     pub detector: FaceDetector,
+    engines: Vec<Engine>,
+    options: FaceOptions,
+}
+
+/// The version tag of an engine's model: its id and digest prefix, so
+/// a template is never compared with one from other weights.
+pub fn model_version(manifest: &Manifest, engine: EngineId) -> Result<String, ManifestError> {
+    let entry = manifest.entry(engine.model_id())?;
+    Ok(format!("{}-{}", entry.id, &entry.sha256[..12]))
 }
 
 impl FaceModels {
     /// Loads every face model from the verified model folder.
-    pub fn load(manifest: &Manifest, model_dir: &Path) -> Result<Self, LoadError> {
+    pub fn load(
+        manifest: &Manifest,
+        model_dir: &Path,
+        options: FaceOptions,
+    ) -> Result<Self, LoadError> {
         let detector = FaceDetector::new(load_session(&manifest.path(model_dir, "yunet")?)?);
-        Ok(Self { detector })
+        let engines = EngineId::ALL
+            .into_iter()
+            .map(|id| {
+                let kind = match id {
+                    EngineId::Ezway => EmbedderKind::SFace,
+                    EngineId::Applemango => EmbedderKind::EdgeFace,
+                };
+                let session = load_session(&manifest.path(model_dir, id.model_id())?)?;
+                Ok(Engine {
+                    id,
+                    model_version: model_version(manifest, id)?,
+                    embedder: Embedder::new(kind, session),
+                })
+            })
+            .collect::<Result<Vec<_>, LoadError>>()?;
+        Ok(Self {
+            detector,
+            engines,
+            options,
+        })
+    }
+
+    /// The one usable face of a probe or enrolment image.
+    pub fn single_usable_face(&mut self, image: &RgbImage) -> Result<AlignedFace, FaceError> {
+        let mut faces = self.detector.detect(image)?;
+        let face = match faces.len() {
+            0 => return Err(FaceError::NoFace),
+            1 => faces.remove(0),
+            _ => return Err(FaceError::MultipleFaces),
+        };
+        let aligned = self.align(image, face);
+        aligned
+            .quality
+            .check(&self.options.quality)
+            .map_err(FaceError::Unusable)?;
+        Ok(aligned)
+    }
+
+    /// The largest face of a reference image (an ID card may also carry a
+    /// small ghost portrait). Not gated: ID photos are small and printed.
+    pub fn largest_face(&mut self, image: &RgbImage) -> Result<AlignedFace, FaceError> {
+        let face = self
+            .detector
+            .detect(image)?
+            .into_iter()
+            .max_by(|a, b| (a.bbox[2] * a.bbox[3]).total_cmp(&(b.bbox[2] * b.bbox[3])))
+            .ok_or(FaceError::NoFace)?;
+        Ok(self.align(image, face))
+    }
+
+    fn align(&self, image: &RgbImage, face: Face) -> AlignedFace {
+        let aligned = align_face(image, &face.landmarks);
+        let quality = QualityReport::measure(&face, &aligned);
+        AlignedFace {
+            face,
+            aligned,
+            quality,
+        }
+    }
+
+    /// A template from every engine that works now.
+    pub fn embed_all(&mut self, aligned: &RgbImage) -> Vec<Template> {
+        EngineId::ALL
+            .into_iter()
+            .filter_map(|id| self.embed_with(id, aligned))
+            .collect()
+    }
+
+    /// A template from the first engine of `order` that works now: the
+    /// automatic fallback of the contract.
+    pub fn embed_first(
+        &mut self,
+        order: &[EngineId],
+        aligned: &RgbImage,
+    ) -> Result<Template, FaceError> {
+        order
+            .iter()
+            .find_map(|&id| self.embed_with(id, aligned))
+            .ok_or(FaceError::NoEngine)
+    }
+
+    /// Embeds a probe with the first engine of `order` that works and for
+    /// which `references` holds a template of the same model version, and
+    /// returns it with that reference.
+    pub fn embed_against<'r>(
+        &mut self,
+        order: &[EngineId],
+        references: &'r [Template],
+        aligned: &RgbImage,
+    ) -> Result<(Template, &'r Template), FaceError> {
+        for &id in order {
+            let current = self
+                .engines
+                .iter()
+                .find(|e| e.id == id)
+                .map(|e| e.model_version.clone());
+            let Some(reference) = references
+                .iter()
+                .find(|r| r.engine == id && Some(&r.model_version) == current.as_ref())
+            else {
+                continue;
+            };
+            if let Some(probe) = self.embed_with(id, aligned) {
+                return Ok((probe, reference));
+            }
+        }
+        Err(FaceError::NoEngine)
+    }
+
+    /// Embeds two faces with the same engine, the first of `order` that works.
+    pub fn embed_pair(
+        &mut self,
+        order: &[EngineId],
+        first: &RgbImage,
+        second: &RgbImage,
+    ) -> Result<(Template, Template), FaceError> {
+        order
+            .iter()
+            .find_map(|&id| Some((self.embed_with(id, first)?, self.embed_with(id, second)?)))
+            .ok_or(FaceError::NoEngine)
+    }
+
+    fn embed_with(&mut self, id: EngineId, aligned: &RgbImage) -> Option<Template> {
+        if self.options.failing_engines.contains(&id) {
+            tracing::warn!(engine = %id, "engine failing by fault injection");
+            return None;
+        }
+        let engine = self.engines.iter_mut().find(|e| e.id == id)?;
+        match engine.embedder.embed(aligned) {
+            Ok(vector) => Some(Template {
+                engine: id,
+                model_version: engine.model_version.clone(),
+                vector,
+            }),
+            Err(e) => {
+                tracing::error!(engine = %id, error = %e, "engine failed");
+                None
+            }
+        }
     }
 }

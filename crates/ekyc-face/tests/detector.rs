@@ -1,6 +1,6 @@
 //! The detector on real photos, with the real model.
 
-use ekyc_face::{FaceDetector, FaceModels};
+use ekyc_face::{FaceDetector, FaceModels, FaceOptions};
 use ekyc_runtime::{load_session, Manifest};
 use ekyc_test_support::{init_runtime, lfw_faces, tile};
 use image::RgbImage;
@@ -8,7 +8,9 @@ use image::RgbImage;
 fn detector() -> FaceDetector {
     let dir = init_runtime();
     let manifest = Manifest::builtin().unwrap();
-    FaceModels::load(&manifest, &dir).unwrap().detector
+    FaceModels::load(&manifest, &dir, FaceOptions::default())
+        .unwrap()
+        .detector
 }
 
 fn open(path: &std::path::Path) -> RgbImage {

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use ekyc_auth::AuthError;
 use ekyc_core::ErrorCode;
+use ekyc_face::{CalibrationError, FaceError};
 use ekyc_image::IntakeError;
 use ekyc_runtime::PoolError;
 use ekyc_store::StoreError;
@@ -21,6 +22,7 @@ pub struct ApiError {
     code: ErrorCode,
     detail: Option<String>,
     retry_after_secs: Option<u64>,
+    fields: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -34,6 +36,10 @@ pub(crate) struct ErrorBody {
     /// *(ext)* Which field or limit was at fault, in English.
     #[serde(skip_serializing_if = "Option::is_none")]
     detail: Option<String>,
+    /// Result fields some errors still carry (a refused login's score).
+    #[serde(flatten)]
+    #[schema(ignore)]
+    fields: serde_json::Map<String, serde_json::Value>,
     #[serde(rename = "trxId")]
     trx_id: String,
 }
@@ -44,6 +50,7 @@ impl ApiError {
             code,
             detail: None,
             retry_after_secs: None,
+            fields: serde_json::Map::new(),
         }
     }
 
@@ -59,6 +66,14 @@ impl ApiError {
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
+        self
+    }
+
+    /// Adds result fields to the error body.
+    pub fn with_fields(mut self, fields: impl Serialize) -> Self {
+        if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(fields) {
+            self.fields = map;
+        }
         self
     }
 
@@ -78,6 +93,7 @@ impl IntoResponse for ApiError {
             code: self.code.code(),
             message: self.code.message(context.lang),
             detail: self.detail,
+            fields: self.fields,
             trx_id: context.trx_id.to_string(),
         };
         let mut response = (status, Json(body)).into_response();
@@ -98,6 +114,30 @@ impl From<IntakeError> for ApiError {
             _ => ErrorCode::BadImage,
         };
         Self::new(code).with_detail(e.to_string())
+    }
+}
+
+impl From<FaceError> for ApiError {
+    fn from(e: FaceError) -> Self {
+        match e {
+            FaceError::NoFace => Self::new(ErrorCode::NoFace),
+            FaceError::MultipleFaces => Self::new(ErrorCode::MultipleFaces),
+            FaceError::Unusable(issue) => {
+                Self::new(ErrorCode::FaceUnusable).with_detail(issue.to_string())
+            }
+            FaceError::NoEngine => Self::new(ErrorCode::EngineUnavailable),
+            FaceError::Detection(detail) => {
+                tracing::error!(error = %detail, "face detection failed");
+                Self::new(ErrorCode::Internal)
+            }
+        }
+    }
+}
+
+impl From<CalibrationError> for ApiError {
+    fn from(e: CalibrationError) -> Self {
+        tracing::error!(error = %e, "no calibration for a template's model");
+        Self::new(ErrorCode::EngineUnavailable)
     }
 }
 

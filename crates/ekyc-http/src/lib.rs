@@ -12,7 +12,7 @@ mod openapi;
 mod routes;
 mod state;
 
-pub use state::AppState;
+pub use state::{AppState, Metrics};
 
 use std::future::Future;
 

@@ -13,12 +13,12 @@ struct Series {
 
 /// Counts of requests by method, route template and status.
 #[derive(Default)]
-pub(crate) struct Metrics {
+pub struct Metrics {
     series: Mutex<BTreeMap<(String, String, u16), Series>>,
 }
 
 impl Metrics {
-    pub fn record(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+    pub(crate) fn record(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
         let Ok(mut series) = self.series.lock() else {
             return;
         };
@@ -29,7 +29,7 @@ impl Metrics {
         entry.seconds += elapsed.as_secs_f64();
     }
 
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let mut out = String::from(
             "# HELP ekyc_requests_total Requests served.\n# TYPE ekyc_requests_total counter\n",
         );

@@ -12,7 +12,7 @@ use crate::routes::*;
     info(title = "eKYC server", description = "Face recognition, liveness and Korean ID OCR: contract v1"),
     paths(issue_token, count, register, verify, compare, delete_user, recognize, detect_liveness, healthz, readyz),
     components(schemas(TokenRequest, CountRequest, CountResponse, FaceBox, RegisterRequest, VerifyRequest,
-        CompareRequest, DeleteResponse, OcrRequest, LivenessRequest, StatusResponse, crate::error::ErrorBody)),
+        CompareRequest, DeleteResponse, RegisterResponse, MatchResponse, OcrRequest, LivenessRequest, StatusResponse, crate::error::ErrorBody)),
     modifiers(&SecuritySchemes)
 )]
 struct ApiDoc;

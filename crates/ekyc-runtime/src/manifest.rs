@@ -32,6 +32,18 @@ pub struct ModelEntry {
     pub license: String,
     pub what: String,
     pub source: ModelSource,
+    /// The sha256 of the file as obtained, when a transform follows.
+    pub source_sha256: Option<String>,
+    /// An edit applied after obtaining the file; `sha256` is of the result.
+    pub transform: Option<Transform>,
+}
+
+/// Edits the fetch step makes to a model file it obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Transform {
+    /// Drop graph inputs that no node reads (see `onnx_edit`).
+    PruneUnusedGraphInputs,
 }
 
 /// Where a model file is obtained.

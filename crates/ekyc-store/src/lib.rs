@@ -59,6 +59,9 @@ pub struct AccessKeyRecord {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FaceTemplate {
     pub engine: String,
+    /// The exact model that made it; templates of other versions are
+    /// never compared with it.
+    pub model_version: String,
     pub template: Vec<u8>,
 }
 

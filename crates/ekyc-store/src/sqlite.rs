@@ -38,6 +38,7 @@ const MIGRATIONS: &[(i64, &str)] = &[(
         tenant_id TEXT NOT NULL,
         user_code TEXT NOT NULL,
         engine TEXT NOT NULL,
+        model_version TEXT NOT NULL,
         template BLOB NOT NULL,
         PRIMARY KEY (tenant_id, user_code, engine),
         FOREIGN KEY (tenant_id, user_code) REFERENCES face_users(tenant_id, user_code) ON DELETE CASCADE
@@ -211,10 +212,13 @@ impl Store for SqliteStore {
             .execute(&mut *tx)
             .await?;
         for template in &user.templates {
-            sqlx::query("INSERT INTO face_templates (tenant_id, user_code, engine, template) VALUES (?, ?, ?, ?)")
+            sqlx::query(
+                "INSERT INTO face_templates (tenant_id, user_code, engine, model_version, template) VALUES (?, ?, ?, ?, ?)",
+            )
                 .bind(tenant_id)
                 .bind(&user.user_code)
                 .bind(&template.engine)
+                .bind(&template.model_version)
                 .bind(&template.template)
                 .execute(&mut *tx)
                 .await?;
@@ -239,7 +243,7 @@ impl Store for SqliteStore {
             return Ok(None);
         };
         let rows = sqlx::query(
-            "SELECT engine, template FROM face_templates WHERE tenant_id = ? AND user_code = ? ORDER BY engine",
+            "SELECT engine, model_version, template FROM face_templates WHERE tenant_id = ? AND user_code = ? ORDER BY engine",
         )
         .bind(tenant_id)
         .bind(user_code)
@@ -250,6 +254,7 @@ impl Store for SqliteStore {
             .map(|row| {
                 Ok(FaceTemplate {
                     engine: row.try_get("engine")?,
+                    model_version: row.try_get("model_version")?,
                     template: row.try_get("template")?,
                 })
             })
@@ -300,6 +305,7 @@ mod tests {
                 .iter()
                 .map(|e| FaceTemplate {
                     engine: (*e).to_owned(),
+                    model_version: "v1".to_owned(),
                     template: e.as_bytes().to_vec(),
                 })
                 .collect(),

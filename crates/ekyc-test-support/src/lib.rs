@@ -91,3 +91,90 @@ pub fn tile(photos: &[RgbImage], columns: u32, gap: u32) -> RgbImage {
     }
     canvas
 }
+
+/// One array of a NumPy `.npz` file: its shape and raw little-endian data.
+pub struct NpyArray {
+    pub shape: Vec<usize>,
+    pub descr: String,
+    pub data: Vec<u8>,
+}
+
+impl NpyArray {
+    pub fn f32s(&self) -> Vec<f32> {
+        assert_eq!(self.descr, "<f4", "not float32");
+        self.data
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect()
+    }
+
+    /// Fixed-width Unicode strings (`<U…`, UTF-32LE), padding removed.
+    pub fn strings(&self) -> Vec<String> {
+        let width: usize = self
+            .descr
+            .trim_start_matches("<U")
+            .parse()
+            .expect("a <U descr");
+        self.data
+            .chunks_exact(width * 4)
+            .map(|s| {
+                s.chunks_exact(4)
+                    .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                    .filter(|&c| c != 0)
+                    .filter_map(char::from_u32)
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// Reads array `name` of a `.npz` file (NumPy format 1.0/2.0, C order).
+pub fn read_npz(path: &Path, name: &str) -> NpyArray {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut archive = zip::ZipArchive::new(file).expect("npz is a zip archive");
+    let mut member = archive
+        .by_name(&format!("{name}.npy"))
+        .expect("array in npz");
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut member, &mut bytes).expect("npy readable");
+    assert_eq!(&bytes[..6], b"\x93NUMPY", "npy magic");
+    let (header_len, start) = match bytes[6] {
+        1 => (usize::from(u16::from_le_bytes([bytes[8], bytes[9]])), 10),
+        _ => (
+            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+            12,
+        ),
+    };
+    let header = std::str::from_utf8(&bytes[start..start + header_len]).expect("npy header");
+    assert!(
+        header.contains("'fortran_order': False"),
+        "C-order arrays only"
+    );
+    let descr = header
+        .split("'descr': '")
+        .nth(1)
+        .and_then(|s| s.split('\'').next())
+        .expect("descr")
+        .to_owned();
+    let shape = header
+        .split("'shape': (")
+        .nth(1)
+        .and_then(|s| s.split(')').next())
+        .expect("shape")
+        .split(',')
+        .filter_map(|d| d.trim().parse().ok())
+        .collect();
+    NpyArray {
+        shape,
+        descr,
+        data: bytes[start + header_len..].to_vec(),
+    }
+}
+
+/// The parity file of a model in the model mirror's `parity/` folder.
+pub fn parity_file(name: &str) -> PathBuf {
+    let mirror = std::env::var_os("EKYC_MODEL_MIRROR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("../shared/models"));
+    mirror.join("parity").join(name)
+}

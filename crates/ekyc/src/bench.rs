@@ -11,7 +11,7 @@ use anyhow::{bail, Context};
 use base64::Engine as _;
 use clap::Subcommand;
 use ekyc_core::Settings;
-use ekyc_face::FaceModels;
+use ekyc_face::{EngineId, FaceModels, Policy};
 use ekyc_image::{decode_base64_image, IntakeLimits};
 use ekyc_runtime::InferencePool;
 
@@ -19,6 +19,24 @@ use crate::serve::{intake_limits, start_face_pool};
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
+    /// Recognition accuracy, calibration, quality gate and stage latency
+    /// on an identity-labelled face set.
+    Fr {
+        /// Folder with labels.csv (path,identity,population).
+        #[arg(long, default_value = "../shared/data/faces")]
+        data: PathBuf,
+        /// Write the measured calibration here (TOML).
+        #[arg(long)]
+        write_calibration: Option<PathBuf>,
+    },
+    /// End-to-end verify (decode, detect, gate, align, embed, decide) per
+    /// engine on 640×480 photos.
+    Verify {
+        #[arg(long, default_value = "../shared/data/liveness/nuaa/ClientRaw")]
+        images: PathBuf,
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
+    },
     /// Decode + detect on the photos of a folder (e.g. 640×480 NUAA frames).
     Count {
         /// Folder searched recursively for .jpg/.jpeg/.png files.
@@ -34,12 +52,27 @@ pub enum BenchCommand {
 }
 
 pub async fn run(settings: &Settings, command: BenchCommand) -> anyhow::Result<()> {
-    let BenchCommand::Count {
-        images,
-        requests,
-        concurrency,
-    } = command;
-    let photos = load_photos(&images, requests)?;
+    match command {
+        BenchCommand::Count {
+            images,
+            requests,
+            concurrency,
+        } => count(settings, &images, requests, concurrency).await,
+        BenchCommand::Fr {
+            data,
+            write_calibration,
+        } => crate::bench_fr::run(settings, &data, write_calibration).await,
+        BenchCommand::Verify { images, requests } => verify(settings, &images, requests).await,
+    }
+}
+
+async fn count(
+    settings: &Settings,
+    images: &Path,
+    requests: usize,
+    concurrency: usize,
+) -> anyhow::Result<()> {
+    let photos = load_photos(images, requests)?;
     let pool = Arc::new(start_face_pool(settings)?);
     let limits = intake_limits(settings);
     print_machine(pool.threads());
@@ -148,22 +181,93 @@ fn collect_images(folder: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> 
     Ok(())
 }
 
-fn report(label: &str, latencies: &mut [Duration], requests: usize, wall: Option<Duration>) {
+/// "median, p95, p99, max" of a set of durations, in milliseconds.
+pub(crate) fn summarize(latencies: &mut [Duration]) -> String {
+    if latencies.is_empty() {
+        return "no samples".to_owned();
+    }
     latencies.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let at = |q: f64| ms(latencies[((latencies.len() - 1) as f64 * q).round() as usize]);
-    let wall = wall.unwrap_or_else(|| latencies.iter().sum());
-    println!(
-        "{label}: {requests} requests, median {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms, throughput {:.1} req/s",
+    format!(
+        "median {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         at(0.5),
         at(0.95),
         at(0.99),
-        ms(*latencies.last().unwrap_or(&Duration::ZERO)),
+        ms(latencies[latencies.len() - 1])
+    )
+}
+
+fn report(label: &str, latencies: &mut [Duration], requests: usize, wall: Option<Duration>) {
+    let wall = wall.unwrap_or_else(|| latencies.iter().sum());
+    println!(
+        "{label}: {requests} requests, {}, throughput {:.1} req/s",
+        summarize(latencies),
         requests as f64 / wall.as_secs_f64()
     );
 }
 
-fn print_machine(threads: usize) {
+/// Verify latency per engine: the first photo is enrolled, every photo is
+/// then verified against it, all on one inference thread.
+async fn verify(settings: &Settings, images: &Path, requests: usize) -> anyhow::Result<()> {
+    let photos = load_photos(images, requests)?;
+    let single = Settings {
+        inference_workers: 1,
+        ..settings.clone()
+    };
+    let pool = start_face_pool(&single)?;
+    let matcher = Arc::new(crate::serve::matcher(settings)?);
+    let limits = intake_limits(settings);
+    print_machine(pool.threads());
+    for engine in EngineId::ALL {
+        let reference = photos[0].clone();
+        let template = pool
+            .run(move |models| {
+                let image = decode_base64_image(&reference, &limits).map_err(|e| e.to_string())?;
+                let face = models
+                    .single_usable_face(&image.rgb)
+                    .map_err(|e| e.to_string())?;
+                models
+                    .embed_first(&[engine], &face.aligned)
+                    .map_err(|e| e.to_string())
+            })
+            .await?
+            .map_err(|e| anyhow::anyhow!(e))?;
+        let mut latencies = Vec::new();
+        let (mut matches, mut refused) = (0, 0);
+        for photo in photos.iter().cycle().take(requests) {
+            let (photo, reference, matcher) =
+                (photo.clone(), template.vector.clone(), matcher.clone());
+            let started = Instant::now();
+            let outcome = pool
+                .run(move |models| {
+                    let image = decode_base64_image(&photo, &limits).map_err(|e| e.to_string())?;
+                    let face = models
+                        .single_usable_face(&image.rgb)
+                        .map_err(|e| e.to_string())?;
+                    let probe = models
+                        .embed_first(&[engine], &face.aligned)
+                        .map_err(|e| e.to_string())?;
+                    matcher
+                        .decide(&probe, &reference, Policy::General)
+                        .map_err(|e| e.to_string())
+                })
+                .await?;
+            latencies.push(started.elapsed());
+            match outcome {
+                Ok(decision) => matches += usize::from(decision.is_match),
+                Err(_) => refused += 1,
+            }
+        }
+        println!(
+            "verify {engine}: {requests} requests, {} ({matches} matched the first photo, {refused} refused by face rules)",
+            summarize(&mut latencies)
+        );
+    }
+    Ok(())
+}
+
+pub(crate) fn print_machine(threads: usize) {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|info| {

@@ -2,6 +2,7 @@
 
 mod admin;
 mod bench;
+mod bench_fr;
 mod models;
 mod serve;
 

@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use ekyc_core::Settings;
-use ekyc_face::FaceModels;
+use ekyc_face::{
+    model_version, Calibration, EngineId, FaceModels, FaceOptions, Matcher, PolicyTargets,
+    QualityThresholds,
+};
 use ekyc_http::AppState;
 use ekyc_image::IntakeLimits;
 use ekyc_runtime::{check_models, init_onnx_runtime, InferencePool, Manifest};
@@ -15,15 +18,23 @@ use tokio::net::TcpListener;
 use crate::admin::open_auth;
 
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let default_engine: EngineId = settings
+        .default_engine
+        .parse()
+        .map_err(anyhow::Error::msg)?;
     let faces = Arc::new(start_face_pool(&settings)?);
+    let matcher = Arc::new(matcher(&settings)?);
     let (store, auth) = open_auth(&settings).await?;
-    let state = AppState::new(
-        Arc::new(auth),
+    let state = AppState {
+        auth: Arc::new(auth),
         store,
         faces,
-        intake_limits(&settings),
-        Duration::from_secs(settings.request_timeout_secs),
-    );
+        matcher,
+        default_engine,
+        intake: intake_limits(&settings),
+        request_timeout: Duration::from_secs(settings.request_timeout_secs),
+        metrics: Default::default(),
+    };
     let listener = TcpListener::bind(&settings.listen)
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
@@ -54,8 +65,9 @@ pub fn start_face_pool(settings: &Settings) -> anyhow::Result<InferencePool<Face
     }
     init_onnx_runtime(&manifest.path(&model_dir, "onnxruntime")?)?;
     let threads = settings.inference_threads();
+    let options = face_options(settings)?;
     let workers = (0..threads)
-        .map(|_| FaceModels::load(&manifest, &model_dir))
+        .map(|_| FaceModels::load(&manifest, &model_dir, options.clone()))
         .collect::<Result<Vec<_>, _>>()?;
     tracing::info!(
         threads,
@@ -63,6 +75,52 @@ pub fn start_face_pool(settings: &Settings) -> anyhow::Result<InferencePool<Face
         "inference pool started"
     );
     Ok(InferencePool::start(workers, settings.inference_queue)?)
+}
+
+/// The face pipeline's run-time choices, from the settings.
+pub fn face_options(settings: &Settings) -> anyhow::Result<FaceOptions> {
+    let failing_engines = settings
+        .fault_failing_engines
+        .iter()
+        .map(|name| name.parse::<EngineId>().map_err(anyhow::Error::msg))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    if !failing_engines.is_empty() {
+        tracing::warn!(engines = ?settings.fault_failing_engines, "fault injection is on: these engines fail on purpose");
+    }
+    Ok(FaceOptions {
+        quality: QualityThresholds {
+            min_eye_distance: settings.quality_min_eye_distance,
+            min_sharpness: settings.quality_min_sharpness,
+            min_brightness: settings.quality_min_brightness,
+            max_brightness: settings.quality_max_brightness,
+            max_yaw: settings.quality_max_yaw,
+        },
+        failing_engines,
+    })
+}
+
+/// Scores and policy thresholds: the built-in calibration or the
+/// operator's own file, checked against the loaded models' versions.
+pub fn matcher(settings: &Settings) -> anyhow::Result<Matcher> {
+    let calibrations = match &settings.calibration_file {
+        Some(path) => Calibration::parse(
+            &std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?,
+        )?,
+        None => Calibration::builtin()?,
+    };
+    let manifest = Manifest::builtin()?;
+    let versions = EngineId::ALL
+        .into_iter()
+        .map(|engine| Ok((engine, model_version(&manifest, engine)?)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let targets = PolicyTargets {
+        login: settings.fmr_login,
+        general: settings.fmr_general,
+        monitoring: settings.fmr_monitoring,
+        compare: settings.fmr_compare,
+    };
+    Ok(Matcher::new(calibrations, targets, &versions)?)
 }
 
 pub fn intake_limits(settings: &Settings) -> IntakeLimits {

@@ -377,83 +377,18 @@ fn exif_orientation_is_applied_before_detection() {
     );
 }
 
-#[test]
-fn tenants_cannot_see_each_others_users() {
-    let server = Server::start();
-    let a = server.create_tenant("a");
-    let b = server.create_tenant("b");
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
-        let store = ekyc_store::SqliteStore::open(&server.data_dir().join("ekyc.db"))
-            .await
-            .unwrap();
-        let user = ekyc_store::EnrolledUser {
-            user_code: "user-1".into(),
-            preferred_engine: "ezway".into(),
-            templates: vec![ekyc_store::FaceTemplate {
-                engine: "ezway".into(),
-                template: vec![1, 2, 3],
-            }],
-        };
-        ekyc_store::Store::enroll(&store, &a.tenant_id, &user, now())
-            .await
-            .unwrap();
-    });
-    let headers_a = authed(&server, &a);
-    let headers_b = authed(&server, &b);
-    let verify = json!({"userCode": "user-1", "image": b64(&lfw_photo())}).to_string();
-
-    assert_eq!(
-        server
-            .post("/v1/fr/verify", &as_refs(&headers_b), &verify)
-            .code(),
-        "40915"
-    );
-    assert_ne!(
-        server
-            .post("/v1/fr/verify", &as_refs(&headers_a), &verify)
-            .code(),
-        "40915"
-    );
-    let deleted_by_b = server.call(
-        "DELETE",
-        "/v1/fr/register/user-1",
-        &as_refs(&headers_b),
-        None,
-    );
-    assert_eq!((deleted_by_b.status, deleted_by_b.code()), (404, "40402"));
-    let deleted_by_a = server.call(
-        "DELETE",
-        "/v1/fr/register/user-1",
-        &as_refs(&headers_a),
-        None,
-    );
-    assert_eq!(deleted_by_a.status, 200, "{}", deleted_by_a.body);
-    assert_eq!(deleted_by_a.body["message"], "삭제 완료");
-    assert_eq!(
-        server
-            .call(
-                "DELETE",
-                "/v1/fr/register/user-1",
-                &as_refs(&headers_a),
-                None
-            )
-            .code(),
-        "40402"
-    );
+/// Two photos of one LFW identity and one photo of someone else.
+fn same_and_other() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+    let data = ekyc_test_support::shared_data().join("faces");
+    let read = |p: &str| std::fs::read(data.join(p)).unwrap();
+    (
+        read("lfw/Abdullah/Abdullah_0001.jpg"),
+        read("lfw/Abdullah/Abdullah_0002.jpg"),
+        read("lfw/Aaron_Guiel/Aaron_Guiel_0001.jpg"),
+    )
 }
 
-#[test]
-fn unfinished_endpoints_validate_then_answer_50300() {
-    let server = Server::start();
-    let tenant = server.create_tenant("bank");
-    let headers = authed(&server, &tenant);
-    let headers = as_refs(&headers);
-    let photo = b64(&lfw_photo());
-    let blank = b64(&encode(
-        &RgbImage::from_pixel(200, 200, image::Rgb([128, 128, 128])),
-        image::ImageFormat::Png,
-    ));
+fn group_of_two() -> String {
     let crops: Vec<RgbImage> = lfw(2)
         .iter()
         .map(|p| {
@@ -461,10 +396,157 @@ fn unfinished_endpoints_validate_then_answer_50300() {
                 .to_image()
         })
         .collect();
-    let pair = b64(&encode(
+    b64(&encode(
         &ekyc_test_support::tile(&crops, 2, 24),
         image::ImageFormat::Png,
+    ))
+}
+
+#[test]
+fn register_verify_compare_delete() {
+    let server = Server::start();
+    let tenant = server.create_tenant("bank");
+    let headers = authed(&server, &tenant);
+    let headers = as_refs(&headers);
+    let (enrol, same, other) = same_and_other();
+    let post = |path: &str, body: serde_json::Value| server.post(path, &headers, &body.to_string());
+
+    let registered = post(
+        "/v1/fr/register",
+        json!({"userCode": "user-1", "image": b64(&enrol)}),
+    );
+    assert_eq!(registered.status, 200, "{}", registered.body);
+    assert_eq!(registered.body["message"], "등록 완료");
+    assert_eq!(registered.body["engine"], "ezway");
+    assert_eq!(registered.body["engines"], json!(["ezway", "applemango"]));
+
+    for context in ["login", "general", "monitoring"] {
+        let answer = post(
+            "/v1/fr/verify",
+            json!({"userCode": "user-1", "image": b64(&same), "context": context}),
+        );
+        assert_eq!(answer.status, 200, "{context}: {}", answer.body);
+        assert_eq!(answer.body["isMatch"], true, "{context}: {}", answer.body);
+        assert_eq!(answer.body["engine"], "ezway");
+        assert!(
+            answer.body["score"].as_f64().unwrap() >= answer.body["threshold"].as_f64().unwrap()
+        );
+    }
+    let login = post(
+        "/v1/fr/verify",
+        json!({"userCode": "user-1", "image": b64(&other), "context": "login"}),
+    );
+    assert_eq!(
+        (login.status, login.code()),
+        (409, "40924"),
+        "{}",
+        login.body
+    );
+    assert_eq!(login.body["isMatch"], false);
+    assert!(login.body["score"].as_f64().unwrap() < login.body["threshold"].as_f64().unwrap());
+    assert_eq!(login.body["engine"], "ezway");
+    let monitoring = post(
+        "/v1/fr/verify",
+        json!({"userCode": "user-1", "image": b64(&other), "context": "monitoring"}),
+    );
+    assert_eq!(
+        (monitoring.status, &monitoring.body["isMatch"]),
+        (200, &json!(false))
+    );
+    let general = post(
+        "/v1/fr/verify",
+        json!({"userCode": "user-1", "image": b64(&other)}),
+    );
+    assert_eq!(
+        (general.status, &general.body["isMatch"]),
+        (200, &json!(false))
+    );
+    let thresholds: Vec<f64> = [&login, &general, &monitoring]
+        .iter()
+        .map(|a| a.body["threshold"].as_f64().unwrap())
+        .collect();
+    assert!(
+        thresholds[0] > thresholds[1] && thresholds[1] > thresholds[2],
+        "login strictest: {thresholds:?}"
+    );
+
+    let compared = post(
+        "/v1/fr/compare",
+        json!({"image1": b64(&enrol), "image2": b64(&same)}),
+    );
+    assert_eq!(
+        (compared.status, &compared.body["isMatch"]),
+        (200, &json!(true)),
+        "{}",
+        compared.body
+    );
+    let strangers = post(
+        "/v1/fr/compare",
+        json!({"image1": b64(&enrol), "image2": b64(&other)}),
+    );
+    assert_eq!(
+        (strangers.status, &strangers.body["isMatch"]),
+        (200, &json!(false)),
+        "{}",
+        strangers.body
+    );
+
+    // Re-registering replaces: now the other person is user-1.
+    let replaced = post(
+        "/v1/fr/register",
+        json!({"userCode": "user-1", "image": b64(&other), "engine": "applemango"}),
+    );
+    assert_eq!(replaced.status, 200);
+    let verified = post(
+        "/v1/fr/verify",
+        json!({"userCode": "user-1", "image": b64(&other)}),
+    );
+    assert_eq!(
+        (&verified.body["isMatch"], &verified.body["engine"]),
+        (&json!(true), &json!("applemango"))
+    );
+
+    let deleted = server.call("DELETE", "/v1/fr/register/user-1", &headers, None);
+    assert_eq!(
+        (deleted.status, &deleted.body["message"]),
+        (200, &json!("삭제 완료"))
+    );
+    assert_eq!(
+        post(
+            "/v1/fr/verify",
+            json!({"userCode": "user-1", "image": b64(&same)})
+        )
+        .code(),
+        "40915"
+    );
+    assert_eq!(
+        server
+            .call("DELETE", "/v1/fr/register/user-1", &headers, None)
+            .code(),
+        "40402"
+    );
+}
+
+#[test]
+fn face_rules_and_validation() {
+    let server = Server::start();
+    let tenant = server.create_tenant("bank");
+    let headers = authed(&server, &tenant);
+    let headers = as_refs(&headers);
+    let (enrol, _, _) = same_and_other();
+    let photo = b64(&enrol);
+    let blank = b64(&encode(
+        &RgbImage::from_pixel(200, 200, image::Rgb([128, 128, 128])),
+        image::ImageFormat::Png,
     ));
+    let pair = group_of_two();
+    let blurred = {
+        let sharp = image::load_from_memory(&enrol).unwrap().into_rgb8();
+        b64(&encode(
+            &image::imageops::blur(&sharp, 3.0),
+            image::ImageFormat::Png,
+        ))
+    };
     let post = |path: &str, body: serde_json::Value| server.post(path, &headers, &body.to_string());
 
     assert_eq!(
@@ -487,12 +569,22 @@ fn unfinished_endpoints_validate_then_answer_50300() {
     assert_eq!((no_face.status, no_face.code()), (404, "4040A"));
     let two_faces = post("/v1/fr/register", json!({"userCode": "u1", "image": pair}));
     assert_eq!((two_faces.status, two_faces.code()), (409, "40923"));
-    let pending = post(
+    let unusable = post(
         "/v1/fr/register",
-        json!({"userCode": "u1", "image": photo, "engine": "applemango"}),
+        json!({"userCode": "u1", "image": blurred}),
     );
-    assert_eq!((pending.status, pending.code()), (503, "50300"));
+    assert_eq!(
+        (unusable.status, unusable.code()),
+        (409, "40910"),
+        "{}",
+        unusable.body
+    );
+    assert_eq!(unusable.body["detail"], "face too blurred");
 
+    assert_eq!(
+        post("/v1/fr/register", json!({"userCode": "u1", "image": photo})).status,
+        200
+    );
     assert_eq!(
         post(
             "/v1/fr/verify",
@@ -510,6 +602,18 @@ fn unfinished_endpoints_validate_then_answer_50300() {
         "40915"
     );
     assert_eq!(
+        post("/v1/fr/verify", json!({"userCode": "u1", "image": blank})).code(),
+        "4040A"
+    );
+    assert_eq!(
+        post("/v1/fr/verify", json!({"userCode": "u1", "image": pair})).code(),
+        "40923"
+    );
+    assert_eq!(
+        post("/v1/fr/verify", json!({"userCode": "u1", "image": blurred})).code(),
+        "40910"
+    );
+    assert_eq!(
         post("/v1/fr/compare", json!({"image1": blank, "image2": photo})).code(),
         "4040A"
     );
@@ -517,10 +621,132 @@ fn unfinished_endpoints_validate_then_answer_50300() {
         post("/v1/fr/compare", json!({"image1": photo, "image2": pair})).code(),
         "40923"
     );
+    // The reference may hold several faces (an ID card's ghost portrait): the largest counts.
     assert_eq!(
-        post("/v1/fr/compare", json!({"image1": photo, "image2": photo})).code(),
-        "50300"
+        post("/v1/fr/compare", json!({"image1": pair, "image2": photo})).status,
+        200
     );
+}
+
+#[test]
+fn engine_fallback_and_40901() {
+    let server = Server::start();
+    let tenant = server.create_tenant("bank");
+    let (enrol, same, _) = same_and_other();
+    let register = |server: &Server, user: &str| {
+        let headers = authed(server, &tenant);
+        server.post(
+            "/v1/fr/register",
+            &as_refs(&headers),
+            &json!({"userCode": user, "image": b64(&enrol)}).to_string(),
+        )
+    };
+    let verify = |server: &Server, user: &str| {
+        let headers = authed(server, &tenant);
+        server.post(
+            "/v1/fr/verify",
+            &as_refs(&headers),
+            &json!({"userCode": user, "image": b64(&same)}).to_string(),
+        )
+    };
+    assert_eq!(
+        register(&server, "both").body["engines"],
+        json!(["ezway", "applemango"])
+    );
+
+    let ezway_down = server.sibling(&[("EKYC_FAULT_FAILING_ENGINES", r#"["ezway"]"#)]);
+    let answer = verify(&ezway_down, "both");
+    assert_eq!(
+        (
+            answer.status,
+            &answer.body["engine"],
+            &answer.body["isMatch"]
+        ),
+        (200, &json!("applemango"), &json!(true)),
+        "{}",
+        answer.body
+    );
+    let partial = register(&ezway_down, "applemango-only");
+    assert_eq!(
+        (&partial.body["engine"], &partial.body["engines"]),
+        (&json!("ezway"), &json!(["applemango"]))
+    );
+    assert_eq!(
+        verify(&server, "applemango-only").body["engine"],
+        "applemango",
+        "served by the engine that has a template"
+    );
+
+    let all_down = server.sibling(&[("EKYC_FAULT_FAILING_ENGINES", r#"["ezway", "applemango"]"#)]);
+    let answer = verify(&all_down, "both");
+    assert_eq!((answer.status, answer.code()), (409, "40901"));
+    assert_eq!(register(&all_down, "nobody").code(), "40901");
+}
+
+#[test]
+fn tenants_cannot_see_each_others_users() {
+    let server = Server::start();
+    let a = server.create_tenant("a");
+    let b = server.create_tenant("b");
+    let headers_a = authed(&server, &a);
+    let headers_b = authed(&server, &b);
+    let (enrol, same, _) = same_and_other();
+    let register = json!({"userCode": "user-1", "image": b64(&enrol)}).to_string();
+    let verify = json!({"userCode": "user-1", "image": b64(&same)}).to_string();
+
+    assert_eq!(
+        server
+            .post("/v1/fr/register", &as_refs(&headers_a), &register)
+            .status,
+        200
+    );
+    assert_eq!(
+        server
+            .post("/v1/fr/verify", &as_refs(&headers_b), &verify)
+            .code(),
+        "40915"
+    );
+    assert_eq!(
+        server
+            .post("/v1/fr/verify", &as_refs(&headers_a), &verify)
+            .status,
+        200
+    );
+    let deleted_by_b = server.call(
+        "DELETE",
+        "/v1/fr/register/user-1",
+        &as_refs(&headers_b),
+        None,
+    );
+    assert_eq!((deleted_by_b.status, deleted_by_b.code()), (404, "40402"));
+    assert_eq!(
+        server
+            .post("/v1/fr/verify", &as_refs(&headers_a), &verify)
+            .status,
+        200,
+        "B's delete must not touch A"
+    );
+    let deleted_by_a = server.call(
+        "DELETE",
+        "/v1/fr/register/user-1",
+        &as_refs(&headers_a),
+        None,
+    );
+    assert_eq!(deleted_by_a.status, 200, "{}", deleted_by_a.body);
+}
+
+#[test]
+fn unfinished_endpoints_validate_then_answer_50300() {
+    let server = Server::start();
+    let tenant = server.create_tenant("bank");
+    let headers = authed(&server, &tenant);
+    let headers = as_refs(&headers);
+    let photo = b64(&lfw_photo());
+    let blank = b64(&encode(
+        &RgbImage::from_pixel(200, 200, image::Rgb([128, 128, 128])),
+        image::ImageFormat::Png,
+    ));
+    let post = |path: &str, body: serde_json::Value| server.post(path, &headers, &body.to_string());
 
     assert_eq!(
         post(
@@ -554,6 +780,10 @@ fn unfinished_endpoints_validate_then_answer_50300() {
     assert_eq!(
         post("/v1/liveness/detect", json!({"image": blank})).code(),
         "4040A"
+    );
+    assert_eq!(
+        post("/v1/liveness/detect", json!({"image": group_of_two()})).code(),
+        "40923"
     );
     assert_eq!(
         post(

@@ -1,15 +1,16 @@
-//! Face recognition routes (contract section 3). Detection is real today;
-//! recognition engines arrive with the face-recognition release, and until
-//! then register, verify and compare validate everything they can and
-//! answer 50300.
+//! Face recognition routes (contract section 3): count, register,
+//! verify, compare and delete. Handlers check input, run the face pipeline
+//! on the inference pool, store or read templates and shape the answer.
 
 use axum::extract::{Path, State};
 use axum::Json;
 use ekyc_core::{ErrorCode, Lang};
-use ekyc_face::Face;
+use ekyc_face::{Decision, EngineId, Face, FaceModels, Policy, Template};
+use ekyc_image::{decode_base64_image, RgbImage};
+use ekyc_store::{EnrolledUser, FaceTemplate};
 use serde::{Deserialize, Serialize};
 
-use super::{detect_faces, single_face, success, validate_user_code, Envelope};
+use super::{detect_faces, success, validate_user_code, Envelope};
 use crate::context::RequestContext;
 use crate::error::ApiError;
 use crate::extract::{AuthedJson, Caller};
@@ -86,13 +87,88 @@ pub(crate) struct DeleteResponse {
     message: &'static str,
 }
 
-fn validate_choice(field: &str, value: Option<&str>, allowed: &[&str]) -> Result<(), ApiError> {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct RegisterResponse {
+    message: &'static str,
+    /// *(ext)* The user's preferred engine.
+    engine: &'static str,
+    /// *(ext)* Every engine that stored a template.
+    engines: Vec<&'static str>,
+}
+
+/// A calibrated comparison: `score` in [0, 1] means the same false-match
+/// rate on either engine.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct MatchResponse {
+    score: f64,
+    is_match: bool,
+    threshold: f64,
+    /// The engine that actually produced the result.
+    engine: &'static str,
+    /// *(ext)* Estimated false-match rate at this score.
+    fmr: f64,
+}
+
+impl From<&Decision> for MatchResponse {
+    fn from(d: &Decision) -> Self {
+        let round = |v: f32| (f64::from(v) * 10_000.0).round() / 10_000.0;
+        Self {
+            score: round(d.score),
+            is_match: d.is_match,
+            threshold: round(d.threshold),
+            engine: d.engine.name(),
+            fmr: f64::from(d.fmr),
+        }
+    }
+}
+
+fn parse_engine(value: Option<&str>, default: EngineId) -> Result<EngineId, ApiError> {
+    value.map_or(Ok(default), |v| {
+        v.parse().map_err(|_| {
+            ApiError::bad_request(format!("engine must be one of {}", ENGINES.join(", ")))
+        })
+    })
+}
+
+fn parse_context(value: Option<&str>) -> Result<Policy, ApiError> {
     match value {
-        Some(v) if !allowed.contains(&v) => Err(ApiError::bad_request(format!(
-            "{field} must be one of {}",
-            allowed.join(", ")
+        None => Ok(Policy::General),
+        Some(v) if CONTEXTS.contains(&v) => v.parse().map_err(ApiError::bad_request),
+        Some(_) => Err(ApiError::bad_request(format!(
+            "context must be one of {}",
+            CONTEXTS.join(", ")
         ))),
-        _ => Ok(()),
+    }
+}
+
+/// `preferred` first, then the other engines: the fallback order.
+fn engine_order(preferred: EngineId) -> Vec<EngineId> {
+    let mut order = vec![preferred];
+    order.extend(EngineId::ALL.into_iter().filter(|e| *e != preferred));
+    order
+}
+
+/// Runs `work` on an inference thread with the decoded image.
+async fn with_image<R: Send + 'static>(
+    state: &AppState,
+    image: String,
+    work: impl FnOnce(&mut FaceModels, &RgbImage) -> Result<R, ApiError> + Send + 'static,
+) -> Result<R, ApiError> {
+    let limits = state.intake;
+    state
+        .faces
+        .run(move |models| {
+            let decoded = decode_base64_image(&image, &limits)?;
+            work(models, &decoded.rgb)
+        })
+        .await?
+}
+
+fn localized(ko: &'static str, en: &'static str) -> &'static str {
+    match RequestContext::current().lang {
+        Lang::Ko => ko,
+        Lang::En => en,
     }
 }
 
@@ -113,62 +189,139 @@ pub(crate) async fn count(
     }))
 }
 
-/// Enrols a user's face (replacing an earlier enrolment).
+/// Enrols a user's face (replacing an earlier enrolment), with a template
+/// for every available engine so that either can verify later.
 #[utoipa::path(post, path = "/v1/fr/register", tag = "face", request_body = RegisterRequest,
     security(("bearer" = []), ("tenant" = [])),
-    responses((status = 503, description = "50300 until recognition engines are installed", body = crate::error::ErrorBody),
+    responses((status = 200, body = Envelope<RegisterResponse>),
               (status = 404, description = "4040A no face", body = crate::error::ErrorBody),
-              (status = 409, description = "40923 several faces, 40910 unusable face", body = crate::error::ErrorBody)))]
+              (status = 409, description = "40923 several faces, 40910 unusable face, 40901 no engine", body = crate::error::ErrorBody)))]
 pub(crate) async fn register(
     State(state): State<AppState>,
-    AuthedJson { body: request, .. }: AuthedJson<RegisterRequest>,
-) -> Result<Json<Envelope<()>>, ApiError> {
+    AuthedJson {
+        caller,
+        body: request,
+    }: AuthedJson<RegisterRequest>,
+) -> Result<Json<Envelope<RegisterResponse>>, ApiError> {
     validate_user_code(&request.user_code)?;
-    validate_choice("engine", request.engine.as_deref(), &ENGINES)?;
-    single_face(detect_faces(&state, request.image).await?)?;
-    Err(ApiError::not_available("face recognition"))
+    let preferred = parse_engine(request.engine.as_deref(), state.default_engine)?;
+    let templates = with_image(&state, request.image, |models, image| {
+        let face = models.single_usable_face(image)?;
+        Ok(models.embed_all(&face.aligned))
+    })
+    .await?;
+    if templates.is_empty() {
+        return Err(ApiError::new(ErrorCode::EngineUnavailable));
+    }
+    let user = EnrolledUser {
+        user_code: request.user_code,
+        preferred_engine: preferred.name().to_owned(),
+        templates: templates
+            .iter()
+            .map(|t| FaceTemplate {
+                engine: t.engine.name().to_owned(),
+                model_version: t.model_version.clone(),
+                template: t.vector_bytes(),
+            })
+            .collect(),
+    };
+    state
+        .store
+        .enroll(&caller.tenant_id, &user, unix_now())
+        .await?;
+    Ok(success(RegisterResponse {
+        message: localized("등록 완료", "Registered"),
+        engine: preferred.name(),
+        engines: templates.iter().map(|t| t.engine.name()).collect(),
+    }))
 }
 
-/// Verifies a selfie against a user's enrolled face.
+/// Verifies a selfie against a user's enrolled face under a policy.
 #[utoipa::path(post, path = "/v1/fr/verify", tag = "face", request_body = VerifyRequest,
     security(("bearer" = []), ("tenant" = [])),
-    responses((status = 503, description = "50300 until recognition engines are installed", body = crate::error::ErrorBody),
-              (status = 409, description = "40915 not registered, 40924 mismatch at login", body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Envelope<MatchResponse>),
+              (status = 409, description = "40915 not registered, 40924 mismatch at login (body keeps score, isMatch, threshold, engine)", body = crate::error::ErrorBody)))]
 pub(crate) async fn verify(
     State(state): State<AppState>,
     AuthedJson {
         caller,
         body: request,
     }: AuthedJson<VerifyRequest>,
-) -> Result<Json<Envelope<()>>, ApiError> {
+) -> Result<Json<Envelope<MatchResponse>>, ApiError> {
     validate_user_code(&request.user_code)?;
-    validate_choice("context", request.context.as_deref(), &CONTEXTS)?;
-    if state
+    let policy = parse_context(request.context.as_deref())?;
+    let enrolled = state
         .store
         .enrolled(&caller.tenant_id, &request.user_code)
         .await?
-        .is_none()
-    {
-        return Err(ApiError::new(ErrorCode::UserNotRegistered));
+        .ok_or_else(|| ApiError::new(ErrorCode::UserNotRegistered))?;
+    let preferred = enrolled
+        .preferred_engine
+        .parse()
+        .unwrap_or(state.default_engine);
+    let references: Vec<Template> = enrolled
+        .templates
+        .iter()
+        .filter_map(stored_template)
+        .collect();
+    let (probe, reference) = with_image(&state, request.image, move |models, image| {
+        let face = models.single_usable_face(image)?;
+        let (probe, reference) =
+            models.embed_against(&engine_order(preferred), &references, &face.aligned)?;
+        Ok((probe, reference.vector.clone()))
+    })
+    .await?;
+    let decision = state.matcher.decide(&probe, &reference, policy)?;
+    let response = MatchResponse::from(&decision);
+    if policy == Policy::Login && !decision.is_match {
+        return Err(ApiError::new(ErrorCode::FaceMismatch).with_fields(response));
     }
-    single_face(detect_faces(&state, request.image).await?)?;
-    Err(ApiError::not_available("face recognition"))
+    Ok(success(response))
 }
 
-/// Compares the largest face of an ID photo with a selfie.
+fn stored_template(stored: &FaceTemplate) -> Option<Template> {
+    Some(Template {
+        engine: stored.engine.parse().ok()?,
+        model_version: stored.model_version.clone(),
+        vector: Template::vector_from_bytes(&stored.template)?,
+    })
+}
+
+/// Compares the largest face of an ID photo with a selfie (policy `compare`).
 #[utoipa::path(post, path = "/v1/fr/compare", tag = "face", request_body = CompareRequest,
     security(("bearer" = []), ("tenant" = [])),
-    responses((status = 503, description = "50300 until recognition engines are installed", body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Envelope<MatchResponse>),
+              (status = 404, description = "4040A no face in either image", body = crate::error::ErrorBody)))]
 pub(crate) async fn compare(
     State(state): State<AppState>,
     AuthedJson { body: request, .. }: AuthedJson<CompareRequest>,
-) -> Result<Json<Envelope<()>>, ApiError> {
-    let reference = detect_faces(&state, request.image1).await?;
-    if reference.is_empty() {
-        return Err(ApiError::new(ErrorCode::NoFace).with_detail("no face in image1"));
-    }
-    single_face(detect_faces(&state, request.image2).await?)?;
-    Err(ApiError::not_available("face recognition"))
+) -> Result<Json<Envelope<MatchResponse>>, ApiError> {
+    let limits = state.intake;
+    let order = engine_order(state.default_engine);
+    let (reference, probe) = state
+        .faces
+        .run(move |models| {
+            let first = decode_base64_image(&request.image1, &limits)?;
+            let second = decode_base64_image(&request.image2, &limits)?;
+            let reference = models
+                .largest_face(&first.rgb)
+                .map_err(|e| ApiError::from(e).with_detail("image1"))?;
+            let probe = models
+                .single_usable_face(&second.rgb)
+                .map_err(|e| ApiError::from(e).with_detail("image2"))?;
+            Ok::<_, ApiError>(models.embed_pair(&order, &reference.aligned, &probe.aligned)?)
+        })
+        .await??;
+    let decision = state
+        .matcher
+        .decide(&probe, &reference.vector, Policy::Compare)?;
+    Ok(success(MatchResponse::from(&decision)))
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// Erases every template of a user in this tenant.
@@ -190,9 +343,7 @@ pub(crate) async fn delete_user(
     {
         return Err(ApiError::new(ErrorCode::UserNotFound));
     }
-    let message = match RequestContext::current().lang {
-        Lang::Ko => "삭제 완료",
-        Lang::En => "Deleted",
-    };
-    Ok(success(DeleteResponse { message }))
+    Ok(success(DeleteResponse {
+        message: localized("삭제 완료", "Deleted"),
+    }))
 }

@@ -18,8 +18,8 @@ use crate::AppState;
 
 pub(crate) use auth::TokenRequest;
 pub(crate) use face::{
-    CompareRequest, CountRequest, CountResponse, DeleteResponse, FaceBox, RegisterRequest,
-    VerifyRequest,
+    CompareRequest, CountRequest, CountResponse, DeleteResponse, FaceBox, MatchResponse,
+    RegisterRequest, RegisterResponse, VerifyRequest,
 };
 pub(crate) use liveness::LivenessRequest;
 pub(crate) use ocr::OcrRequest;

@@ -16,7 +16,9 @@ pub const SIGNING_KEY: [u8; 32] = [42u8; 32];
 pub struct Server {
     child: Child,
     pub base: String,
-    data_dir: tempfile::TempDir,
+    data_dir: PathBuf,
+    /// Removes the data dir when the server that created it goes.
+    _owned_dir: Option<tempfile::TempDir>,
     extra_env: Vec<(String, String)>,
 }
 
@@ -48,13 +50,28 @@ impl Server {
     }
 
     pub fn start_with(env: &[(&str, &str)]) -> Server {
-        let data_dir = tempfile::tempdir().unwrap();
+        let owned = tempfile::tempdir().unwrap();
+        let mut server = Self::start_in(owned.path(), env);
+        server._owned_dir = Some(owned);
+        server
+    }
+
+    /// A second server process on the same data dir (same database).
+    pub fn sibling(&self, env: &[(&str, &str)]) -> Server {
+        Self::start_in(&self.data_dir, env)
+    }
+
+    fn start_in(data_dir: &Path, env: &[(&str, &str)]) -> Server {
         let extra_env: Vec<(String, String)> = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        let mut command = ekyc(data_dir.path(), &extra_env);
-        let log = std::fs::File::create(data_dir.path().join("server.log")).unwrap();
+        let mut command = ekyc(data_dir, &extra_env);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let log = std::fs::File::create(data_dir.join(format!("server-{nanos}.log"))).unwrap();
         command
             .args(["serve", "--listen", "127.0.0.1:0"])
             .stdout(Stdio::piped())
@@ -72,23 +89,25 @@ impl Server {
         Server {
             child,
             base: format!("http://{address}"),
-            data_dir,
+            data_dir: data_dir.to_owned(),
+            _owned_dir: None,
             extra_env,
         }
     }
 
-    pub fn data_dir(&self) -> &Path {
-        self.data_dir.path()
-    }
-
-    /// What the server has logged so far.
+    /// What the servers on this data dir have logged so far.
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.data_dir.path().join("server.log")).unwrap_or_default()
+        std::fs::read_dir(&self.data_dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".log"))
+            .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+            .collect()
     }
 
     /// Runs an `ekyc` CLI command against this server's data dir.
     pub fn cli(&self, args: &[&str]) -> std::process::Output {
-        ekyc(self.data_dir.path(), &self.extra_env)
+        ekyc(&self.data_dir, &self.extra_env)
             .args(args)
             .output()
             .unwrap()

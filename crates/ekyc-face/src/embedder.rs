@@ -1,0 +1,124 @@
+//! Face embedders: an aligned 112×112 RGB crop in, a unit vector out.
+//! Each model wants its own input scaling; getting it wrong costs points
+//! without any error, so it lives here with the model and nowhere else.
+
+use image::RgbImage;
+use ndarray::Array4;
+use ort::session::Session;
+use ort::value::TensorRef;
+
+use crate::align::ALIGNED_SIZE;
+
+/// The embedding models the server knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmbedderKind {
+    /// SFace (OpenCV Zoo): input `data`, RGB 0..255, 128-d.
+    SFace,
+    /// EdgeFace-XS: input `input`, RGB x/127.5 − 1, 512-d.
+    EdgeFace,
+}
+
+impl EmbedderKind {
+    fn input_name(self) -> &'static str {
+        match self {
+            Self::SFace => "data",
+            Self::EdgeFace => "input",
+        }
+    }
+
+    /// Maps a 0..255 channel value to the model's input range.
+    fn scale(self, value: u8) -> f32 {
+        match self {
+            Self::SFace => f32::from(value),
+            Self::EdgeFace => f32::from(value) / 127.5 - 1.0,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("embedding inference failed: {0}")]
+pub struct EmbedError(String);
+
+impl From<ort::Error> for EmbedError {
+    fn from(e: ort::Error) -> Self {
+        Self(e.to_string())
+    }
+}
+
+/// One embedding model session, owned by one inference thread.
+pub struct Embedder {
+    kind: EmbedderKind,
+    session: Session,
+}
+
+impl Embedder {
+    pub fn new(kind: EmbedderKind, session: Session) -> Self {
+        Self { kind, session }
+    }
+
+    /// The model input for an aligned crop: NCHW float RGB.
+    pub fn input_tensor(&self, aligned: &RgbImage) -> Array4<f32> {
+        let side = ALIGNED_SIZE as usize;
+        let mut tensor = Array4::<f32>::zeros((1, 3, side, side));
+        for (x, y, pixel) in aligned.enumerate_pixels() {
+            for (channel, &value) in pixel.0.iter().enumerate() {
+                tensor[[0, channel, y as usize, x as usize]] = self.kind.scale(value);
+            }
+        }
+        tensor
+    }
+
+    /// The L2-normalised embedding of an aligned crop.
+    pub fn embed(&mut self, aligned: &RgbImage) -> Result<Vec<f32>, EmbedError> {
+        let input = self.input_tensor(aligned);
+        self.embed_tensor(&input)
+    }
+
+    /// The raw model output for a prepared input (parity tests use this).
+    pub fn raw_output(&mut self, input: &Array4<f32>) -> Result<Vec<f32>, EmbedError> {
+        let outputs = self
+            .session
+            .run(ort::inputs![self.kind.input_name() => TensorRef::from_array_view(input)?])?;
+        let (_, values) = outputs[0].try_extract_tensor::<f32>()?;
+        Ok(values.to_vec())
+    }
+
+    fn embed_tensor(&mut self, input: &Array4<f32>) -> Result<Vec<f32>, EmbedError> {
+        let mut vector = self.raw_output(input)?;
+        let norm = vector.iter().map(|v| v * v).sum::<f32>().sqrt();
+        if !norm.is_finite() || norm <= f32::EPSILON {
+            return Err(EmbedError(
+                "model returned a zero or invalid embedding".to_owned(),
+            ));
+        }
+        vector.iter_mut().for_each(|v| *v /= norm);
+        Ok(vector)
+    }
+}
+
+/// Cosine similarity of two unit vectors; 0 when their lengths differ.
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    if a.len() != b.len() {
+        return 0.0;
+    }
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_scaling_per_model() {
+        assert_eq!(EmbedderKind::SFace.scale(255), 255.0);
+        assert_eq!(EmbedderKind::EdgeFace.scale(255), 1.0);
+        assert_eq!(EmbedderKind::EdgeFace.scale(0), -1.0);
+    }
+
+    #[test]
+    fn cosine_of_unit_vectors() {
+        assert!((cosine(&[1.0, 0.0], &[1.0, 0.0]) - 1.0).abs() < 1e-6);
+        assert_eq!(cosine(&[1.0, 0.0], &[0.0, 1.0]), 0.0);
+        assert_eq!(cosine(&[1.0], &[1.0, 0.0]), 0.0);
+    }
+}

@@ -1,0 +1,433 @@
+//! `ekyc bench fr`: recognition accuracy per engine and population on
+//! ../shared/data/faces, the calibration that turns cosines into scores,
+//! the quality gate's refusal rate, and latency per stage.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use ekyc_core::Settings;
+use ekyc_face::{
+    threshold_for_fmr, Calibration, EngineId, FaceModels, QualityReport, QualityThresholds,
+    Template,
+};
+use ekyc_image::decode_image_bytes;
+use ekyc_runtime::InferencePool;
+
+use crate::bench::{print_machine, summarize};
+use crate::serve::{face_options, intake_limits, start_face_pool};
+
+/// One evaluation photo after the pipeline.
+struct Sample {
+    identity: String,
+    population: Population,
+    quality: QualityReport,
+    templates: Vec<Template>,
+    stages: Stages,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Population {
+    Lfw,
+    Casia,
+    Rmfd,
+}
+
+impl Population {
+    fn east_asian(self) -> bool {
+        matches!(self, Self::Casia | Self::Rmfd)
+    }
+}
+
+#[derive(Default, Clone, Copy)]
+struct Stages {
+    decode: Duration,
+    detect: Duration,
+    align: Duration,
+    embed: [Duration; 2],
+}
+
+/// Similarities of one engine, split by pair kind.
+#[derive(Default)]
+struct Scores {
+    genuine: Vec<(f32, Population)>,
+    impostor_lfw: Vec<f32>,
+    impostor_east_asian: Vec<f32>,
+    impostor_casia: Vec<f32>,
+    impostor_all: Vec<f32>,
+}
+
+pub async fn run(
+    settings: &Settings,
+    data: &Path,
+    write_calibration: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    let pool = Arc::new(start_face_pool(settings)?);
+    print_machine(pool.threads());
+    let (samples, failed) = embed_dataset(&pool, settings, data).await?;
+    println!(
+        "images: {} embedded, {} failed to enrol (no face found)",
+        samples.len(),
+        failed
+    );
+    report_quality(&samples, &face_options(settings)?.quality);
+    report_stages(&samples);
+
+    let mut calibrations = Vec::new();
+    for (index, engine) in EngineId::ALL.into_iter().enumerate() {
+        let scores = pair_scores(&samples, index);
+        report_accuracy(engine, &scores);
+        let version = samples[0].templates[index].model_version.clone();
+        let calibration = calibrate(engine, version, &scores);
+        report_policies(&calibration, &scores);
+        calibrations.push(calibration);
+    }
+    if let Some(path) = write_calibration {
+        std::fs::write(&path, calibration_toml(&calibrations))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        println!("calibration written to {}", path.display());
+    }
+    Ok(())
+}
+
+async fn embed_dataset(
+    pool: &Arc<InferencePool<FaceModels>>,
+    settings: &Settings,
+    data: &Path,
+) -> anyhow::Result<(Vec<Sample>, usize)> {
+    let labels = std::fs::read_to_string(data.join("labels.csv"))
+        .with_context(|| format!("no labels.csv in {}", data.display()))?;
+    let limits = intake_limits(settings);
+    let mut jobs = Vec::new();
+    for line in labels.lines().skip(1) {
+        let fields: Vec<&str> = line.split(',').collect();
+        let [path, identity, _] = fields[..] else {
+            continue;
+        };
+        let population = match identity.split(':').next() {
+            Some("lfw") => Population::Lfw,
+            Some("casia") => Population::Casia,
+            _ => Population::Rmfd,
+        };
+        let (file, identity, pool) = (data.join(path), identity.to_owned(), pool.clone());
+        jobs.push(tokio::spawn(async move {
+            let bytes = std::fs::read(&file)?;
+            loop {
+                let bytes = bytes.clone();
+                let identity = identity.clone();
+                match pool
+                    .run(move |models| embed_one(models, &bytes, &limits, identity, population))
+                    .await
+                {
+                    Err(ekyc_runtime::PoolError::Busy) => {
+                        tokio::time::sleep(Duration::from_millis(5)).await
+                    }
+                    other => return anyhow::Ok(other?),
+                }
+            }
+        }));
+    }
+    let total = jobs.len();
+    let mut samples = Vec::new();
+    for job in jobs {
+        if let Some(sample) = job.await?? {
+            samples.push(sample);
+        }
+    }
+    let failed = total - samples.len();
+    Ok((samples, failed))
+}
+
+fn embed_one(
+    models: &mut FaceModels,
+    bytes: &[u8],
+    limits: &ekyc_image::IntakeLimits,
+    identity: String,
+    population: Population,
+) -> Option<Sample> {
+    let mut stages = Stages::default();
+    let t = Instant::now();
+    let image = decode_image_bytes(bytes, limits).ok()?.rgb;
+    stages.decode = t.elapsed();
+    let t = Instant::now();
+    let face = models.largest_face(&image).ok();
+    stages.detect = t.elapsed();
+    let face = face?;
+    // Alignment ran inside largest_face; time it again on its own.
+    let t = Instant::now();
+    let _ = ekyc_face::align_face(&image, &face.face.landmarks);
+    stages.align = t.elapsed();
+    stages.detect = stages.detect.saturating_sub(stages.align);
+    let mut templates = Vec::new();
+    for (index, engine) in EngineId::ALL.into_iter().enumerate() {
+        let t = Instant::now();
+        templates.push(models.embed_first(&[engine], &face.aligned).ok()?);
+        stages.embed[index] = t.elapsed();
+    }
+    Some(Sample {
+        identity,
+        population,
+        quality: face.quality,
+        templates,
+        stages,
+    })
+}
+
+fn pair_scores(samples: &[Sample], engine: usize) -> Scores {
+    let mut scores = Scores::default();
+    for (i, a) in samples.iter().enumerate() {
+        for b in &samples[i + 1..] {
+            let cos = ekyc_face::cosine(&a.templates[engine].vector, &b.templates[engine].vector);
+            if a.identity == b.identity {
+                scores.genuine.push((cos, a.population));
+                continue;
+            }
+            scores.impostor_all.push(cos);
+            match (a.population, b.population) {
+                (Population::Lfw, Population::Lfw) => scores.impostor_lfw.push(cos),
+                (x, y) if x.east_asian() && y.east_asian() => {
+                    scores.impostor_east_asian.push(cos);
+                    if x == Population::Casia && y == Population::Casia {
+                        scores.impostor_casia.push(cos);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for list in [
+        &mut scores.impostor_lfw,
+        &mut scores.impostor_east_asian,
+        &mut scores.impostor_casia,
+        &mut scores.impostor_all,
+    ] {
+        list.sort_by(f32::total_cmp);
+    }
+    scores
+}
+
+/// The lowest cosine at which at most `fmr` of the (sorted) impostors pass.
+fn threshold_at(impostors: &[f32], fmr: f64) -> f32 {
+    let allowed = (impostors.len() as f64 * fmr).floor() as usize;
+    if allowed >= impostors.len() {
+        return f32::MIN;
+    }
+    let above = impostors[impostors.len() - 1 - allowed];
+    above + 1e-6
+}
+
+fn rate(values: impl Iterator<Item = f32>, threshold: f32) -> (f64, usize) {
+    let (mut hits, mut total) = (0usize, 0usize);
+    for v in values {
+        total += 1;
+        hits += usize::from(v >= threshold);
+    }
+    (
+        if total == 0 {
+            0.0
+        } else {
+            hits as f64 / total as f64
+        },
+        total,
+    )
+}
+
+fn genuine_of(scores: &Scores, population: &[Population]) -> Vec<f32> {
+    scores
+        .genuine
+        .iter()
+        .filter(|(_, p)| population.contains(p))
+        .map(|(c, _)| *c)
+        .collect()
+}
+
+fn eer(genuine: &[f32], impostors: &[f32]) -> f64 {
+    let mut best = (f64::MAX, 0.0);
+    for step in 0..=1000 {
+        let t = -0.2 + 1.2 * step as f32 / 1000.0;
+        let frr = 1.0 - rate(genuine.iter().copied(), t).0;
+        let far = rate(impostors.iter().copied(), t).0;
+        if (frr - far).abs() < best.0 {
+            best = ((frr - far).abs(), (frr + far) / 2.0);
+        }
+    }
+    best.1
+}
+
+fn report_accuracy(engine: EngineId, scores: &Scores) {
+    println!("\n== engine {engine}: TAR at FMR (threshold = cosine), EER ==");
+    let sets: [(&str, Vec<f32>, &[f32]); 3] = [
+        (
+            "LFW",
+            genuine_of(scores, &[Population::Lfw]),
+            &scores.impostor_lfw,
+        ),
+        (
+            "CASIA (East-Asian)",
+            genuine_of(scores, &[Population::Casia]),
+            &scores.impostor_casia,
+        ),
+        (
+            "East-Asian all (CASIA+RMFD)",
+            genuine_of(scores, &[Population::Casia, Population::Rmfd]),
+            &scores.impostor_east_asian,
+        ),
+    ];
+    for (name, genuine, impostors) in sets {
+        let mut line = format!(
+            "  {name:<28} {} genuine / {} impostor pairs:",
+            genuine.len(),
+            impostors.len()
+        );
+        for fmr in [1e-3, 1e-4, 1e-5] {
+            let t = threshold_at(impostors, fmr);
+            let _ = write!(
+                line,
+                "  TAR@{fmr:.0e} {:.2} % (cos {t:.3})",
+                100.0 * rate(genuine.iter().copied(), t).0
+            );
+        }
+        let _ = write!(line, "  EER {:.2} %", 100.0 * eer(&genuine, impostors));
+        println!("{line}");
+    }
+}
+
+/// Knots every quarter decade of FMR, at the higher of the cosine that the
+/// whole impostor set and the East-Asian impostors alone give: where the
+/// populations disagree, the stricter one wins.
+fn calibrate(engine: EngineId, model_version: String, scores: &Scores) -> Calibration {
+    let mut knots: Vec<[f32; 2]> = Vec::new();
+    for step in 0..=24 {
+        let log_fmr = -(step as f32) * 0.25;
+        let fmr = 10f64.powf(f64::from(log_fmr));
+        let all = threshold_at(&scores.impostor_all, fmr);
+        let east_asian = threshold_at(&scores.impostor_east_asian, fmr);
+        let mut cosine = all.max(east_asian).max(scores.impostor_all[0]);
+        if let Some(last) = knots.last() {
+            cosine = cosine.max(last[0] + 1e-4);
+        }
+        knots.push([cosine, log_fmr]);
+    }
+    Calibration {
+        engine: engine.name().to_owned(),
+        model_version,
+        knots,
+    }
+}
+
+fn cosine_for_score(calibration: &Calibration, score: f32) -> f32 {
+    let (mut low, mut high) = (-1.0f32, 1.5f32);
+    for _ in 0..60 {
+        let mid = (low + high) / 2.0;
+        if calibration.score(mid).score >= score {
+            high = mid;
+        } else {
+            low = mid;
+        }
+    }
+    high
+}
+
+fn report_policies(calibration: &Calibration, scores: &Scores) {
+    println!("  calibrated policies (score threshold → cosine): measured FMR and TAR");
+    for (policy, target) in [
+        ("login", 1e-5),
+        ("general", 1e-4),
+        ("monitoring", 1e-3),
+        ("compare", 1e-4),
+    ] {
+        let score = threshold_for_fmr(target);
+        let cos = cosine_for_score(calibration, score);
+        let fmr_lfw = rate(scores.impostor_lfw.iter().copied(), cos);
+        let fmr_ea = rate(scores.impostor_east_asian.iter().copied(), cos);
+        let tar = |p: &[Population]| 100.0 * rate(genuine_of(scores, p).into_iter(), cos).0;
+        println!(
+            "    {policy:<10} target {target:.0e}: score {score:.4} = cos {cos:.4}; FMR LFW {:.1e} ({} pairs), East-Asian {:.1e} ({} pairs); TAR LFW {:.2} %, CASIA {:.2} %, East-Asian all {:.2} %",
+            fmr_lfw.0,
+            fmr_lfw.1,
+            fmr_ea.0,
+            fmr_ea.1,
+            tar(&[Population::Lfw]),
+            tar(&[Population::Casia]),
+            tar(&[Population::Casia, Population::Rmfd]),
+        );
+    }
+}
+
+fn report_quality(samples: &[Sample], limits: &QualityThresholds) {
+    let refused = samples
+        .iter()
+        .filter(|s| s.quality.check(limits).is_err())
+        .count();
+    println!(
+        "quality gate: {refused} of {} detected faces refused ({:.2} %)",
+        samples.len(),
+        100.0 * refused as f64 / samples.len() as f64
+    );
+    let percentiles = |mut values: Vec<f32>| {
+        values.sort_by(f32::total_cmp);
+        let at = |q: f64| values[((values.len() - 1) as f64 * q) as usize];
+        format!(
+            "p0.5 {:.1}, p1 {:.1}, p5 {:.1}, p50 {:.1}, p99 {:.1}",
+            at(0.005),
+            at(0.01),
+            at(0.05),
+            at(0.5),
+            at(0.99)
+        )
+    };
+    println!(
+        "  eye distance px: {}",
+        percentiles(samples.iter().map(|s| s.quality.eye_distance).collect())
+    );
+    println!(
+        "  sharpness:       {}",
+        percentiles(samples.iter().map(|s| s.quality.sharpness).collect())
+    );
+    println!(
+        "  brightness:      {}",
+        percentiles(samples.iter().map(|s| s.quality.brightness).collect())
+    );
+    println!(
+        "  |yaw|:           {}",
+        percentiles(samples.iter().map(|s| s.quality.yaw.abs()).collect())
+    );
+}
+
+fn report_stages(samples: &[Sample]) {
+    println!("latency per stage on the dataset photos (median / p95, one inference thread each):");
+    let stage = |name: &str, f: &dyn Fn(&Stages) -> Duration| {
+        let mut values: Vec<Duration> = samples.iter().map(|s| f(&s.stages)).collect();
+        println!("  {name:<18} {}", summarize(&mut values));
+    };
+    stage("decode", &|s| s.decode);
+    stage("detect", &|s| s.detect);
+    stage("align", &|s| s.align);
+    stage("embed ezway", &|s| s.embed[0]);
+    stage("embed applemango", &|s| s.embed[1]);
+}
+
+fn calibration_toml(calibrations: &[Calibration]) -> String {
+    let mut out = String::from(
+        "# Cosine → log10(FMR) per engine model, written by `ekyc bench fr --write-calibration`\n\
+         # from every impostor pair of ../shared/data/faces; at each FMR the stricter of the\n\
+         # whole set and its East-Asian part.\n",
+    );
+    for c in calibrations {
+        let knots: Vec<String> = c
+            .knots
+            .iter()
+            .map(|[cos, l]| format!("[{cos:.5}, {l:.2}]"))
+            .collect();
+        let _ = write!(
+            out,
+            "\n[[calibration]]\nengine = \"{}\"\nmodel_version = \"{}\"\nknots = [\n  {},\n]\n",
+            c.engine,
+            c.model_version,
+            knots.join(",\n  ")
+        );
+    }
+    out
+}
