@@ -58,6 +58,9 @@ pub struct Settings {
     /// A calibration file (from `ekyc bench fr --write-calibration`) to
     /// use instead of the built-in one.
     pub calibration_file: Option<PathBuf>,
+    /// Another face makes an image "several faces" (40923) only when at
+    /// least this fraction of the main face's width.
+    pub other_face_min_ratio: f32,
     /// Quality gate: smallest eye distance in pixels.
     pub quality_min_eye_distance: f32,
     /// Quality gate: smallest Laplacian variance of the face centre.
@@ -92,6 +95,7 @@ impl Default for Settings {
             fmr_monitoring: 1e-3,
             fmr_compare: 1e-4,
             calibration_file: None,
+            other_face_min_ratio: 0.5,
             quality_min_eye_distance: 16.0,
             quality_min_sharpness: 15.0,
             quality_min_brightness: 40.0,

@@ -46,11 +46,24 @@ pub enum FaceError {
 }
 
 /// Run-time choices of the face pipeline.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct FaceOptions {
     pub quality: QualityThresholds,
+    /// Another face counts (40923) only when at least this fraction of the
+    /// main face's width: people far behind the user do not.
+    pub other_face_min_ratio: f32,
     /// Engines made to fail on purpose (fault injection for tests).
     pub failing_engines: Vec<EngineId>,
+}
+
+impl Default for FaceOptions {
+    fn default() -> Self {
+        Self {
+            quality: QualityThresholds::default(),
+            other_face_min_ratio: 0.5,
+            failing_engines: Vec::new(),
+        }
+    }
 }
 
 /// A detected face, aligned and measured.
@@ -104,14 +117,23 @@ impl FaceModels {
         })
     }
 
+    /// The face of the person presenting: the largest one, provided no
+    /// other face is comparable in size.
+    pub fn sole_face(&mut self, image: &RgbImage) -> Result<Face, FaceError> {
+        let mut faces = self.detector.detect(image)?;
+        faces.sort_by(|a, b| b.bbox[2].total_cmp(&a.bbox[2]));
+        let mut faces = faces.into_iter();
+        let main = faces.next().ok_or(FaceError::NoFace)?;
+        let min_width = main.bbox[2] * self.options.other_face_min_ratio;
+        if faces.any(|other| other.bbox[2] >= min_width) {
+            return Err(FaceError::MultipleFaces);
+        }
+        Ok(main)
+    }
+
     /// The one usable face of a probe or enrolment image.
     pub fn single_usable_face(&mut self, image: &RgbImage) -> Result<AlignedFace, FaceError> {
-        let mut faces = self.detector.detect(image)?;
-        let face = match faces.len() {
-            0 => return Err(FaceError::NoFace),
-            1 => faces.remove(0),
-            _ => return Err(FaceError::MultipleFaces),
-        };
+        let face = self.sole_face(image)?;
         let aligned = self.align(image, face);
         aligned
             .quality

@@ -207,8 +207,31 @@ fn report(label: &str, latencies: &mut [Duration], requests: usize, wall: Option
     );
 }
 
-/// Verify latency per engine: the first photo is enrolled, every photo is
-/// then verified against it, all on one inference thread.
+/// The template of the first photo with exactly one usable face.
+async fn enrol_first_usable(
+    pool: &InferencePool<FaceModels>,
+    photos: &[Arc<String>],
+    engine: EngineId,
+    limits: IntakeLimits,
+) -> anyhow::Result<ekyc_face::Template> {
+    for photo in photos {
+        let photo = photo.clone();
+        let template = pool
+            .run(move |models| {
+                let image = decode_base64_image(&photo, &limits).ok()?;
+                let face = models.single_usable_face(&image.rgb).ok()?;
+                models.embed_first(&[engine], &face.aligned).ok()
+            })
+            .await?;
+        if let Some(template) = template {
+            return Ok(template);
+        }
+    }
+    bail!("no photo with exactly one usable face")
+}
+
+/// Verify latency per engine: the first usable photo is enrolled, every
+/// photo is then verified against it, all on one inference thread.
 async fn verify(settings: &Settings, images: &Path, requests: usize) -> anyhow::Result<()> {
     let photos = load_photos(images, requests)?;
     let single = Settings {
@@ -220,21 +243,10 @@ async fn verify(settings: &Settings, images: &Path, requests: usize) -> anyhow::
     let limits = intake_limits(settings);
     print_machine(pool.threads());
     for engine in EngineId::ALL {
-        let reference = photos[0].clone();
-        let template = pool
-            .run(move |models| {
-                let image = decode_base64_image(&reference, &limits).map_err(|e| e.to_string())?;
-                let face = models
-                    .single_usable_face(&image.rgb)
-                    .map_err(|e| e.to_string())?;
-                models
-                    .embed_first(&[engine], &face.aligned)
-                    .map_err(|e| e.to_string())
-            })
-            .await?
-            .map_err(|e| anyhow::anyhow!(e))?;
+        let template = enrol_first_usable(&pool, &photos, engine, limits).await?;
         let mut latencies = Vec::new();
-        let (mut matches, mut refused) = (0, 0);
+        let mut matches = 0;
+        let mut refusals: std::collections::BTreeMap<String, usize> = Default::default();
         for photo in photos.iter().cycle().take(requests) {
             let (photo, reference, matcher) =
                 (photo.clone(), template.vector.clone(), matcher.clone());
@@ -256,11 +268,11 @@ async fn verify(settings: &Settings, images: &Path, requests: usize) -> anyhow::
             latencies.push(started.elapsed());
             match outcome {
                 Ok(decision) => matches += usize::from(decision.is_match),
-                Err(_) => refused += 1,
+                Err(reason) => *refusals.entry(reason).or_default() += 1,
             }
         }
         println!(
-            "verify {engine}: {requests} requests, {} ({matches} matched the first photo, {refused} refused by face rules)",
+            "verify {engine}: {requests} requests, {} ({matches} matched the first photo; refused: {refusals:?})",
             summarize(&mut latencies)
         );
     }

@@ -95,6 +95,7 @@ pub fn face_options(settings: &Settings) -> anyhow::Result<FaceOptions> {
             max_brightness: settings.quality_max_brightness,
             max_yaw: settings.quality_max_yaw,
         },
+        other_face_min_ratio: settings.other_face_min_ratio,
         failing_engines,
     })
 }

@@ -621,6 +621,37 @@ fn face_rules_and_validation() {
         post("/v1/fr/compare", json!({"image1": photo, "image2": pair})).code(),
         "40923"
     );
+    // A small face far behind the user does not make it a group photo.
+    let crop = |bytes: &[u8]| {
+        image::imageops::crop_imm(
+            &image::load_from_memory(bytes).unwrap().into_rgb8(),
+            60,
+            50,
+            130,
+            160,
+        )
+        .to_image()
+    };
+    let (_, _, other) = same_and_other();
+    let mut scene = image::imageops::resize(
+        &crop(&enrol),
+        260,
+        320,
+        image::imageops::FilterType::Triangle,
+    );
+    let bystander =
+        image::imageops::resize(&crop(&other), 52, 64, image::imageops::FilterType::Triangle);
+    image::imageops::replace(&mut scene, &bystander, 4, 4);
+    let scene = b64(&encode(&scene, image::ImageFormat::Png));
+    assert_eq!(
+        post("/v1/fr/count", json!({"image": scene})).body["count"],
+        2
+    );
+    assert_eq!(
+        post("/v1/fr/register", json!({"userCode": "u2", "image": scene})).status,
+        200
+    );
+
     // The reference may hold several faces (an ID card's ghost portrait): the largest counts.
     assert_eq!(
         post("/v1/fr/compare", json!({"image1": pair, "image2": photo})).status,

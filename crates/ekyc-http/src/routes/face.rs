@@ -5,12 +5,12 @@
 use axum::extract::{Path, State};
 use axum::Json;
 use ekyc_core::{ErrorCode, Lang};
-use ekyc_face::{Decision, EngineId, Face, FaceModels, Policy, Template};
-use ekyc_image::{decode_base64_image, RgbImage};
+use ekyc_face::{Decision, EngineId, Face, Policy, Template};
+use ekyc_image::decode_base64_image;
 use ekyc_store::{EnrolledUser, FaceTemplate};
 use serde::{Deserialize, Serialize};
 
-use super::{detect_faces, success, validate_user_code, Envelope};
+use super::{detect_faces, success, validate_user_code, with_image, Envelope};
 use crate::context::RequestContext;
 use crate::error::ApiError;
 use crate::extract::{AuthedJson, Caller};
@@ -147,22 +147,6 @@ fn engine_order(preferred: EngineId) -> Vec<EngineId> {
     let mut order = vec![preferred];
     order.extend(EngineId::ALL.into_iter().filter(|e| *e != preferred));
     order
-}
-
-/// Runs `work` on an inference thread with the decoded image.
-async fn with_image<R: Send + 'static>(
-    state: &AppState,
-    image: String,
-    work: impl FnOnce(&mut FaceModels, &RgbImage) -> Result<R, ApiError> + Send + 'static,
-) -> Result<R, ApiError> {
-    let limits = state.intake;
-    state
-        .faces
-        .run(move |models| {
-            let decoded = decode_base64_image(&image, &limits)?;
-            work(models, &decoded.rgb)
-        })
-        .await?
 }
 
 fn localized(ko: &'static str, en: &'static str) -> &'static str {

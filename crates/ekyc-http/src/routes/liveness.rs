@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 
-use super::{detect_faces, single_face, Envelope};
+use super::{with_image, Envelope};
 use crate::error::ApiError;
 use crate::extract::AuthedJson;
 use crate::AppState;
@@ -36,6 +36,9 @@ pub(crate) async fn detect_liveness(
             )));
         }
     }
-    single_face(detect_faces(&state, request.image).await?)?;
+    with_image(&state, request.image, |models, image| {
+        Ok(models.sole_face(image)?)
+    })
+    .await?;
     Err(ApiError::not_available("liveness detection"))
 }

@@ -9,7 +9,8 @@ mod service;
 use axum::routing::{delete, get, post};
 use axum::Router;
 use ekyc_core::ErrorCode;
-use ekyc_face::Face;
+use ekyc_face::{Face, FaceModels};
+use ekyc_image::{decode_base64_image, RgbImage};
 use serde::Serialize;
 
 use crate::context::RequestContext;
@@ -89,28 +90,31 @@ pub(crate) fn validate_user_code(user_code: &str) -> Result<(), ApiError> {
     }
 }
 
-/// Decodes an image field and finds its faces, on the inference pool.
-pub(crate) async fn detect_faces(state: &AppState, image: String) -> Result<Vec<Face>, ApiError> {
+/// Runs `work` on an inference thread with the decoded image.
+pub(crate) async fn with_image<R: Send + 'static>(
+    state: &AppState,
+    image: String,
+    work: impl FnOnce(&mut FaceModels, &RgbImage) -> Result<R, ApiError> + Send + 'static,
+) -> Result<R, ApiError> {
     let limits = state.intake;
     state
         .faces
         .run(move |models| {
-            let decoded = ekyc_image::decode_base64_image(&image, &limits)?;
-            models.detector.detect(&decoded.rgb).map_err(|e| {
-                tracing::error!(error = %e, "face detection failed");
-                ApiError::new(ErrorCode::Internal)
-            })
+            let decoded = decode_base64_image(&image, &limits)?;
+            work(models, &decoded.rgb)
         })
         .await?
 }
 
-/// The one face a recognition or liveness request must contain.
-pub(crate) fn single_face(mut faces: Vec<Face>) -> Result<Face, ApiError> {
-    match faces.len() {
-        0 => Err(ApiError::new(ErrorCode::NoFace)),
-        1 => Ok(faces.remove(0)),
-        _ => Err(ApiError::new(ErrorCode::MultipleFaces)),
-    }
+/// Decodes an image field and finds all its faces.
+pub(crate) async fn detect_faces(state: &AppState, image: String) -> Result<Vec<Face>, ApiError> {
+    with_image(state, image, |models, image| {
+        Ok(models
+            .detector
+            .detect(image)
+            .map_err(ekyc_face::FaceError::from)?)
+    })
+    .await
 }
 
 #[cfg(test)]
