@@ -61,6 +61,9 @@ pub struct Settings {
     /// Another face makes an image "several faces" (40923) only when at
     /// least this fraction of the main face's width.
     pub other_face_min_ratio: f32,
+    /// Long side, in pixels, of the image the presenter's face is searched
+    /// in (register, verify, the probe of compare, liveness).
+    pub presenter_detect_side: u32,
     /// Quality gate: smallest eye distance in pixels.
     pub quality_min_eye_distance: f32,
     /// Quality gate: smallest Laplacian variance of the face centre.
@@ -96,6 +99,7 @@ impl Default for Settings {
             fmr_compare: 1e-4,
             calibration_file: None,
             other_face_min_ratio: 0.5,
+            presenter_detect_side: 320,
             quality_min_eye_distance: 16.0,
             quality_min_sharpness: 15.0,
             quality_min_brightness: 40.0,

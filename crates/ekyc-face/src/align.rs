@@ -78,11 +78,51 @@ pub fn align_face(image: &RgbImage, landmarks: &[[f32; 2]; 5]) -> RgbImage {
     let transform = similarity_transform(landmarks, &TEMPLATE);
     let scale = scale_of(&transform);
     if scale > 0.0 && scale < 1.0 / MAX_DOWNSCALE {
-        let (shrunk, factor) = shrink(image, scale * MAX_DOWNSCALE);
-        let moved = landmarks.map(|p| p.map(|v| v * factor));
+        // Shrink only the part of the image the crop will sample.
+        let (region, origin) = sampled_region(image, &transform);
+        let (shrunk, factor) = shrink(&region, scale * MAX_DOWNSCALE);
+        let moved = landmarks.map(|p| [(p[0] - origin[0]) * factor, (p[1] - origin[1]) * factor]);
         return warp(&shrunk, &similarity_transform(&moved, &TEMPLATE));
     }
     warp(image, &transform)
+}
+
+/// The part of `image` that the aligned crop maps onto (with a margin),
+/// and its top-left corner.
+fn sampled_region(image: &RgbImage, transform: &Affine) -> (RgbImage, [f32; 2]) {
+    let inverse = invert(transform);
+    let side = ALIGNED_SIZE as f32;
+    let corners = [[0.0, 0.0], [side, 0.0], [0.0, side], [side, side]].map(|[x, y]: [f32; 2]| {
+        [
+            inverse[0][0] * x + inverse[0][1] * y + inverse[0][2],
+            inverse[1][0] * x + inverse[1][1] * y + inverse[1][2],
+        ]
+    });
+    let bound = |axis: usize, pick: fn(f32, f32) -> f32, start: f32| {
+        corners.iter().map(|c| c[axis]).fold(start, pick)
+    };
+    let margin = 4.0;
+    let x0 = (bound(0, f32::min, f32::MAX) - margin)
+        .floor()
+        .clamp(0.0, image.width() as f32 - 1.0);
+    let y0 = (bound(1, f32::min, f32::MAX) - margin)
+        .floor()
+        .clamp(0.0, image.height() as f32 - 1.0);
+    let x1 = (bound(0, f32::max, f32::MIN) + margin)
+        .ceil()
+        .clamp(x0 + 1.0, image.width() as f32);
+    let y1 = (bound(1, f32::max, f32::MIN) + margin)
+        .ceil()
+        .clamp(y0 + 1.0, image.height() as f32);
+    let region = image::imageops::crop_imm(
+        image,
+        x0 as u32,
+        y0 as u32,
+        (x1 - x0) as u32,
+        (y1 - y0) as u32,
+    )
+    .to_image();
+    (region, [x0, y0])
 }
 
 /// Shrinks by about `factor` with an averaging filter; returns the exact factor.
@@ -160,6 +200,20 @@ mod tests {
         let image = RgbImage::from_fn(112, 112, |x, y| Rgb([x as u8, y as u8, 0]));
         let aligned = align_face(&image, &TEMPLATE);
         assert_eq!(aligned.get_pixel(40, 60), image.get_pixel(40, 60));
+    }
+
+    #[test]
+    fn large_faces_are_shrunk_from_their_region_only() {
+        // A face four times the template's size, drawn as a gradient.
+        let image = RgbImage::from_fn(1200, 1000, |x, y| Rgb([(x / 5) as u8, (y / 4) as u8, 0]));
+        let large = TEMPLATE.map(|p| [p[0] * 4.0 + 300.0, p[1] * 4.0 + 200.0]);
+        let aligned = align_face(&image, &large);
+        // Output (56, 56) maps back to source (524, 424): gradient (104, 106).
+        let centre = aligned.get_pixel(56, 56).0;
+        assert!(
+            (i32::from(centre[0]) - 104).abs() <= 2 && (i32::from(centre[1]) - 106).abs() <= 2,
+            "{centre:?}"
+        );
     }
 
     #[test]

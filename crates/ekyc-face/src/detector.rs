@@ -8,8 +8,9 @@ use ort::session::Session;
 use ort::value::TensorRef;
 
 /// YuNet is trained on faces of about 10–300 px: larger inputs are shrunk
-/// so that their long side is at most this many pixels.
-const MAX_INPUT_SIDE: u32 = 640;
+/// so that their long side is at most this many pixels, which keeps the
+/// small faces of a group photo detectable.
+const DEFAULT_MAX_SIDE: u32 = 640;
 /// The network downsamples by up to 32: inputs are padded to multiples.
 const STRIDE_ALIGN: u32 = 32;
 const STRIDES: [u32; 3] = [8, 16, 32];
@@ -79,10 +80,20 @@ impl FaceDetector {
         Self { session }
     }
 
-    /// Detects faces, highest score first.
+    /// Detects faces, highest score first, looking for small faces too.
     pub fn detect(&mut self, image: &RgbImage) -> Result<Vec<Face>, DetectorError> {
+        self.detect_at(image, DEFAULT_MAX_SIDE)
+    }
+
+    /// Detects faces on the image shrunk to at most `max_side` pixels
+    /// (never enlarged); boxes and landmarks are in original pixels.
+    pub fn detect_at(
+        &mut self,
+        image: &RgbImage,
+        max_side: u32,
+    ) -> Result<Vec<Face>, DetectorError> {
         let (width, height) = image.dimensions();
-        let scale = (MAX_INPUT_SIDE as f32 / width.max(height) as f32).min(1.0);
+        let scale = (max_side.max(STRIDE_ALIGN) as f32 / width.max(height) as f32).min(1.0);
         let resized_w = ((width as f32 * scale).round() as u32).max(1);
         let resized_h = ((height as f32 * scale).round() as u32).max(1);
         let resized = resize_bilinear(image, resized_w, resized_h);
@@ -161,13 +172,18 @@ fn non_maximum_suppression(mut candidates: Vec<Face>, max_iou: f32) -> Vec<Face>
 fn bgr_tensor(image: &RgbImage) -> Array4<f32> {
     let (w, h) = image.dimensions();
     let pad = |v: u32| v.div_ceil(STRIDE_ALIGN) * STRIDE_ALIGN;
-    let mut tensor = Array4::<f32>::zeros((1, 3, pad(h) as usize, pad(w) as usize));
-    for (x, y, pixel) in image.enumerate_pixels() {
-        let [r, g, b] = pixel.0;
-        let (x, y) = (x as usize, y as usize);
-        tensor[[0, 0, y, x]] = f32::from(b);
-        tensor[[0, 1, y, x]] = f32::from(g);
-        tensor[[0, 2, y, x]] = f32::from(r);
+    let (rows, cols) = (pad(h) as usize, pad(w) as usize);
+    let mut tensor = Array4::<f32>::zeros((1, 3, rows, cols));
+    let plane = rows * cols;
+    if let Some(data) = tensor.as_slice_mut() {
+        for (y, row) in image.as_raw().chunks_exact(w as usize * 3).enumerate() {
+            for (x, pixel) in row.chunks_exact(3).enumerate() {
+                let at = y * cols + x;
+                data[at] = f32::from(pixel[2]);
+                data[plane + at] = f32::from(pixel[1]);
+                data[2 * plane + at] = f32::from(pixel[0]);
+            }
+        }
     }
     tensor
 }

@@ -4,7 +4,7 @@
 //! interpolation (no anti-aliasing when shrinking). Resampling the same way
 //! here keeps their inputs, and so their scores, as the authors measured.
 
-use image::{Rgb, RgbImage};
+use image::RgbImage;
 
 /// Resizes `src` to `width` × `height` with OpenCV's `INTER_LINEAR` rule:
 /// pixel centres are aligned (`src = (dst + 0.5) · scale − 0.5`) and edges
@@ -16,18 +16,22 @@ pub fn resize_bilinear(src: &RgbImage, width: u32, height: u32) -> RgbImage {
     }
     let x_taps = taps(src_w, width);
     let y_taps = taps(src_h, height);
-    let mut out = RgbImage::new(width, height);
-    for (y, &(y0, y1, fy)) in y_taps.iter().enumerate() {
-        for (x, &(x0, x1, fx)) in x_taps.iter().enumerate() {
-            let blend = |c: usize| {
-                let top = lerp(src.get_pixel(x0, y0)[c], src.get_pixel(x1, y0)[c], fx);
-                let bottom = lerp(src.get_pixel(x0, y1)[c], src.get_pixel(x1, y1)[c], fx);
-                (top + (bottom - top) * fy).round().clamp(0.0, 255.0) as u8
-            };
-            out.put_pixel(x as u32, y as u32, Rgb([blend(0), blend(1), blend(2)]));
+    let source = src.as_raw();
+    let row_len = src_w as usize * 3;
+    let mut out = Vec::with_capacity(width as usize * height as usize * 3);
+    for &(y0, y1, fy) in &y_taps {
+        let top = &source[y0 as usize * row_len..][..row_len];
+        let bottom = &source[y1 as usize * row_len..][..row_len];
+        for &(x0, x1, fx) in &x_taps {
+            let (i0, i1) = (x0 as usize * 3, x1 as usize * 3);
+            for c in 0..3 {
+                let upper = lerp(top[i0 + c], top[i1 + c], fx);
+                let lower = lerp(bottom[i0 + c], bottom[i1 + c], fx);
+                out.push((upper + (lower - upper) * fy).round().clamp(0.0, 255.0) as u8);
+            }
         }
     }
-    out
+    RgbImage::from_raw(width, height, out).unwrap_or_else(|| RgbImage::new(width, height))
 }
 
 /// For each destination index: the two source indices and the weight of the second.
@@ -51,6 +55,7 @@ fn lerp(a: u8, b: u8, t: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use image::Rgb;
 
     #[test]
     fn identity_size_is_a_copy() {

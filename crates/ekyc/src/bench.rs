@@ -245,6 +245,7 @@ async fn verify(settings: &Settings, images: &Path, requests: usize) -> anyhow::
     for engine in EngineId::ALL {
         let template = enrol_first_usable(&pool, &photos, engine, limits).await?;
         let mut latencies = Vec::new();
+        let mut stages: [Vec<Duration>; 4] = Default::default();
         let mut matches = 0;
         let mut refusals: std::collections::BTreeMap<String, usize> = Default::default();
         for photo in photos.iter().cycle().take(requests) {
@@ -253,21 +254,36 @@ async fn verify(settings: &Settings, images: &Path, requests: usize) -> anyhow::
             let started = Instant::now();
             let outcome = pool
                 .run(move |models| {
+                    let mut marks = [Duration::ZERO; 4];
+                    let mut lap = Instant::now();
+                    let mut split = |i: usize| {
+                        marks[i] = lap.elapsed();
+                        lap = Instant::now();
+                    };
                     let image = decode_base64_image(&photo, &limits).map_err(|e| e.to_string())?;
-                    let face = models
-                        .single_usable_face(&image.rgb)
-                        .map_err(|e| e.to_string())?;
+                    split(0);
+                    let face = models.sole_face(&image.rgb).map_err(|e| e.to_string())?;
+                    split(1);
+                    let face = models.usable(&image.rgb, face).map_err(|e| e.to_string())?;
+                    split(2);
                     let probe = models
                         .embed_first(&[engine], &face.aligned)
                         .map_err(|e| e.to_string())?;
-                    matcher
+                    let decision = matcher
                         .decide(&probe, &reference, Policy::General)
-                        .map_err(|e| e.to_string())
+                        .map_err(|e| e.to_string())?;
+                    split(3);
+                    Ok::<_, String>((decision, marks))
                 })
                 .await?;
             latencies.push(started.elapsed());
             match outcome {
-                Ok(decision) => matches += usize::from(decision.is_match),
+                Ok((decision, marks)) => {
+                    matches += usize::from(decision.is_match);
+                    for (stage, mark) in stages.iter_mut().zip(marks) {
+                        stage.push(mark);
+                    }
+                }
                 Err(reason) => *refusals.entry(reason).or_default() += 1,
             }
         }
@@ -275,6 +291,12 @@ async fn verify(settings: &Settings, images: &Path, requests: usize) -> anyhow::
             "verify {engine}: {requests} requests, {} ({matches} matched the first photo; refused: {refusals:?})",
             summarize(&mut latencies)
         );
+        for (name, stage) in ["decode", "detect", "align + gate", "embed + decide"]
+            .iter()
+            .zip(stages.iter_mut())
+        {
+            println!("  {name:<15} {}", summarize(stage));
+        }
     }
     Ok(())
 }

@@ -25,6 +25,8 @@ struct Sample {
     population: Population,
     quality: QualityReport,
     templates: Vec<Template>,
+    /// Each engine's embedding of the mirrored crop, for the flip variants.
+    mirrored: Vec<Vec<f32>>,
     stages: Stages,
 }
 
@@ -77,13 +79,18 @@ pub async fn run(
 
     let mut calibrations = Vec::new();
     for (index, engine) in EngineId::ALL.into_iter().enumerate() {
-        let scores = pair_scores(&samples, index);
-        report_accuracy(engine, &scores);
+        let vectors: Vec<Vec<f32>> = samples
+            .iter()
+            .map(|s| s.templates[index].vector.clone())
+            .collect();
+        let scores = pair_scores(&samples, &vectors);
+        report_accuracy(engine.name(), &scores);
         let version = samples[0].templates[index].model_version.clone();
         let calibration = calibrate(engine, version, &scores);
         report_policies(&calibration, &scores);
         calibrations.push(calibration);
     }
+    report_variants(&samples);
     if let Some(path) = write_calibration {
         std::fs::write(&path, calibration_toml(&calibrations))
             .with_context(|| format!("cannot write {}", path.display()))?;
@@ -161,25 +168,74 @@ fn embed_one(
     stages.align = t.elapsed();
     stages.detect = stages.detect.saturating_sub(stages.align);
     let mut templates = Vec::new();
+    let mut mirrored = Vec::new();
+    let flipped = image::imageops::flip_horizontal(&face.aligned);
     for (index, engine) in EngineId::ALL.into_iter().enumerate() {
         let t = Instant::now();
         templates.push(models.embed_first(&[engine], &face.aligned).ok()?);
         stages.embed[index] = t.elapsed();
+        mirrored.push(models.embed_first(&[engine], &flipped).ok()?.vector);
     }
     Some(Sample {
         identity,
         population,
         quality: face.quality,
         templates,
+        mirrored,
         stages,
     })
 }
 
-fn pair_scores(samples: &[Sample], engine: usize) -> Scores {
+/// How a variant makes one vector of a sample.
+type Embedding<'a> = dyn Fn(&Sample) -> Vec<f32> + 'a;
+
+/// Accuracy of embedding variants that are not served (yet): the mean of
+/// a crop's and its mirror's embeddings, and the fusion of both engines
+/// (mean cosine, as a concatenation of the scaled unit vectors).
+fn report_variants(samples: &[Sample]) {
+    let unit = |v: Vec<f32>| {
+        let norm = v
+            .iter()
+            .map(|x| x * x)
+            .sum::<f32>()
+            .sqrt()
+            .max(f32::EPSILON);
+        v.into_iter().map(|x| x / norm).collect::<Vec<f32>>()
+    };
+    let flip = |s: &Sample, e: usize| {
+        unit(
+            s.templates[e]
+                .vector
+                .iter()
+                .zip(&s.mirrored[e])
+                .map(|(a, b)| a + b)
+                .collect(),
+        )
+    };
+    let fuse = |a: Vec<f32>, b: Vec<f32>| unit(a.into_iter().chain(b).collect());
+    let variants: [(&str, Box<Embedding<'_>>); 4] = [
+        ("ezway + mirror", Box::new(|s| flip(s, 0))),
+        ("applemango + mirror", Box::new(|s| flip(s, 1))),
+        (
+            "fusion",
+            Box::new(move |s| fuse(s.templates[0].vector.clone(), s.templates[1].vector.clone())),
+        ),
+        (
+            "fusion + mirror",
+            Box::new(move |s| fuse(flip(s, 0), flip(s, 1))),
+        ),
+    ];
+    for (name, make) in variants {
+        let vectors: Vec<Vec<f32>> = samples.iter().map(make.as_ref()).collect();
+        report_accuracy(name, &pair_scores(samples, &vectors));
+    }
+}
+
+fn pair_scores(samples: &[Sample], vectors: &[Vec<f32>]) -> Scores {
     let mut scores = Scores::default();
     for (i, a) in samples.iter().enumerate() {
-        for b in &samples[i + 1..] {
-            let cos = ekyc_face::cosine(&a.templates[engine].vector, &b.templates[engine].vector);
+        for (j, b) in samples.iter().enumerate().skip(i + 1) {
+            let cos = ekyc_face::cosine(&vectors[i], &vectors[j]);
             if a.identity == b.identity {
                 scores.genuine.push((cos, a.population));
                 continue;
@@ -256,8 +312,8 @@ fn eer(genuine: &[f32], impostors: &[f32]) -> f64 {
     best.1
 }
 
-fn report_accuracy(engine: EngineId, scores: &Scores) {
-    println!("\n== engine {engine}: TAR at FMR (threshold = cosine), EER ==");
+fn report_accuracy(name: &str, scores: &Scores) {
+    println!("\n== {name}: TAR at FMR (threshold = cosine), EER ==");
     let sets: [(&str, Vec<f32>, &[f32]); 3] = [
         (
             "LFW",

@@ -96,6 +96,7 @@ pub fn face_options(settings: &Settings) -> anyhow::Result<FaceOptions> {
             max_yaw: settings.quality_max_yaw,
         },
         other_face_min_ratio: settings.other_face_min_ratio,
+        presenter_detect_side: settings.presenter_detect_side,
         failing_engines,
     })
 }
