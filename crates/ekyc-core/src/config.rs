@@ -55,6 +55,10 @@ pub struct Settings {
     pub fmr_general: f64,
     pub fmr_monitoring: f64,
     pub fmr_compare: f64,
+    /// Verify and compare with both engines and decide on the calibrated
+    /// mean of their cosines (more accurate, slower); a single engine
+    /// answers when the other fails.
+    pub fusion: bool,
     /// A calibration file (from `ekyc bench fr --write-calibration`) to
     /// use instead of the built-in one.
     pub calibration_file: Option<PathBuf>,
@@ -97,6 +101,7 @@ impl Default for Settings {
             fmr_general: 1e-4,
             fmr_monitoring: 1e-3,
             fmr_compare: 1e-4,
+            fusion: false,
             calibration_file: None,
             other_face_min_ratio: 0.5,
             presenter_detect_side: 320,

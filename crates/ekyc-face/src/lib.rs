@@ -14,7 +14,10 @@ pub use calibration::{threshold_for_fmr, Calibration, CalibrationError, Scored};
 pub use detector::{DetectorError, Face, FaceDetector};
 pub use embedder::{cosine, EmbedError, Embedder, EmbedderKind};
 pub use quality::{QualityIssue, QualityReport, QualityThresholds};
-pub use recognition::{Decision, Engine, EngineId, Matcher, Policy, PolicyTargets, Template};
+pub use recognition::{
+    fusion_version, Decision, Engine, EngineId, MatchPair, Matcher, Policy, PolicyTargets,
+    Template, FUSION,
+};
 
 use std::path::Path;
 
@@ -197,15 +200,17 @@ impl FaceModels {
             .ok_or(FaceError::NoEngine)
     }
 
-    /// Embeds a probe with the first engine of `order` that works and for
-    /// which `references` holds a template of the same model version, and
-    /// returns it with that reference.
-    pub fn embed_against<'r>(
+    /// Embeds a probe with the engines of `order` that work and for which
+    /// `references` holds a template of the same model version, each with
+    /// its reference: only the first unless `every` (fusion) is asked for.
+    pub fn embed_against(
         &mut self,
         order: &[EngineId],
-        references: &'r [Template],
+        references: &[Template],
         aligned: &RgbImage,
-    ) -> Result<(Template, &'r Template), FaceError> {
+        every: bool,
+    ) -> Result<Vec<MatchPair>, FaceError> {
+        let mut pairs = Vec::new();
         for &id in order {
             let current = self
                 .engines
@@ -219,23 +224,41 @@ impl FaceModels {
                 continue;
             };
             if let Some(probe) = self.embed_with(id, aligned) {
-                return Ok((probe, reference));
+                pairs.push((probe, reference.vector.clone()));
+                if !every {
+                    break;
+                }
             }
         }
-        Err(FaceError::NoEngine)
+        if pairs.is_empty() {
+            return Err(FaceError::NoEngine);
+        }
+        Ok(pairs)
     }
 
-    /// Embeds two faces with the same engine, the first of `order` that works.
-    pub fn embed_pair(
+    /// Embeds two faces with the engines of `order` that work on both:
+    /// only the first unless `every` (fusion) is asked for.
+    pub fn embed_pairs(
         &mut self,
         order: &[EngineId],
-        first: &RgbImage,
-        second: &RgbImage,
-    ) -> Result<(Template, Template), FaceError> {
-        order
-            .iter()
-            .find_map(|&id| Some((self.embed_with(id, first)?, self.embed_with(id, second)?)))
-            .ok_or(FaceError::NoEngine)
+        probe: &RgbImage,
+        reference: &RgbImage,
+        every: bool,
+    ) -> Result<Vec<MatchPair>, FaceError> {
+        let mut pairs = Vec::new();
+        for &id in order {
+            if let (Some(p), Some(r)) = (self.embed_with(id, probe), self.embed_with(id, reference))
+            {
+                pairs.push((p, r.vector));
+                if !every {
+                    break;
+                }
+            }
+        }
+        if pairs.is_empty() {
+            return Err(FaceError::NoEngine);
+        }
+        Ok(pairs)
     }
 
     fn embed_with(&mut self, id: EngineId, aligned: &RgbImage) -> Option<Template> {

@@ -153,10 +153,33 @@ pub struct Decision {
     pub fmr: f32,
 }
 
+/// The calibration name of the two-engine fusion (mean of the engines'
+/// cosines), which measured better than either engine alone.
+pub const FUSION: &str = "fusion";
+
+/// The version tag of the fusion: the engines' versions in engine order.
+pub fn fusion_version(versions: &[(EngineId, String)]) -> String {
+    EngineId::ALL
+        .iter()
+        .filter_map(|e| {
+            versions
+                .iter()
+                .find(|(id, _)| id == e)
+                .map(|(_, v)| v.as_str())
+        })
+        .collect::<Vec<_>>()
+        .join("+")
+}
+
+/// A probe and the enrolled reference of the same engine and version.
+pub type MatchPair = (Template, Vec<f32>);
+
 /// Turns cosines into calibrated scores and policy decisions.
 pub struct Matcher {
     calibrations: Vec<Calibration>,
     targets: PolicyTargets,
+    /// The fusion's version when fusion is on.
+    fusion: Option<String>,
 }
 
 impl Matcher {
@@ -165,29 +188,75 @@ impl Matcher {
         calibrations: Vec<Calibration>,
         targets: PolicyTargets,
         versions: &[(EngineId, String)],
+        fusion: bool,
     ) -> Result<Self, CalibrationError> {
         let matcher = Self {
             calibrations,
             targets,
+            fusion: fusion.then(|| fusion_version(versions)),
         };
         for (engine, version) in versions {
-            matcher.calibration(*engine, version)?;
+            matcher.calibration(engine.name(), version)?;
+        }
+        if let Some(version) = &matcher.fusion {
+            matcher.calibration(FUSION, version)?;
         }
         Ok(matcher)
     }
 
-    fn calibration(
-        &self,
-        engine: EngineId,
-        version: &str,
-    ) -> Result<&Calibration, CalibrationError> {
+    fn calibration(&self, name: &str, version: &str) -> Result<&Calibration, CalibrationError> {
         self.calibrations
             .iter()
-            .find(|c| c.engine == engine.name() && c.model_version == version)
+            .find(|c| c.engine == name && c.model_version == version)
             .ok_or_else(|| CalibrationError::Missing {
-                engine: engine.name().to_owned(),
+                engine: name.to_owned(),
                 model_version: version.to_owned(),
             })
+    }
+
+    /// Whether verify and compare should embed with every engine.
+    pub fn wants_every_engine(&self) -> bool {
+        self.fusion.is_some()
+    }
+
+    /// Decides from probe/reference pairs given in fallback order: the
+    /// fusion of all engines when it is on and every engine answered,
+    /// otherwise the first pair. `engine` names the first pair's engine.
+    pub fn decide_pairs(
+        &self,
+        pairs: &[MatchPair],
+        policy: Policy,
+    ) -> Result<Decision, CalibrationError> {
+        let (first, first_reference) = pairs.first().ok_or_else(|| CalibrationError::Missing {
+            engine: "any".to_owned(),
+            model_version: String::new(),
+        })?;
+        let versions: Vec<(EngineId, String)> = pairs
+            .iter()
+            .map(|(p, _)| (p.engine, p.model_version.clone()))
+            .collect();
+        match &self.fusion {
+            Some(fused)
+                if pairs.len() == EngineId::ALL.len() && fusion_version(&versions) == *fused =>
+            {
+                let mean = pairs.iter().map(|(p, r)| cosine(&p.vector, r)).sum::<f32>()
+                    / pairs.len() as f32;
+                let scored = self.calibration(FUSION, fused)?.score(mean);
+                Ok(self.decision(first.engine, scored, policy))
+            }
+            _ => self.decide(first, first_reference, policy),
+        }
+    }
+
+    fn decision(&self, engine: EngineId, scored: crate::Scored, policy: Policy) -> Decision {
+        let threshold = self.threshold(policy);
+        Decision {
+            engine,
+            score: scored.score,
+            threshold,
+            is_match: scored.score >= threshold,
+            fmr: scored.fmr,
+        }
     }
 
     /// The score threshold of a policy (the same on every engine).
@@ -203,16 +272,9 @@ impl Matcher {
         policy: Policy,
     ) -> Result<Decision, CalibrationError> {
         let scored = self
-            .calibration(probe.engine, &probe.model_version)?
+            .calibration(probe.engine.name(), &probe.model_version)?
             .score(cosine(&probe.vector, reference));
-        let threshold = self.threshold(policy);
-        Ok(Decision {
-            engine: probe.engine,
-            score: scored.score,
-            threshold,
-            is_match: scored.score >= threshold,
-            fmr: scored.fmr,
-        })
+        Ok(self.decision(probe.engine, scored, policy))
     }
 }
 
@@ -252,6 +314,7 @@ mod tests {
             vec![calibration],
             PolicyTargets::default(),
             &[(EngineId::Ezway, "v1".into())],
+            false,
         )
         .unwrap();
         let probe = Template {
@@ -273,8 +336,68 @@ mod tests {
         assert!(Matcher::new(
             vec![],
             PolicyTargets::default(),
-            &[(EngineId::Ezway, "v1".into())]
+            &[(EngineId::Ezway, "v1".into())],
+            false,
         )
         .is_err());
+    }
+
+    fn unit_calibration(name: &str, version: &str) -> Calibration {
+        Calibration {
+            engine: name.into(),
+            model_version: version.into(),
+            knots: vec![[0.0, 0.0], [1.0, -6.0]],
+        }
+    }
+
+    #[test]
+    fn fusion_averages_engines_and_falls_back_to_one() {
+        let versions = [
+            (EngineId::Ezway, "a".to_owned()),
+            (EngineId::Applemango, "b".to_owned()),
+        ];
+        let calibrations = vec![
+            unit_calibration("ezway", "a"),
+            unit_calibration("applemango", "b"),
+            unit_calibration(FUSION, "a+b"),
+        ];
+        let matcher = Matcher::new(
+            calibrations.clone(),
+            PolicyTargets::default(),
+            &versions,
+            true,
+        )
+        .unwrap();
+        assert!(matcher.wants_every_engine());
+        let template = |engine, version: &str| Template {
+            engine,
+            model_version: version.into(),
+            vector: vec![1.0, 0.0],
+        };
+        // Cosines 0.9 (ezway) and 0.5 (applemango): fused 0.7.
+        let pairs = vec![
+            (
+                template(EngineId::Applemango, "b"),
+                vec![0.5, (0.75f32).sqrt()],
+            ),
+            (template(EngineId::Ezway, "a"), vec![0.9, (0.19f32).sqrt()]),
+        ];
+        let fused = matcher.decide_pairs(&pairs, Policy::General).unwrap();
+        assert_eq!(
+            fused.engine,
+            EngineId::Applemango,
+            "engine names the primary"
+        );
+        assert!((fused.score - 0.7).abs() < 1e-4, "{fused:?}");
+        let single = matcher.decide_pairs(&pairs[1..], Policy::General).unwrap();
+        assert!((single.score - 0.9).abs() < 1e-4);
+        assert!(Matcher::new(
+            calibrations[..2].to_vec(),
+            PolicyTargets::default(),
+            &versions,
+            true
+        )
+        .is_err());
+        assert_eq!(fusion_version(&versions), "a+b");
     }
 }

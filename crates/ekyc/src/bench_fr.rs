@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use ekyc_core::Settings;
 use ekyc_face::{
-    threshold_for_fmr, Calibration, EngineId, FaceModels, QualityReport, QualityThresholds,
-    Template,
+    fusion_version, threshold_for_fmr, Calibration, EngineId, FaceModels, QualityReport,
+    QualityThresholds, Template, FUSION,
 };
 use ekyc_image::decode_image_bytes;
 use ekyc_runtime::InferencePool;
@@ -83,13 +83,21 @@ pub async fn run(
             .iter()
             .map(|s| s.templates[index].vector.clone())
             .collect();
-        let scores = pair_scores(&samples, &vectors);
-        report_accuracy(engine.name(), &scores);
         let version = samples[0].templates[index].model_version.clone();
-        let calibration = calibrate(engine, version, &scores);
-        report_policies(&calibration, &scores);
-        calibrations.push(calibration);
+        calibrations.push(evaluate(engine.name(), version, &samples, &vectors));
     }
+    let versions: Vec<(EngineId, String)> = samples[0]
+        .templates
+        .iter()
+        .map(|t| (t.engine, t.model_version.clone()))
+        .collect();
+    let fused: Vec<Vec<f32>> = samples.iter().map(fused_vector).collect();
+    calibrations.push(evaluate(
+        FUSION,
+        fusion_version(&versions),
+        &samples,
+        &fused,
+    ));
     report_variants(&samples);
     if let Some(path) = write_calibration {
         std::fs::write(&path, calibration_toml(&calibrations))
@@ -186,22 +194,43 @@ fn embed_one(
     })
 }
 
+/// Accuracy of one served scoring, and its calibration.
+fn evaluate(name: &str, version: String, samples: &[Sample], vectors: &[Vec<f32>]) -> Calibration {
+    let scores = pair_scores(samples, vectors);
+    report_accuracy(name, &scores);
+    let calibration = calibrate(name, version, &scores);
+    report_policies(&calibration, &scores);
+    calibration
+}
+
+fn unit(vector: Vec<f32>) -> Vec<f32> {
+    let norm = vector
+        .iter()
+        .map(|x| x * x)
+        .sum::<f32>()
+        .sqrt()
+        .max(f32::EPSILON);
+    vector.into_iter().map(|x| x / norm).collect()
+}
+
+/// Both engines' unit vectors, concatenated and scaled: the dot product of
+/// two is the mean of the engines' cosines, as the server's fusion scores.
+fn fused_vector(sample: &Sample) -> Vec<f32> {
+    unit(
+        sample
+            .templates
+            .iter()
+            .flat_map(|t| t.vector.iter().copied())
+            .collect(),
+    )
+}
+
 /// How a variant makes one vector of a sample.
 type Embedding<'a> = dyn Fn(&Sample) -> Vec<f32> + 'a;
 
-/// Accuracy of embedding variants that are not served (yet): the mean of
-/// a crop's and its mirror's embeddings, and the fusion of both engines
-/// (mean cosine, as a concatenation of the scaled unit vectors).
+/// Accuracy of embedding variants that are not served: the mean of a
+/// crop's and its mirror's embeddings, alone and fused.
 fn report_variants(samples: &[Sample]) {
-    let unit = |v: Vec<f32>| {
-        let norm = v
-            .iter()
-            .map(|x| x * x)
-            .sum::<f32>()
-            .sqrt()
-            .max(f32::EPSILON);
-        v.into_iter().map(|x| x / norm).collect::<Vec<f32>>()
-    };
     let flip = |s: &Sample, e: usize| {
         unit(
             s.templates[e]
@@ -213,13 +242,9 @@ fn report_variants(samples: &[Sample]) {
         )
     };
     let fuse = |a: Vec<f32>, b: Vec<f32>| unit(a.into_iter().chain(b).collect());
-    let variants: [(&str, Box<Embedding<'_>>); 4] = [
+    let variants: [(&str, Box<Embedding<'_>>); 3] = [
         ("ezway + mirror", Box::new(|s| flip(s, 0))),
         ("applemango + mirror", Box::new(|s| flip(s, 1))),
-        (
-            "fusion",
-            Box::new(move |s| fuse(s.templates[0].vector.clone(), s.templates[1].vector.clone())),
-        ),
         (
             "fusion + mirror",
             Box::new(move |s| fuse(flip(s, 0), flip(s, 1))),
@@ -353,7 +378,7 @@ fn report_accuracy(name: &str, scores: &Scores) {
 /// Knots every quarter decade of FMR, at the higher of the cosine that the
 /// whole impostor set and the East-Asian impostors alone give: where the
 /// populations disagree, the stricter one wins.
-fn calibrate(engine: EngineId, model_version: String, scores: &Scores) -> Calibration {
+fn calibrate(name: &str, model_version: String, scores: &Scores) -> Calibration {
     let mut knots: Vec<[f32; 2]> = Vec::new();
     for step in 0..=24 {
         let log_fmr = -(step as f32) * 0.25;
@@ -367,7 +392,7 @@ fn calibrate(engine: EngineId, model_version: String, scores: &Scores) -> Calibr
         knots.push([cosine, log_fmr]);
     }
     Calibration {
-        engine: engine.name().to_owned(),
+        engine: name.to_owned(),
         model_version,
         knots,
     }

@@ -122,7 +122,12 @@ pub fn matcher(settings: &Settings) -> anyhow::Result<Matcher> {
         monitoring: settings.fmr_monitoring,
         compare: settings.fmr_compare,
     };
-    Ok(Matcher::new(calibrations, targets, &versions)?)
+    Ok(Matcher::new(
+        calibrations,
+        targets,
+        &versions,
+        settings.fusion,
+    )?)
 }
 
 pub fn intake_limits(settings: &Settings) -> IntakeLimits {

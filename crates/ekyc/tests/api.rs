@@ -708,6 +708,26 @@ fn engine_fallback_and_40901() {
         "served by the engine that has a template"
     );
 
+    let fused = server.sibling(&[("EKYC_FUSION", "true")]);
+    let answer = verify(&fused, "both");
+    assert_eq!(
+        (
+            answer.status,
+            &answer.body["engine"],
+            &answer.body["isMatch"]
+        ),
+        (200, &json!("ezway"), &json!(true))
+    );
+    let fused_ezway_down = server.sibling(&[
+        ("EKYC_FUSION", "true"),
+        ("EKYC_FAULT_FAILING_ENGINES", r#"["ezway"]"#),
+    ]);
+    assert_eq!(
+        verify(&fused_ezway_down, "both").body["engine"],
+        "applemango",
+        "fusion falls back to one engine"
+    );
+
     let all_down = server.sibling(&[("EKYC_FAULT_FAILING_ENGINES", r#"["ezway", "applemango"]"#)]);
     let answer = verify(&all_down, "both");
     assert_eq!((answer.status, answer.code()), (409, "40901"));

@@ -248,14 +248,13 @@ pub(crate) async fn verify(
         .iter()
         .filter_map(stored_template)
         .collect();
-    let (probe, reference) = with_image(&state, request.image, move |models, image| {
+    let every = state.matcher.wants_every_engine();
+    let pairs = with_image(&state, request.image, move |models, image| {
         let face = models.single_usable_face(image)?;
-        let (probe, reference) =
-            models.embed_against(&engine_order(preferred), &references, &face.aligned)?;
-        Ok((probe, reference.vector.clone()))
+        Ok(models.embed_against(&engine_order(preferred), &references, &face.aligned, every)?)
     })
     .await?;
-    let decision = state.matcher.decide(&probe, &reference, policy)?;
+    let decision = state.matcher.decide_pairs(&pairs, policy)?;
     let response = MatchResponse::from(&decision);
     if policy == Policy::Login && !decision.is_match {
         return Err(ApiError::new(ErrorCode::FaceMismatch).with_fields(response));
@@ -282,7 +281,8 @@ pub(crate) async fn compare(
 ) -> Result<Json<Envelope<MatchResponse>>, ApiError> {
     let limits = state.intake;
     let order = engine_order(state.default_engine);
-    let (reference, probe) = state
+    let every = state.matcher.wants_every_engine();
+    let pairs = state
         .faces
         .run(move |models| {
             let first = decode_base64_image(&request.image1, &limits)?;
@@ -293,12 +293,15 @@ pub(crate) async fn compare(
             let probe = models
                 .single_usable_face(&second.rgb)
                 .map_err(|e| ApiError::from(e).with_detail("image2"))?;
-            Ok::<_, ApiError>(models.embed_pair(&order, &reference.aligned, &probe.aligned)?)
+            Ok::<_, ApiError>(models.embed_pairs(
+                &order,
+                &probe.aligned,
+                &reference.aligned,
+                every,
+            )?)
         })
         .await??;
-    let decision = state
-        .matcher
-        .decide(&probe, &reference.vector, Policy::Compare)?;
+    let decision = state.matcher.decide_pairs(&pairs, Policy::Compare)?;
     Ok(success(MatchResponse::from(&decision)))
 }
 
