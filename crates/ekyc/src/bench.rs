@@ -11,7 +11,7 @@ use anyhow::{bail, Context};
 use base64::Engine as _;
 use clap::Subcommand;
 use ekyc_core::Settings;
-use ekyc_face::{EngineId, FaceModels, Policy};
+use ekyc_face::{Decision, EngineId, FaceModels, Matcher, Policy, Template};
 use ekyc_image::{decode_base64_image, IntakeLimits};
 use ekyc_runtime::InferencePool;
 
@@ -213,7 +213,7 @@ async fn enrol_first_usable(
     photos: &[Arc<String>],
     engine: EngineId,
     limits: IntakeLimits,
-) -> anyhow::Result<ekyc_face::Template> {
+) -> anyhow::Result<Template> {
     for photo in photos {
         let photo = photo.clone();
         let template = pool
@@ -249,33 +249,8 @@ async fn verify(settings: &Settings, images: &Path, requests: usize) -> anyhow::
         let mut matches = 0;
         let mut refusals: std::collections::BTreeMap<String, usize> = Default::default();
         for photo in photos.iter().cycle().take(requests) {
-            let (photo, reference, matcher) =
-                (photo.clone(), template.vector.clone(), matcher.clone());
             let started = Instant::now();
-            let outcome = pool
-                .run(move |models| {
-                    let mut marks = [Duration::ZERO; 4];
-                    let mut lap = Instant::now();
-                    let mut split = |i: usize| {
-                        marks[i] = lap.elapsed();
-                        lap = Instant::now();
-                    };
-                    let image = decode_base64_image(&photo, &limits).map_err(|e| e.to_string())?;
-                    split(0);
-                    let face = models.sole_face(&image.rgb).map_err(|e| e.to_string())?;
-                    split(1);
-                    let face = models.usable(&image.rgb, face).map_err(|e| e.to_string())?;
-                    split(2);
-                    let probe = models
-                        .embed_first(&[engine], &face.aligned)
-                        .map_err(|e| e.to_string())?;
-                    let decision = matcher
-                        .decide(&probe, &reference, Policy::General)
-                        .map_err(|e| e.to_string())?;
-                    split(3);
-                    Ok::<_, String>((decision, marks))
-                })
-                .await?;
+            let outcome = verify_once(&pool, photo, &template, &matcher, limits).await?;
             latencies.push(started.elapsed());
             match outcome {
                 Ok((decision, marks)) => {
@@ -298,7 +273,102 @@ async fn verify(settings: &Settings, images: &Path, requests: usize) -> anyhow::
             println!("  {name:<15} {}", summarize(stage));
         }
     }
+    verify_throughput(settings, &photos, requests, &matcher).await
+}
+
+/// Verifies from two concurrent clients on the default pool (one thread
+/// per core) and reports the throughput per engine.
+async fn verify_throughput(
+    settings: &Settings,
+    photos: &[Arc<String>],
+    requests: usize,
+    matcher: &Arc<Matcher>,
+) -> anyhow::Result<()> {
+    let pool = Arc::new(start_face_pool(settings)?);
+    let limits = intake_limits(settings);
+    for engine in EngineId::ALL {
+        let template = Arc::new(enrol_first_usable(&pool, photos, engine, limits).await?);
+        let started = Instant::now();
+        let mut clients = Vec::new();
+        for client in 0..2 {
+            let (pool, matcher, template) = (pool.clone(), matcher.clone(), template.clone());
+            let mine: Vec<Arc<String>> = photos
+                .iter()
+                .cycle()
+                .skip(client)
+                .step_by(2)
+                .take(requests / 2)
+                .cloned()
+                .collect();
+            clients.push(tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                for photo in &mine {
+                    let t = Instant::now();
+                    // A refusal by the face rules is a served request too.
+                    let _outcome = verify_once(&pool, photo, &template, &matcher, limits).await?;
+                    latencies.push(t.elapsed());
+                }
+                anyhow::Ok(latencies)
+            }));
+        }
+        let mut all = Vec::new();
+        for client in clients {
+            all.extend(client.await??);
+        }
+        let total = all.len();
+        report(
+            &format!(
+                "verify {engine}, 2 concurrent clients, {} threads",
+                pool.threads()
+            ),
+            &mut all,
+            total,
+            Some(started.elapsed()),
+        );
+    }
     Ok(())
+}
+
+/// Stage times of one verify: decode, detect, align + gate, embed + decide.
+type StageMarks = [Duration; 4];
+
+async fn verify_once(
+    pool: &InferencePool<FaceModels>,
+    photo: &Arc<String>,
+    template: &Template,
+    matcher: &Arc<Matcher>,
+    limits: IntakeLimits,
+) -> anyhow::Result<Result<(Decision, StageMarks), String>> {
+    let (photo, reference, matcher, engine) = (
+        photo.clone(),
+        template.vector.clone(),
+        matcher.clone(),
+        template.engine,
+    );
+    Ok(pool
+        .run(move |models| {
+            let mut marks = [Duration::ZERO; 4];
+            let mut lap = Instant::now();
+            let mut split = |i: usize| {
+                marks[i] = lap.elapsed();
+                lap = Instant::now();
+            };
+            let image = decode_base64_image(&photo, &limits).map_err(|e| e.to_string())?;
+            split(0);
+            let face = models.sole_face(&image.rgb).map_err(|e| e.to_string())?;
+            split(1);
+            let face = models.usable(&image.rgb, face).map_err(|e| e.to_string())?;
+            split(2);
+            let probe = models
+                .embed_first(&[engine], &face.aligned)
+                .map_err(|e| e.to_string())?;
+            let decision = matcher
+                .decide(&probe, &reference, Policy::General)
+                .map_err(|e| e.to_string())?;
+            split(3);
+            Ok((decision, marks))
+        })
+        .await?)
 }
 
 pub(crate) fn print_machine(threads: usize) {
