@@ -169,7 +169,8 @@ impl FaceModels {
         Ok(self.align(image, face))
     }
 
-    fn align(&self, image: &RgbImage, face: Face) -> AlignedFace {
+    /// Aligns and measures a face, without the quality gate.
+    pub fn align(&self, image: &RgbImage, face: Face) -> AlignedFace {
         let aligned = align_face(image, &face.landmarks);
         let quality = QualityReport::measure(&face, &aligned);
         AlignedFace {
