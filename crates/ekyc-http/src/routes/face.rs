@@ -10,7 +10,7 @@ use ekyc_image::decode_base64_image;
 use ekyc_store::{EnrolledUser, FaceTemplate};
 use serde::{Deserialize, Serialize};
 
-use super::{detect_faces, success, validate_user_code, with_image, Envelope};
+use super::{check_choice, detect_faces, success, validate_user_code, with_image, Envelope};
 use crate::context::RequestContext;
 use crate::error::ApiError;
 use crate::extract::{AuthedJson, Caller};
@@ -132,14 +132,10 @@ fn parse_engine(value: Option<&str>, default: EngineId) -> Result<EngineId, ApiE
 }
 
 fn parse_context(value: Option<&str>) -> Result<Policy, ApiError> {
-    match value {
-        None => Ok(Policy::General),
-        Some(v) if CONTEXTS.contains(&v) => v.parse().map_err(ApiError::bad_request),
-        Some(_) => Err(ApiError::bad_request(format!(
-            "context must be one of {}",
-            CONTEXTS.join(", ")
-        ))),
-    }
+    check_choice("context", value, &CONTEXTS)?;
+    value.map_or(Ok(Policy::General), |v| {
+        v.parse().map_err(ApiError::bad_request)
+    })
 }
 
 /// `preferred` first, then the other engines: the fallback order.

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 
-use super::{with_image, Envelope};
+use super::{check_choice, with_image, Envelope};
 use crate::error::ApiError;
 use crate::extract::AuthedJson;
 use crate::AppState;
@@ -28,14 +28,7 @@ pub(crate) async fn detect_liveness(
     State(state): State<AppState>,
     AuthedJson { body: request, .. }: AuthedJson<LivenessRequest>,
 ) -> Result<Json<Envelope<()>>, ApiError> {
-    if let Some(check) = request.check_type.as_deref() {
-        if !CHECK_TYPES.contains(&check) {
-            return Err(ApiError::bad_request(format!(
-                "checkType must be one of {}",
-                CHECK_TYPES.join(", ")
-            )));
-        }
-    }
+    check_choice("checkType", request.check_type.as_deref(), &CHECK_TYPES)?;
     with_image(&state, request.image, |models, image| {
         Ok(models.sole_face(image)?)
     })

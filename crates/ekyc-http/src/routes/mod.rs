@@ -78,6 +78,21 @@ pub(crate) fn success<T>(body: T) -> axum::Json<Envelope<T>> {
     })
 }
 
+/// An optional field that must be one of `allowed` when present.
+pub(crate) fn check_choice(
+    field: &str,
+    value: Option<&str>,
+    allowed: &[&str],
+) -> Result<(), ApiError> {
+    match value {
+        Some(v) if !allowed.contains(&v) => Err(ApiError::bad_request(format!(
+            "{field} must be one of {}",
+            allowed.join(", ")
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// `userCode`: 1–64 characters of `[A-Za-z0-9._@:-]`.
 pub(crate) fn validate_user_code(user_code: &str) -> Result<(), ApiError> {
     let valid_char = |c: char| c.is_ascii_alphanumeric() || "._@:-".contains(c);

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 
-use super::Envelope;
+use super::{check_choice, Envelope};
 use crate::error::ApiError;
 use crate::extract::AuthedJson;
 use crate::AppState;
@@ -28,14 +28,7 @@ pub(crate) async fn recognize(
     State(state): State<AppState>,
     AuthedJson { body: request, .. }: AuthedJson<OcrRequest>,
 ) -> Result<Json<Envelope<()>>, ApiError> {
-    if let Some(id_type) = request.id_type.as_deref() {
-        if !ID_TYPES.contains(&id_type) {
-            return Err(ApiError::bad_request(format!(
-                "idType must be one of {}",
-                ID_TYPES.join(", ")
-            )));
-        }
-    }
+    check_choice("idType", request.id_type.as_deref(), &ID_TYPES)?;
     let limits = state.intake;
     let image = request.image;
     state
