@@ -65,6 +65,47 @@ pub struct FaceTemplate {
     pub template: Vec<u8>,
 }
 
+/// A tenant's data key, encrypted ("wrapped") under a master key that is
+/// never stored. `kek_id` names that master key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrappedKey {
+    pub kek_id: String,
+    pub wrapped: Vec<u8>,
+}
+
+/// Consecutive failed verifications of one user, for the lockout.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VerifyAttempts {
+    /// Mismatches since the last match or lock.
+    pub failures: u32,
+    /// Locks so far without a match in between; each lasts longer.
+    pub lockouts: u32,
+    /// Unix seconds until which verification is refused (0: not locked).
+    pub locked_until: i64,
+}
+
+/// One request as the audit trail keeps it: who, what, the outcome,
+/// never the payload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditRecord {
+    /// Order of insertion; the cursor of paged listings. Ignored on append.
+    pub seq: i64,
+    pub trx_id: String,
+    /// Unix milliseconds.
+    pub at_ms: i64,
+    pub tenant_id: Option<String>,
+    pub access_key: Option<String>,
+    pub method: String,
+    pub endpoint: String,
+    pub status: u16,
+    /// The contract's code: "0" on success.
+    pub code: String,
+    pub score: Option<f64>,
+    pub decision: Option<String>,
+    pub engine: Option<String>,
+    pub latency_ms: f64,
+}
+
 /// Everything stored for one enrolled user.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnrolledUser {
@@ -84,6 +125,29 @@ pub trait Store: Send + Sync {
     async fn tenants(&self) -> Result<Vec<Tenant>, StoreError>;
     /// Bumps the tenant's token epoch and returns the new one.
     async fn bump_token_epoch(&self, tenant_id: &str) -> Result<i64, StoreError>;
+    /// Erases a tenant with its keys, users, templates and data key, so
+    /// that nothing of it can be decrypted again; false when there was none.
+    async fn delete_tenant(&self, tenant_id: &str) -> Result<bool, StoreError>;
+
+    async fn tenant_key(&self, tenant_id: &str) -> Result<Option<WrappedKey>, StoreError>;
+    /// Stores a tenant's first data key; false (and nothing changed) when
+    /// another node stored one first.
+    async fn insert_tenant_key(
+        &self,
+        tenant_id: &str,
+        key: &WrappedKey,
+        at: i64,
+    ) -> Result<bool, StoreError>;
+    /// Every tenant's wrapped key, for re-wrapping under a new master key.
+    async fn tenant_keys(&self) -> Result<Vec<(String, WrappedKey)>, StoreError>;
+    /// Replaces a wrapped key if it is still the one wrapped under
+    /// `previous_kek_id`; false when it changed meanwhile.
+    async fn rewrap_tenant_key(
+        &self,
+        tenant_id: &str,
+        previous_kek_id: &str,
+        key: &WrappedKey,
+    ) -> Result<bool, StoreError>;
 
     async fn create_key(&self, key: &AccessKeyRecord) -> Result<(), StoreError>;
     async fn key(&self, access_key: &str) -> Result<Option<AccessKeyRecord>, StoreError>;
@@ -91,6 +155,7 @@ pub trait Store: Send + Sync {
     async fn revoke_key(&self, access_key: &str, at: i64) -> Result<bool, StoreError>;
 
     /// Stores a user's templates, replacing whatever the user had.
+    /// Templates arrive sealed: the store never sees a plain one.
     async fn enroll(&self, tenant_id: &str, user: &EnrolledUser, at: i64)
         -> Result<(), StoreError>;
     async fn enrolled(
@@ -100,4 +165,42 @@ pub trait Store: Send + Sync {
     ) -> Result<Option<EnrolledUser>, StoreError>;
     /// Erases a user and all its templates; false when there was none.
     async fn delete_user(&self, tenant_id: &str, user_code: &str) -> Result<bool, StoreError>;
+    /// Templates written before encryption existed, with their owners.
+    async fn unsealed_templates(&self) -> Result<Vec<(String, String, FaceTemplate)>, StoreError>;
+    /// Replaces one unsealed template by its sealed form.
+    async fn seal_template(
+        &self,
+        tenant_id: &str,
+        user_code: &str,
+        sealed: &FaceTemplate,
+    ) -> Result<(), StoreError>;
+
+    async fn verify_attempts(
+        &self,
+        tenant_id: &str,
+        user_code: &str,
+    ) -> Result<VerifyAttempts, StoreError>;
+    async fn set_verify_attempts(
+        &self,
+        tenant_id: &str,
+        user_code: &str,
+        attempts: &VerifyAttempts,
+    ) -> Result<(), StoreError>;
+
+    async fn append_audit(&self, record: &AuditRecord) -> Result<(), StoreError>;
+    /// The tenant's latest record with this transaction id.
+    async fn audit_record(
+        &self,
+        tenant_id: &str,
+        trx_id: &str,
+    ) -> Result<Option<AuditRecord>, StoreError>;
+    /// The tenant's records, newest first, those before `before_seq` when given.
+    async fn audit_page(
+        &self,
+        tenant_id: &str,
+        before_seq: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<AuditRecord>, StoreError>;
+    /// Deletes records older than `before_ms`; returns how many.
+    async fn purge_audit(&self, before_ms: i64) -> Result<u64, StoreError>;
 }

@@ -8,10 +8,14 @@ use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 
-use crate::{AccessKeyRecord, EnrolledUser, FaceTemplate, Store, StoreError, Tenant};
+use crate::{
+    AccessKeyRecord, AuditRecord, EnrolledUser, FaceTemplate, Store, StoreError, Tenant,
+    VerifyAttempts, WrappedKey,
+};
 
 /// Schema versions, applied in order, each once, inside a transaction.
-const MIGRATIONS: &[(i64, &str)] = &[(
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
     1,
     "CREATE TABLE tenants (
         id TEXT PRIMARY KEY,
@@ -43,7 +47,46 @@ const MIGRATIONS: &[(i64, &str)] = &[(
         PRIMARY KEY (tenant_id, user_code, engine),
         FOREIGN KEY (tenant_id, user_code) REFERENCES face_users(tenant_id, user_code) ON DELETE CASCADE
     );",
-)];
+    ),
+    (
+        2,
+        "CREATE TABLE tenant_keys (
+        tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+        kek_id TEXT NOT NULL,
+        wrapped BLOB NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    ALTER TABLE face_templates ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE verify_attempts (
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        user_code TEXT NOT NULL,
+        failures INTEGER NOT NULL,
+        lockouts INTEGER NOT NULL,
+        locked_until INTEGER NOT NULL,
+        PRIMARY KEY (tenant_id, user_code)
+    );
+    CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        trx_id TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        tenant_id TEXT,
+        access_key TEXT,
+        method TEXT NOT NULL,
+        endpoint TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        code TEXT NOT NULL,
+        score REAL,
+        decision TEXT,
+        engine TEXT,
+        latency_ms REAL NOT NULL
+    );
+    CREATE INDEX audit_log_tenant ON audit_log(tenant_id, seq);
+    CREATE INDEX audit_log_trx ON audit_log(trx_id);
+    CREATE INDEX audit_log_time ON audit_log(at_ms);",
+    ),
+];
+
+const AUDIT_COLUMNS: &str = "seq, trx_id, at_ms, tenant_id, access_key, method, endpoint, status, code, score, decision, engine, latency_ms";
 
 /// SQLite-backed [`Store`].
 #[derive(Clone)]
@@ -94,6 +137,35 @@ impl SqliteStore {
         tx.commit().await?;
         Ok(())
     }
+
+    /// Moves the write-ahead log into the main file and empties it, so that
+    /// pages that `secure_delete` overwrote leave no older copy behind.
+    async fn checkpoint(&self) {
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+        {
+            tracing::warn!(error = %e, "WAL checkpoint after an erasure failed");
+        }
+    }
+}
+
+fn audit_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<AuditRecord, sqlx::Error> {
+    Ok(AuditRecord {
+        seq: row.try_get("seq")?,
+        trx_id: row.try_get("trx_id")?,
+        at_ms: row.try_get("at_ms")?,
+        tenant_id: row.try_get("tenant_id")?,
+        access_key: row.try_get("access_key")?,
+        method: row.try_get("method")?,
+        endpoint: row.try_get("endpoint")?,
+        status: row.try_get("status")?,
+        code: row.try_get("code")?,
+        score: row.try_get("score")?,
+        decision: row.try_get("decision")?,
+        engine: row.try_get("engine")?,
+        latency_ms: row.try_get("latency_ms")?,
+    })
 }
 
 fn tenant_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Tenant, sqlx::Error> {
@@ -148,6 +220,82 @@ impl Store for SqliteStore {
         .fetch_optional(&self.pool)
         .await?
         .ok_or_else(|| StoreError::UnknownTenant(tenant_id.to_owned()))
+    }
+
+    async fn delete_tenant(&self, tenant_id: &str) -> Result<bool, StoreError> {
+        let result = sqlx::query("DELETE FROM tenants WHERE id = ?")
+            .bind(tenant_id)
+            .execute(&self.pool)
+            .await?;
+        self.checkpoint().await;
+        Ok(result.rows_affected() == 1)
+    }
+
+    async fn tenant_key(&self, tenant_id: &str) -> Result<Option<WrappedKey>, StoreError> {
+        let row = sqlx::query("SELECT kek_id, wrapped FROM tenant_keys WHERE tenant_id = ?")
+            .bind(tenant_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(WrappedKey {
+            kek_id: row.try_get("kek_id")?,
+            wrapped: row.try_get("wrapped")?,
+        }))
+    }
+
+    async fn insert_tenant_key(
+        &self,
+        tenant_id: &str,
+        key: &WrappedKey,
+        at: i64,
+    ) -> Result<bool, StoreError> {
+        let result = sqlx::query(
+            "INSERT INTO tenant_keys (tenant_id, kek_id, wrapped, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (tenant_id) DO NOTHING",
+        )
+        .bind(tenant_id)
+        .bind(&key.kek_id)
+        .bind(&key.wrapped)
+        .bind(at)
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    async fn tenant_keys(&self) -> Result<Vec<(String, WrappedKey)>, StoreError> {
+        let rows =
+            sqlx::query("SELECT tenant_id, kek_id, wrapped FROM tenant_keys ORDER BY tenant_id")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                Ok((
+                    row.try_get("tenant_id")?,
+                    WrappedKey {
+                        kek_id: row.try_get("kek_id")?,
+                        wrapped: row.try_get("wrapped")?,
+                    },
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    async fn rewrap_tenant_key(
+        &self,
+        tenant_id: &str,
+        previous_kek_id: &str,
+        key: &WrappedKey,
+    ) -> Result<bool, StoreError> {
+        let result = sqlx::query(
+            "UPDATE tenant_keys SET kek_id = ?, wrapped = ? WHERE tenant_id = ? AND kek_id = ?",
+        )
+        .bind(&key.kek_id)
+        .bind(&key.wrapped)
+        .bind(tenant_id)
+        .bind(previous_kek_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() == 1)
     }
 
     async fn create_key(&self, key: &AccessKeyRecord) -> Result<(), StoreError> {
@@ -213,7 +361,7 @@ impl Store for SqliteStore {
             .await?;
         for template in &user.templates {
             sqlx::query(
-                "INSERT INTO face_templates (tenant_id, user_code, engine, model_version, template) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO face_templates (tenant_id, user_code, engine, model_version, template, sealed) VALUES (?, ?, ?, ?, ?, 1)",
             )
                 .bind(tenant_id)
                 .bind(&user.user_code)
@@ -243,7 +391,7 @@ impl Store for SqliteStore {
             return Ok(None);
         };
         let rows = sqlx::query(
-            "SELECT engine, model_version, template FROM face_templates WHERE tenant_id = ? AND user_code = ? ORDER BY engine",
+            "SELECT engine, model_version, template FROM face_templates WHERE tenant_id = ? AND user_code = ? AND sealed = 1 ORDER BY engine",
         )
         .bind(tenant_id)
         .bind(user_code)
@@ -272,7 +420,166 @@ impl Store for SqliteStore {
             .bind(user_code)
             .execute(&self.pool)
             .await?;
+        sqlx::query("DELETE FROM verify_attempts WHERE tenant_id = ? AND user_code = ?")
+            .bind(tenant_id)
+            .bind(user_code)
+            .execute(&self.pool)
+            .await?;
+        self.checkpoint().await;
         Ok(result.rows_affected() == 1)
+    }
+
+    async fn unsealed_templates(&self) -> Result<Vec<(String, String, FaceTemplate)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT tenant_id, user_code, engine, model_version, template FROM face_templates WHERE sealed = 0",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                Ok((
+                    row.try_get("tenant_id")?,
+                    row.try_get("user_code")?,
+                    FaceTemplate {
+                        engine: row.try_get("engine")?,
+                        model_version: row.try_get("model_version")?,
+                        template: row.try_get("template")?,
+                    },
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    async fn seal_template(
+        &self,
+        tenant_id: &str,
+        user_code: &str,
+        sealed: &FaceTemplate,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE face_templates SET template = ?, sealed = 1 WHERE tenant_id = ? AND user_code = ? AND engine = ? AND model_version = ? AND sealed = 0",
+        )
+        .bind(&sealed.template)
+        .bind(tenant_id)
+        .bind(user_code)
+        .bind(&sealed.engine)
+        .bind(&sealed.model_version)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn verify_attempts(
+        &self,
+        tenant_id: &str,
+        user_code: &str,
+    ) -> Result<VerifyAttempts, StoreError> {
+        let row = sqlx::query(
+            "SELECT failures, lockouts, locked_until FROM verify_attempts WHERE tenant_id = ? AND user_code = ?",
+        )
+        .bind(tenant_id)
+        .bind(user_code)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(VerifyAttempts::default());
+        };
+        Ok(VerifyAttempts {
+            failures: row.try_get("failures")?,
+            lockouts: row.try_get("lockouts")?,
+            locked_until: row.try_get("locked_until")?,
+        })
+    }
+
+    async fn set_verify_attempts(
+        &self,
+        tenant_id: &str,
+        user_code: &str,
+        attempts: &VerifyAttempts,
+    ) -> Result<(), StoreError> {
+        if *attempts == VerifyAttempts::default() {
+            sqlx::query("DELETE FROM verify_attempts WHERE tenant_id = ? AND user_code = ?")
+                .bind(tenant_id)
+                .bind(user_code)
+                .execute(&self.pool)
+                .await?;
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO verify_attempts (tenant_id, user_code, failures, lockouts, locked_until) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (tenant_id, user_code) DO UPDATE SET failures = excluded.failures, lockouts = excluded.lockouts, locked_until = excluded.locked_until",
+        )
+        .bind(tenant_id)
+        .bind(user_code)
+        .bind(attempts.failures)
+        .bind(attempts.lockouts)
+        .bind(attempts.locked_until)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn append_audit(&self, record: &AuditRecord) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO audit_log (trx_id, at_ms, tenant_id, access_key, method, endpoint, status, code, score, decision, engine, latency_ms)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&record.trx_id)
+        .bind(record.at_ms)
+        .bind(&record.tenant_id)
+        .bind(&record.access_key)
+        .bind(&record.method)
+        .bind(&record.endpoint)
+        .bind(record.status)
+        .bind(&record.code)
+        .bind(record.score)
+        .bind(&record.decision)
+        .bind(&record.engine)
+        .bind(record.latency_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn audit_record(
+        &self,
+        tenant_id: &str,
+        trx_id: &str,
+    ) -> Result<Option<AuditRecord>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE tenant_id = ? AND trx_id = ? ORDER BY seq DESC LIMIT 1"
+        ))
+        .bind(tenant_id)
+        .bind(trx_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(audit_from_row).transpose()?)
+    }
+
+    async fn audit_page(
+        &self,
+        tenant_id: &str,
+        before_seq: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE tenant_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?"
+        ))
+        .bind(tenant_id)
+        .bind(before_seq.unwrap_or(i64::MAX))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(audit_from_row).collect::<Result<_, _>>()?)
+    }
+
+    async fn purge_audit(&self, before_ms: i64) -> Result<u64, StoreError> {
+        let result = sqlx::query("DELETE FROM audit_log WHERE at_ms < ?")
+            .bind(before_ms)
+            .execute(&self.pool)
+            .await?;
+        Ok(result.rows_affected())
     }
 }
 
@@ -387,5 +694,114 @@ mod tests {
             .unwrap();
         let reopened = SqliteStore::open(&path).await.unwrap();
         assert!(reopened.tenant("a").await.unwrap().is_some());
+    }
+
+    #[tokio::test]
+    async fn deleting_a_tenant_erases_everything_it_owns() {
+        let (_dir, store) = store().await;
+        store.create_tenant(&tenant("a")).await.unwrap();
+        store.create_tenant(&tenant("b")).await.unwrap();
+        let key = WrappedKey {
+            kek_id: "k1".into(),
+            wrapped: vec![1, 2, 3],
+        };
+        for id in ["a", "b"] {
+            assert!(store.insert_tenant_key(id, &key, 1).await.unwrap());
+            store.enroll(id, &user("u1", &["ezway"]), 1).await.unwrap();
+        }
+        assert!(!store.insert_tenant_key("a", &key, 2).await.unwrap());
+        assert!(store.delete_tenant("a").await.unwrap());
+        assert!(!store.delete_tenant("a").await.unwrap());
+        assert_eq!(store.tenant_key("a").await.unwrap(), None);
+        assert_eq!(store.enrolled("a", "u1").await.unwrap(), None);
+        assert!(store.enrolled("b", "u1").await.unwrap().is_some());
+        assert_eq!(store.tenant_keys().await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn rewrap_only_replaces_the_expected_key() {
+        let (_dir, store) = store().await;
+        store.create_tenant(&tenant("a")).await.unwrap();
+        let old = WrappedKey {
+            kek_id: "old".into(),
+            wrapped: vec![1],
+        };
+        let new = WrappedKey {
+            kek_id: "new".into(),
+            wrapped: vec![2],
+        };
+        store.insert_tenant_key("a", &old, 1).await.unwrap();
+        assert!(!store.rewrap_tenant_key("a", "other", &new).await.unwrap());
+        assert!(store.rewrap_tenant_key("a", "old", &new).await.unwrap());
+        assert_eq!(store.tenant_key("a").await.unwrap(), Some(new));
+    }
+
+    #[tokio::test]
+    async fn verify_attempts_are_per_user_and_cleared_by_default() {
+        let (_dir, store) = store().await;
+        store.create_tenant(&tenant("a")).await.unwrap();
+        let locked = VerifyAttempts {
+            failures: 0,
+            lockouts: 2,
+            locked_until: 99,
+        };
+        store.set_verify_attempts("a", "u1", &locked).await.unwrap();
+        assert_eq!(store.verify_attempts("a", "u1").await.unwrap(), locked);
+        assert_eq!(
+            store.verify_attempts("a", "u2").await.unwrap(),
+            VerifyAttempts::default()
+        );
+        store
+            .set_verify_attempts("a", "u1", &VerifyAttempts::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            store.verify_attempts("a", "u1").await.unwrap(),
+            VerifyAttempts::default()
+        );
+    }
+
+    fn audit(trx: &str, tenant: Option<&str>, at_ms: i64) -> AuditRecord {
+        AuditRecord {
+            seq: 0,
+            trx_id: trx.into(),
+            at_ms,
+            tenant_id: tenant.map(str::to_owned),
+            access_key: Some("AK1".into()),
+            method: "POST".into(),
+            endpoint: "/v1/fr/verify".into(),
+            status: 200,
+            code: "0".into(),
+            score: Some(0.9),
+            decision: Some("match".into()),
+            engine: Some("ezway".into()),
+            latency_ms: 12.5,
+        }
+    }
+
+    #[tokio::test]
+    async fn audit_is_tenant_scoped_paged_and_purged() {
+        let (_dir, store) = store().await;
+        for i in 0..5 {
+            store
+                .append_audit(&audit(&format!("t{i}"), Some("a"), i * 1000))
+                .await
+                .unwrap();
+        }
+        store
+            .append_audit(&audit("tb", Some("b"), 0))
+            .await
+            .unwrap();
+        store.append_audit(&audit("tn", None, 0)).await.unwrap();
+        let got = store.audit_record("a", "t3").await.unwrap().unwrap();
+        assert_eq!((got.status, got.score), (200, Some(0.9)));
+        assert_eq!(store.audit_record("a", "tb").await.unwrap(), None);
+        let first = store.audit_page("a", None, 2).await.unwrap();
+        let trx: Vec<_> = first.iter().map(|r| r.trx_id.as_str()).collect();
+        assert_eq!(trx, ["t4", "t3"]);
+        let next = store.audit_page("a", Some(first[1].seq), 10).await.unwrap();
+        assert_eq!(next.len(), 3);
+        assert_eq!(store.purge_audit(2500).await.unwrap(), 5);
+        assert_eq!(store.audit_page("a", None, 10).await.unwrap().len(), 2);
     }
 }

@@ -1,0 +1,275 @@
+//! Face templates encrypted at rest.
+//!
+//! Each tenant gets a random 256-bit data key, stored only wrapped
+//! (encrypted) under the operator's master key, which is never stored
+//! beside the data. Templates are sealed with XChaCha20-Poly1305 under the
+//! tenant's key and bound to their tenant, user, engine and model, so the
+//! database file alone reveals no template and a sealed value copied to
+//! another row does not open. Deleting a tenant deletes its wrapped key:
+//! whatever copy of its templates survives can no longer be decrypted.
+
+mod keys;
+
+pub use keys::{generate_master_key, MasterKeySource, MasterKeys};
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use ekyc_store::{EnrolledUser, FaceTemplate, Store, StoreError, WrappedKey};
+
+use keys::{open, random_key, seal, SecretKey, KEY_BYTES};
+
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    #[error("invalid key configuration: {0}")]
+    Config(String),
+    #[error("a stored value could not be decrypted: wrong master key or altered data")]
+    Crypto,
+    #[error("tenant key {0} is wrapped by a master key that is not configured")]
+    UnknownMasterKey(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What `ekyc keys rewrap` did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct RewrapReport {
+    pub rewrapped: usize,
+    pub already_current: usize,
+}
+
+/// Enrolments through encryption: the only way templates reach the store.
+pub struct Vault {
+    store: Arc<dyn Store>,
+    masters: MasterKeys,
+    /// Unwrapped data keys, so that a verify costs no unwrap. Keys never
+    /// change for a tenant's lifetime, so the cache is never stale.
+    data_keys: RwLock<HashMap<String, Arc<SecretKey>>>,
+}
+
+impl Vault {
+    pub fn new(store: Arc<dyn Store>, masters: MasterKeys) -> Self {
+        Self {
+            store,
+            masters,
+            data_keys: RwLock::default(),
+        }
+    }
+
+    /// Seals and stores a user's templates, replacing earlier ones.
+    pub async fn enroll(
+        &self,
+        tenant_id: &str,
+        user: &EnrolledUser,
+        at: i64,
+    ) -> Result<(), VaultError> {
+        let key = self.data_key(tenant_id, at).await?;
+        let templates = user
+            .templates
+            .iter()
+            .map(|t| seal_template(&key, tenant_id, &user.user_code, t))
+            .collect::<Result<_, _>>()?;
+        let sealed = EnrolledUser {
+            templates,
+            ..user.clone()
+        };
+        Ok(self.store.enroll(tenant_id, &sealed, at).await?)
+    }
+
+    /// A user's templates, decrypted.
+    pub async fn enrolled(
+        &self,
+        tenant_id: &str,
+        user_code: &str,
+    ) -> Result<Option<EnrolledUser>, VaultError> {
+        let Some(user) = self.store.enrolled(tenant_id, user_code).await? else {
+            return Ok(None);
+        };
+        let key = self
+            .existing_data_key(tenant_id)
+            .await?
+            .ok_or(VaultError::Crypto)?;
+        let templates = user
+            .templates
+            .iter()
+            .map(|t| open_template(&key, tenant_id, user_code, t))
+            .collect::<Result<_, _>>()?;
+        Ok(Some(EnrolledUser { templates, ..user }))
+    }
+
+    /// Deletes a tenant and its data key (crypto-shredding).
+    pub async fn delete_tenant(&self, tenant_id: &str) -> Result<bool, VaultError> {
+        self.forget(tenant_id);
+        let deleted = self.store.delete_tenant(tenant_id).await?;
+        self.forget(tenant_id);
+        Ok(deleted)
+    }
+
+    /// Re-wraps every tenant key under the current master key. Servers
+    /// keep running: each still has the earlier key among its previous
+    /// ones, and a key changes in one atomic update.
+    pub async fn rewrap(&self) -> Result<RewrapReport, VaultError> {
+        let mut report = RewrapReport::default();
+        for (tenant_id, wrapped) in self.store.tenant_keys().await? {
+            if wrapped.kek_id == self.masters.current_id() {
+                report.already_current += 1;
+                continue;
+            }
+            let key = self.unwrap(&tenant_id, &wrapped)?;
+            let rewrapped = self.wrap(&tenant_id, &key)?;
+            if self
+                .store
+                .rewrap_tenant_key(&tenant_id, &wrapped.kek_id, &rewrapped)
+                .await?
+            {
+                report.rewrapped += 1;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Seals templates stored before encryption existed (schema 1).
+    pub async fn seal_legacy_templates(&self, at: i64) -> Result<usize, VaultError> {
+        let legacy = self.store.unsealed_templates().await?;
+        for (tenant_id, user_code, template) in &legacy {
+            let key = self.data_key(tenant_id, at).await?;
+            let sealed = seal_template(&key, tenant_id, user_code, template)?;
+            self.store
+                .seal_template(tenant_id, user_code, &sealed)
+                .await?;
+        }
+        if !legacy.is_empty() {
+            tracing::info!(
+                templates = legacy.len(),
+                "sealed templates stored before encryption"
+            );
+        }
+        Ok(legacy.len())
+    }
+
+    /// The tenant's data key, created on first use.
+    async fn data_key(&self, tenant_id: &str, at: i64) -> Result<Arc<SecretKey>, VaultError> {
+        if let Some(key) = self.existing_data_key(tenant_id).await? {
+            return Ok(key);
+        }
+        let key = random_key();
+        let created = self
+            .store
+            .insert_tenant_key(tenant_id, &self.wrap(tenant_id, &key)?, at)
+            .await?;
+        if created {
+            return Ok(self.remember(tenant_id, key));
+        }
+        // Another request or node stored one first: everyone uses that one.
+        self.existing_data_key(tenant_id)
+            .await?
+            .ok_or(VaultError::Crypto)
+    }
+
+    async fn existing_data_key(
+        &self,
+        tenant_id: &str,
+    ) -> Result<Option<Arc<SecretKey>>, VaultError> {
+        if let Some(key) = self.cached(tenant_id) {
+            return Ok(Some(key));
+        }
+        let Some(wrapped) = self.store.tenant_key(tenant_id).await? else {
+            return Ok(None);
+        };
+        let key = self.unwrap(tenant_id, &wrapped)?;
+        Ok(Some(self.remember(tenant_id, key)))
+    }
+
+    fn wrap(&self, tenant_id: &str, key: &SecretKey) -> Result<WrappedKey, VaultError> {
+        Ok(WrappedKey {
+            kek_id: self.masters.current.id.clone(),
+            wrapped: seal(
+                &self.masters.current.key,
+                &wrap_context(tenant_id),
+                key.as_slice(),
+            )?,
+        })
+    }
+
+    fn unwrap(&self, tenant_id: &str, wrapped: &WrappedKey) -> Result<SecretKey, VaultError> {
+        let master = self
+            .masters
+            .find(&wrapped.kek_id)
+            .ok_or_else(|| VaultError::UnknownMasterKey(wrapped.kek_id.clone()))?;
+        let plain = open(&master.key, &wrap_context(tenant_id), &wrapped.wrapped)?;
+        let mut key = SecretKey::new([0u8; KEY_BYTES]);
+        if plain.len() != KEY_BYTES {
+            return Err(VaultError::Crypto);
+        }
+        key.copy_from_slice(&plain);
+        Ok(key)
+    }
+
+    fn cached(&self, tenant_id: &str) -> Option<Arc<SecretKey>> {
+        self.data_keys
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(tenant_id)
+            .cloned()
+    }
+
+    fn remember(&self, tenant_id: &str, key: SecretKey) -> Arc<SecretKey> {
+        let key = Arc::new(key);
+        self.data_keys
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(tenant_id.to_owned(), key.clone());
+        key
+    }
+
+    fn forget(&self, tenant_id: &str) {
+        self.data_keys
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(tenant_id);
+    }
+}
+
+fn wrap_context(tenant_id: &str) -> Vec<u8> {
+    [b"ekyc tenant key v1\0".as_slice(), tenant_id.as_bytes()].concat()
+}
+
+fn template_context(tenant_id: &str, user_code: &str, template: &FaceTemplate) -> Vec<u8> {
+    [
+        b"ekyc template v1".as_slice(),
+        tenant_id.as_bytes(),
+        user_code.as_bytes(),
+        template.engine.as_bytes(),
+        template.model_version.as_bytes(),
+    ]
+    .join(&0u8)
+}
+
+fn seal_template(
+    key: &SecretKey,
+    tenant_id: &str,
+    user_code: &str,
+    template: &FaceTemplate,
+) -> Result<FaceTemplate, VaultError> {
+    let context = template_context(tenant_id, user_code, template);
+    Ok(FaceTemplate {
+        template: seal(key, &context, &template.template)?,
+        ..template.clone()
+    })
+}
+
+fn open_template(
+    key: &SecretKey,
+    tenant_id: &str,
+    user_code: &str,
+    template: &FaceTemplate,
+) -> Result<FaceTemplate, VaultError> {
+    let context = template_context(tenant_id, user_code, template);
+    Ok(FaceTemplate {
+        template: open(key, &context, &template.template)?.to_vec(),
+        ..template.clone()
+    })
+}
+
+#[cfg(test)]
+mod tests;
