@@ -6,8 +6,12 @@
 //! token cannot choose how it is checked.
 
 mod keys;
+mod limits;
 mod service;
 mod tokens;
 
 pub use keys::signing_secret;
+pub use limits::{
+    LimitSettings, Limited, Limits, Lockout, LockoutError, LockoutPolicy, TenantSlot,
+};
 pub use service::{Auth, AuthError, IssuedAccessToken, NewKey, NewTenant, Principal};

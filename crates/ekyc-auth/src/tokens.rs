@@ -156,4 +156,39 @@ mod tests {
             Err(TokenRejection::Invalid)
         );
     }
+
+    #[test]
+    fn other_algorithms_are_refused_even_with_our_secret() {
+        let secret = [1u8; 32];
+        let signer = TokenSigner::new(&secret);
+        for algorithm in [Algorithm::HS384, Algorithm::HS512] {
+            let token = encode(
+                &Header::new(algorithm),
+                &claims(TokenKind::Access, now() + 60),
+                &EncodingKey::from_secret(&secret),
+            )
+            .unwrap();
+            assert_eq!(
+                signer.verify(&token, TokenKind::Access),
+                Err(TokenRejection::Invalid)
+            );
+        }
+    }
+
+    #[test]
+    fn clock_skew_tolerance_is_a_few_seconds() {
+        let signer = TokenSigner::new(&[1u8; 32]);
+        let just_expired = signer.sign(&claims(TokenKind::Access, now() - 2)).unwrap();
+        assert!(signer.verify(&just_expired, TokenKind::Access).is_ok());
+        let long_expired = signer
+            .sign(&claims(
+                TokenKind::Access,
+                now() - CLOCK_SKEW_SECS as i64 - 2,
+            ))
+            .unwrap();
+        assert_eq!(
+            signer.verify(&long_expired, TokenKind::Access),
+            Err(TokenRejection::Expired)
+        );
+    }
 }

@@ -33,6 +33,33 @@ pub struct Settings {
     /// Base64 of the token-signing secret (at least 32 bytes). When unset a
     /// random one is generated on first start and kept in the data dir.
     pub signing_key: Option<String>,
+    /// Base64 of the 32-byte master key that wraps each tenant's template
+    /// key. Give it from a secret manager; never store it in the data dir.
+    pub master_key: Option<String>,
+    /// A file holding the master key instead (outside the data dir).
+    pub master_key_file: Option<PathBuf>,
+    /// Earlier master keys, still accepted while `ekyc keys rewrap` runs.
+    pub previous_master_keys: Vec<String>,
+    /// Requests per second each access key may make (sustained)...
+    pub rate_limit_per_second: u32,
+    /// ...and in a burst.
+    pub rate_limit_burst: u32,
+    /// `POST /v1/auth/token` attempts per minute, per access key and per
+    /// client address: secret guessing is slow by construction.
+    pub token_attempts_per_minute: u32,
+    /// Image requests one tenant may have in progress at once.
+    pub tenant_max_concurrent: usize,
+    /// Consecutive mismatches of one user that lock its verification...
+    pub lockout_after_failures: u32,
+    /// ...for this long, doubling with each further lock...
+    pub lockout_secs: u64,
+    /// ...up to this.
+    pub lockout_max_secs: u64,
+    /// Days audit records are kept; older ones are purged.
+    pub audit_retention_days: u32,
+    /// Bearer token of the operator's admin API (`/admin/v1/...`), at
+    /// least 32 characters. Unset: the admin API does not exist.
+    pub admin_token: Option<String>,
     /// Lifetime of access tokens issued by `POST /v1/auth/token`.
     pub access_token_ttl_secs: u64,
     /// A request that takes longer is answered with 50300.
@@ -89,6 +116,18 @@ impl Default for Settings {
             model_mirror: PathBuf::from("../shared/models"),
             listen: "0.0.0.0:8080".to_owned(),
             signing_key: None,
+            master_key: None,
+            master_key_file: None,
+            previous_master_keys: Vec::new(),
+            rate_limit_per_second: 50,
+            rate_limit_burst: 100,
+            token_attempts_per_minute: 30,
+            tenant_max_concurrent: 16,
+            lockout_after_failures: 5,
+            lockout_secs: 30,
+            lockout_max_secs: 3600,
+            audit_retention_days: 90,
+            admin_token: None,
             access_token_ttl_secs: 3600,
             request_timeout_secs: 30,
             inference_workers: 0,
