@@ -52,6 +52,7 @@ pub struct NewKey {
 /// The answer to `POST /v1/auth/token`.
 #[derive(Debug, Clone)]
 pub struct IssuedAccessToken {
+    pub tenant_id: String,
     pub token: String,
     pub expires_in: u64,
 }
@@ -186,13 +187,14 @@ impl Auth {
         let issued_at = now();
         let claims = Claims {
             typ: TokenKind::Access,
-            tid: record.tenant_id,
+            tid: record.tenant_id.clone(),
             sub: Some(record.access_key),
             ep: None,
             iat: issued_at,
             exp: issued_at + self.access_token_ttl_secs as i64,
         };
         Ok(IssuedAccessToken {
+            tenant_id: record.tenant_id,
             token: self.sign(&claims)?,
             expires_in: self.access_token_ttl_secs,
         })

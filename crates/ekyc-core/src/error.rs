@@ -62,6 +62,10 @@ pub enum ErrorCode {
     RouteNotFound,
     /// 40402: user not found.
     UserNotFound,
+    /// 40404: no audit record with this transaction id in the tenant.
+    AuditRecordNotFound,
+    /// 40406: no such tenant or access key (admin API).
+    AdminTargetNotFound,
     /// 4040A: no face in the image.
     NoFace,
     /// 4040B: no ID document in the image.
@@ -157,6 +161,18 @@ impl ErrorCode {
             ),
             RouteNotFound => ("40400", 404, "요청한 경로가 없습니다", "No such route"),
             UserNotFound => ("40402", 404, "사용자를 찾을 수 없습니다", "User not found"),
+            AuditRecordNotFound => (
+                "40404",
+                404,
+                "감사 기록을 찾을 수 없습니다",
+                "Audit record not found",
+            ),
+            AdminTargetNotFound => (
+                "40406",
+                404,
+                "테넌트 또는 키를 찾을 수 없습니다",
+                "Tenant or access key not found",
+            ),
             NoFace => (
                 "4040A",
                 404,

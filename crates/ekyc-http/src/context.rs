@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use ekyc_core::{ErrorCode, Lang};
 use uuid::Uuid;
 
+use crate::audit;
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -40,7 +41,8 @@ impl RequestContext {
 
 /// Assigns the transaction id (the client's `X-Request-Id` when it is a
 /// UUID), runs the request inside that context, echoes the id in the
-/// response header and logs one line without any payload.
+/// response header, writes the audit record and logs one line without
+/// any payload.
 pub(crate) async fn request_context(
     State(state): State<AppState>,
     request: Request,
@@ -63,8 +65,11 @@ pub(crate) async fn request_context(
     let method = request.method().clone();
     let started = Instant::now();
 
-    let mut response = CONTEXT
-        .scope(RequestContext { trx_id, lang }, next.run(request))
+    let (mut response, facts) = CONTEXT
+        .scope(
+            RequestContext { trx_id, lang },
+            audit::collecting(next.run(request)),
+        )
         .await;
 
     if let Ok(value) = HeaderValue::from_str(&trx_id.to_string()) {
@@ -75,6 +80,17 @@ pub(crate) async fn request_context(
     state
         .metrics
         .record(method.as_str(), &route, status, elapsed);
+    if audit::is_audited(&route) {
+        let outcome = audit::Outcome {
+            trx_id,
+            method: method.as_str(),
+            route: &route,
+            status,
+            code: response.extensions().get::<ErrorCode>().copied(),
+            elapsed,
+        };
+        audit::write(&state, outcome, facts).await;
+    }
     tracing::info!(
         trx_id = %trx_id,
         method = %method,

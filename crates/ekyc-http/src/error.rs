@@ -6,12 +6,13 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use ekyc_auth::AuthError;
+use ekyc_auth::{AuthError, Limited, LockoutError};
 use ekyc_core::ErrorCode;
 use ekyc_face::{CalibrationError, FaceError};
 use ekyc_image::IntakeError;
 use ekyc_runtime::PoolError;
 use ekyc_store::StoreError;
+use ekyc_vault::VaultError;
 use serde::Serialize;
 
 use crate::context::RequestContext;
@@ -97,6 +98,7 @@ impl IntoResponse for ApiError {
             trx_id: context.trx_id.to_string(),
         };
         let mut response = (status, Json(body)).into_response();
+        response.extensions_mut().insert(self.code);
         if let Some(secs) = self.retry_after_secs {
             response
                 .headers_mut()
@@ -179,6 +181,35 @@ impl From<AuthError> for ApiError {
             AuthError::Store(store) => store.into(),
             AuthError::Config(_) | AuthError::Internal(_) => {
                 tracing::error!(error = %e, "auth failure");
+                Self::new(ErrorCode::Internal)
+            }
+        }
+    }
+}
+
+impl From<Limited> for ApiError {
+    fn from(limited: Limited) -> Self {
+        Self::new(ErrorCode::RateLimited)
+            .with_detail(limited.reason)
+            .with_retry_after(limited.retry_after_secs)
+    }
+}
+
+impl From<LockoutError> for ApiError {
+    fn from(e: LockoutError) -> Self {
+        match e {
+            LockoutError::Locked(limited) => limited.into(),
+            LockoutError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<VaultError> for ApiError {
+    fn from(e: VaultError) -> Self {
+        match e {
+            VaultError::Store(store) => store.into(),
+            other => {
+                tracing::error!(error = %other, "template vault failure");
                 Self::new(ErrorCode::Internal)
             }
         }

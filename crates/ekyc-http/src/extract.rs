@@ -1,14 +1,17 @@
 //! Extractors that turn a bad request into the contract's error codes
 //! instead of axum's plain-text rejections.
 
+use std::net::{IpAddr, SocketAddr};
+
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
-use ekyc_auth::Principal;
+use ekyc_auth::{Principal, TenantSlot};
 use ekyc_core::ErrorCode;
 use serde::de::DeserializeOwned;
 
+use crate::audit;
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -32,9 +35,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 /// The body is read before an authentication failure is answered: a
 /// server that answers 401 and closes with the upload unread makes most
 /// synchronous clients fail on a broken pipe instead of reading the 401.
+///
+/// Every such call carries an image, so it also takes one of the tenant's
+/// slots for requests in progress, held until the handler returns.
 pub struct AuthedJson<T> {
     pub caller: Principal,
     pub body: T,
+    _slot: TenantSlot,
 }
 
 impl<T: DeserializeOwned> FromRequest<AppState> for AuthedJson<T> {
@@ -45,9 +52,11 @@ impl<T: DeserializeOwned> FromRequest<AppState> for AuthedJson<T> {
         let caller = Caller::from_request_parts(&mut parts, state).await;
         let bytes = read_body(Request::from_parts(parts, body), state).await?;
         let Caller(caller) = caller?;
+        let slot = state.limits.tenant_slot(&caller.tenant_id)?;
         Ok(AuthedJson {
-            caller,
             body: parse_json(&bytes)?,
+            caller,
+            _slot: slot,
         })
     }
 }
@@ -88,7 +97,7 @@ fn describe_json_error(e: &serde_json::Error) -> String {
 }
 
 /// The authenticated caller, from `Authorization: Bearer` and
-/// `X-Tenant-Token`.
+/// `X-Tenant-Token`, within its access key's request rate.
 pub struct Caller(pub Principal);
 
 impl FromRequestParts<AppState> for Caller {
@@ -105,11 +114,47 @@ impl FromRequestParts<AppState> for Caller {
             .and_then(|v| v.to_str().ok())
             .map(str::trim);
         let principal = state.auth.authenticate(access, tenant).await?;
+        audit::note(|facts| {
+            facts.tenant_id = Some(principal.tenant_id.clone());
+            facts.access_key = Some(principal.access_key.clone());
+        });
+        state.limits.request(&principal.access_key)?;
         Ok(Caller(principal))
     }
 }
 
-fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+/// Query parameters; invalid ones are `40000` like a bad body.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(query)| ApiQuery(query))
+            .map_err(|_| ApiError::bad_request("invalid query parameters"))
+    }
+}
+
+/// The peer's address, when the server was started with connection info
+/// (behind a load balancer this is the balancer's address).
+pub struct ClientAddress(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(address)| address.ip()),
+        ))
+    }
+}
+
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())

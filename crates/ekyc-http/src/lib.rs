@@ -4,6 +4,7 @@
 //! This crate holds no vision logic: each handler checks its input, asks a
 //! domain crate, and shapes the answer.
 
+mod audit;
 mod context;
 mod error;
 mod extract;
@@ -12,6 +13,7 @@ mod openapi;
 mod routes;
 mod state;
 
+pub use routes::admin_token_digest;
 pub use state::{AppState, Metrics};
 
 use std::future::Future;
@@ -55,7 +57,8 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

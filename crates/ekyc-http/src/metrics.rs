@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -15,6 +16,7 @@ struct Series {
 #[derive(Default)]
 pub struct Metrics {
     series: Mutex<BTreeMap<(String, String, u16), Series>>,
+    audit_failures: AtomicU64,
 }
 
 impl Metrics {
@@ -27,6 +29,10 @@ impl Metrics {
             .or_default();
         entry.count += 1;
         entry.seconds += elapsed.as_secs_f64();
+    }
+
+    pub(crate) fn count_audit_failure(&self) {
+        self.audit_failures.fetch_add(1, Ordering::Relaxed);
     }
 
     pub(crate) fn render(&self) -> String {
@@ -43,6 +49,11 @@ impl Metrics {
         for ((method, route, status), s) in series.iter() {
             let _ = writeln!(out, "ekyc_request_seconds_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {:.6}", s.seconds);
         }
+        let _ = writeln!(
+            out,
+            "# HELP ekyc_audit_failures_total Audit records that could not be written.\n# TYPE ekyc_audit_failures_total counter\nekyc_audit_failures_total {}",
+            self.audit_failures.load(Ordering::Relaxed)
+        );
         out
     }
 }

@@ -10,9 +10,12 @@ use crate::routes::*;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "eKYC server", description = "Face recognition, liveness and Korean ID OCR: contract v1"),
-    paths(issue_token, count, register, verify, compare, delete_user, recognize, detect_liveness, healthz, readyz),
+    paths(issue_token, count, register, verify, compare, delete_user, recognize, detect_liveness,
+        audit_record, audit_list, create_tenant, list_tenants, delete_tenant, create_key, revoke_key,
+        issue_tenant_token, revoke_tenant_tokens, healthz, readyz),
     components(schemas(TokenRequest, CountRequest, CountResponse, FaceBox, RegisterRequest, VerifyRequest,
-        CompareRequest, DeleteResponse, RegisterResponse, MatchResponse, OcrRequest, LivenessRequest, StatusResponse, crate::error::ErrorBody)),
+        CompareRequest, DeleteResponse, RegisterResponse, MatchResponse, OcrRequest, LivenessRequest, StatusResponse, AuditEntry, AuditResponse, AuditPage,
+        NewTenantRequest, TenantTokenRequest, Credentials, TenantEntry, TenantList, Done, crate::error::ErrorBody)),
     modifiers(&SecuritySchemes)
 )]
 struct ApiDoc;

@@ -3,11 +3,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use ekyc_auth::Auth;
+use ekyc_auth::{Auth, Limits, Lockout};
 use ekyc_face::{EngineId, FaceModels, Matcher};
 use ekyc_image::IntakeLimits;
 use ekyc_runtime::InferencePool;
 use ekyc_store::Store;
+use ekyc_vault::Vault;
 
 pub use crate::metrics::Metrics;
 
@@ -16,6 +17,14 @@ pub use crate::metrics::Metrics;
 pub struct AppState {
     pub auth: Arc<Auth>,
     pub store: Arc<dyn Store>,
+    /// Templates go through it, sealed; never straight to the store.
+    pub vault: Arc<Vault>,
+    pub limits: Arc<Limits>,
+    pub lockout: Arc<Lockout>,
+    /// SHA-256 of the admin API's bearer token; `None`: no admin API.
+    pub admin_token_digest: Option<[u8; 32]>,
+    /// Audit records older than this are purged.
+    pub audit_retention: Duration,
     pub faces: Arc<InferencePool<FaceModels>>,
     pub matcher: Arc<Matcher>,
     pub default_engine: EngineId,

@@ -8,7 +8,8 @@ use chrono::{NaiveDate, TimeZone};
 use clap::Subcommand;
 use ekyc_auth::{signing_secret, Auth};
 use ekyc_core::Settings;
-use ekyc_store::SqliteStore;
+use ekyc_store::{SqliteStore, Store};
+use ekyc_vault::{generate_master_key, MasterKeySource, MasterKeys, Vault};
 use serde_json::json;
 
 #[derive(Subcommand)]
@@ -37,11 +38,27 @@ pub enum TenantCommand {
         #[arg(long)]
         tenant: String,
     },
+    /// Delete a tenant with its keys, users and templates, and destroy
+    /// its data key: no copy of its templates can be decrypted again.
+    Delete {
+        #[arg(long)]
+        tenant: String,
+    },
     /// List tenants.
     List {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand)]
+pub enum MasterKeyCommand {
+    /// Print a new random master key (Base64) for master_key / EKYC_MASTER_KEY.
+    Generate,
+    /// Re-wrap every tenant's data key under the current master key. Run
+    /// it after adding the new key as master_key and the old one to
+    /// previous_master_keys; servers keep serving throughout.
+    Rewrap,
 }
 
 #[derive(Subcommand)]
@@ -72,10 +89,44 @@ fn parse_expiry(text: &str) -> Result<i64, String> {
         .ok_or_else(|| "date out of range".to_owned())
 }
 
-pub(crate) async fn open_auth(settings: &Settings) -> anyhow::Result<(Arc<SqliteStore>, Auth)> {
+async fn open_store(settings: &Settings) -> anyhow::Result<Arc<SqliteStore>> {
     std::fs::create_dir_all(&settings.data_dir)
         .with_context(|| format!("cannot create data dir {}", settings.data_dir.display()))?;
-    let store = Arc::new(SqliteStore::open(&settings.data_dir.join("ekyc.db")).await?);
+    Ok(Arc::new(
+        SqliteStore::open(&settings.data_dir.join("ekyc.db")).await?,
+    ))
+}
+
+/// The template vault under the configured master keys.
+pub(crate) fn open_vault(settings: &Settings, store: Arc<SqliteStore>) -> anyhow::Result<Vault> {
+    let source = MasterKeySource {
+        key: settings.master_key.clone(),
+        key_file: settings.master_key_file.clone(),
+        previous: settings.previous_master_keys.clone(),
+    };
+    Ok(Vault::new(
+        store,
+        MasterKeys::load(&source, &settings.data_dir)?,
+    ))
+}
+
+pub async fn master_key(settings: &Settings, command: MasterKeyCommand) -> anyhow::Result<()> {
+    match command {
+        MasterKeyCommand::Generate => println!("{}", generate_master_key()),
+        MasterKeyCommand::Rewrap => {
+            let vault = open_vault(settings, open_store(settings).await?)?;
+            let report = vault.rewrap().await?;
+            println!(
+                "re-wrapped {} tenant key(s); {} already under the current master key",
+                report.rewrapped, report.already_current
+            );
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn open_auth(settings: &Settings) -> anyhow::Result<(Arc<SqliteStore>, Auth)> {
+    let store = open_store(settings).await?;
     let secret = signing_secret(settings.signing_key.as_deref(), &settings.data_dir)?;
     let auth = Auth::new(store.clone(), &secret, settings.access_token_ttl_secs);
     Ok((store, auth))
@@ -118,6 +169,13 @@ pub async fn tenant(settings: &Settings, command: TenantCommand) -> anyhow::Resu
         TenantCommand::RevokeTokens { tenant } => {
             auth.revoke_tenant_tokens(&tenant).await?;
             println!("revoked every tenant token of {tenant}");
+        }
+        TenantCommand::Delete { tenant } => {
+            let store = open_store(settings).await?;
+            if !store.delete_tenant(&tenant).await? {
+                return Err(anyhow!("no tenant {tenant}"));
+            }
+            println!("deleted tenant {tenant} and destroyed its data key");
         }
         TenantCommand::List { json } => {
             for t in auth.tenants().await? {

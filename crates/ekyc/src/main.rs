@@ -44,6 +44,9 @@ enum Command {
     /// Manage access keys.
     #[command(subcommand)]
     Key(admin::KeyCommand),
+    /// Generate a master key or re-wrap tenant keys under a new one.
+    #[command(subcommand)]
+    MasterKey(admin::MasterKeyCommand),
     /// Fetch and verify model files.
     #[command(subcommand)]
     Models(models::ModelsCommand),
@@ -81,6 +84,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Tenant(command) => runtime.block_on(admin::tenant(&settings, command)),
         Command::Key(command) => runtime.block_on(admin::key(&settings, command)),
+        Command::MasterKey(command) => runtime.block_on(admin::master_key(&settings, command)),
         Command::Models(command) => models::run(&settings, command),
         Command::Bench(command) => runtime.block_on(bench::run(&settings, command)),
     }

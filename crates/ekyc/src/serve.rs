@@ -5,17 +5,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
+use ekyc_auth::{LimitSettings, Limits, Lockout, LockoutPolicy};
 use ekyc_core::Settings;
 use ekyc_face::{
     model_version, Calibration, EngineId, FaceModels, FaceOptions, Matcher, PolicyTargets,
     QualityThresholds,
 };
-use ekyc_http::AppState;
+use ekyc_http::{admin_token_digest, AppState};
 use ekyc_image::IntakeLimits;
 use ekyc_runtime::{check_models, init_onnx_runtime, InferencePool, Manifest};
 use tokio::net::TcpListener;
 
-use crate::admin::open_auth;
+use crate::admin::{open_auth, open_vault};
 
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let default_engine: EngineId = settings
@@ -25,9 +26,18 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let faces = Arc::new(start_face_pool(&settings)?);
     let matcher = Arc::new(matcher(&settings)?);
     let (store, auth) = open_auth(&settings).await?;
+    let vault = Arc::new(open_vault(&settings, store.clone())?);
+    vault.seal_legacy_templates(unix_now()).await?;
+    let limits = Arc::new(Limits::new(limit_settings(&settings)));
+    let lockout = Arc::new(Lockout::new(store.clone(), lockout_policy(&settings)));
     let state = AppState {
         auth: Arc::new(auth),
         store,
+        vault,
+        limits,
+        lockout,
+        admin_token_digest: admin_token(&settings)?,
+        audit_retention: Duration::from_secs(u64::from(settings.audit_retention_days) * 86_400),
         faces,
         matcher,
         default_engine,
@@ -42,9 +52,61 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     tracing::info!(%address, data_dir = %settings.data_dir.display(), "eKYC server ready");
     // One machine-readable line on stdout, for scripts and tests.
     println!("listening on {address}");
+    tokio::spawn(maintenance(state.clone()));
     ekyc_http::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("server stopped");
     Ok(())
+}
+
+/// Purges expired audit records and forgets idle rate-limit state, at
+/// start and then every ten minutes.
+async fn maintenance(state: AppState) {
+    let mut every = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        state.limits.forget_idle();
+        let cutoff_ms =
+            (unix_now() * 1000).saturating_sub(state.audit_retention.as_millis() as i64);
+        match state.store.purge_audit(cutoff_ms).await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "purged expired audit records"),
+            Err(e) => tracing::error!(error = %e, "audit purge failed"),
+        }
+    }
+}
+
+fn limit_settings(settings: &Settings) -> LimitSettings {
+    LimitSettings {
+        requests_per_second: settings.rate_limit_per_second,
+        burst: settings.rate_limit_burst,
+        token_attempts_per_minute: settings.token_attempts_per_minute,
+        tenant_max_concurrent: settings.tenant_max_concurrent,
+    }
+}
+
+fn lockout_policy(settings: &Settings) -> LockoutPolicy {
+    LockoutPolicy {
+        after_failures: settings.lockout_after_failures,
+        lock: Duration::from_secs(settings.lockout_secs),
+        max_lock: Duration::from_secs(settings.lockout_max_secs),
+    }
+}
+
+/// The admin API's token digest; a short token is refused rather than
+/// exposing tenant management behind a guessable secret.
+fn admin_token(settings: &Settings) -> anyhow::Result<Option<[u8; 32]>> {
+    match settings.admin_token.as_deref().map(str::trim) {
+        None => Ok(None),
+        Some(token) if token.len() < 32 => bail!("admin_token must be at least 32 characters"),
+        Some(token) => {
+            tracing::info!("admin API enabled");
+            Ok(Some(admin_token_digest(token)))
+        }
+    }
+}
+
+pub fn unix_now() -> i64 {
+    chrono::Utc::now().timestamp()
 }
 
 /// Verifies every model, loads ONNX Runtime and one set of face models per

@@ -2,12 +2,18 @@
 
 use axum::extract::State;
 use axum::Json;
+use ekyc_core::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 use super::{success, Envelope};
+use crate::audit;
 use crate::error::ApiError;
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ClientAddress};
 use crate::AppState;
+
+/// Issued access keys are 20 characters; anything much longer is not one
+/// and is not worth remembering in the rate limiter.
+const MAX_ACCESS_KEY_LEN: usize = 64;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -29,9 +35,11 @@ pub(crate) struct TokenResponse {
 /// Exchanges an access key and secret key for a Bearer access token.
 #[utoipa::path(post, path = "/v1/auth/token", tag = "auth", request_body = TokenRequest,
     responses((status = 200, body = Envelope<TokenResponse>),
-              (status = 401, description = "40102 unknown or revoked access key, 40104 wrong secret", body = crate::error::ErrorBody)))]
+              (status = 401, description = "40102 unknown or revoked access key, 40104 wrong secret", body = crate::error::ErrorBody),
+              (status = 429, description = "42900 too many attempts for this key or from this address (Retry-After)", body = crate::error::ErrorBody)))]
 pub(crate) async fn issue_token(
     State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
     ApiJson(request): ApiJson<TokenRequest>,
 ) -> Result<Json<Envelope<TokenResponse>>, ApiError> {
     if request.access_key.is_empty() || request.secret_key.is_empty() {
@@ -39,10 +47,16 @@ pub(crate) async fn issue_token(
             "accessKey and secretKey are required",
         ));
     }
+    if request.access_key.len() > MAX_ACCESS_KEY_LEN {
+        return Err(ApiError::new(ErrorCode::InvalidAccessKey));
+    }
+    audit::note(|facts| facts.access_key = Some(request.access_key.clone()));
+    state.limits.token_attempt(&request.access_key, client)?;
     let issued = state
         .auth
         .issue_access_token(&request.access_key, &request.secret_key)
         .await?;
+    audit::note(|facts| facts.tenant_id = Some(issued.tenant_id.clone()));
     Ok(success(TokenResponse {
         access_token: issued.token,
         token_type: "Bearer",

@@ -11,6 +11,7 @@ use ekyc_store::{EnrolledUser, FaceTemplate};
 use serde::{Deserialize, Serialize};
 
 use super::{check_choice, detect_faces, success, validate_user_code, with_image, Envelope};
+use crate::audit;
 use crate::context::RequestContext;
 use crate::error::ApiError;
 use crate::extract::{AuthedJson, Caller};
@@ -181,6 +182,7 @@ pub(crate) async fn register(
     AuthedJson {
         caller,
         body: request,
+        ..
     }: AuthedJson<RegisterRequest>,
 ) -> Result<Json<Envelope<RegisterResponse>>, ApiError> {
     validate_user_code(&request.user_code)?;
@@ -206,7 +208,7 @@ pub(crate) async fn register(
             .collect(),
     };
     state
-        .store
+        .vault
         .enroll(&caller.tenant_id, &user, unix_now())
         .await?;
     Ok(success(RegisterResponse {
@@ -220,18 +222,24 @@ pub(crate) async fn register(
 #[utoipa::path(post, path = "/v1/fr/verify", tag = "face", request_body = VerifyRequest,
     security(("bearer" = []), ("tenant" = [])),
     responses((status = 200, body = Envelope<MatchResponse>),
-              (status = 409, description = "40915 not registered, 40924 mismatch at login (body keeps score, isMatch, threshold, engine)", body = crate::error::ErrorBody)))]
+              (status = 409, description = "40915 not registered, 40924 mismatch at login (body keeps score, isMatch, threshold, engine)", body = crate::error::ErrorBody),
+              (status = 429, description = "42900 verification of this user locked after consecutive mismatches (Retry-After)", body = crate::error::ErrorBody)))]
 pub(crate) async fn verify(
     State(state): State<AppState>,
     AuthedJson {
         caller,
         body: request,
+        ..
     }: AuthedJson<VerifyRequest>,
 ) -> Result<Json<Envelope<MatchResponse>>, ApiError> {
     validate_user_code(&request.user_code)?;
     let policy = parse_context(request.context.as_deref())?;
+    state
+        .lockout
+        .check(&caller.tenant_id, &request.user_code, unix_now())
+        .await?;
     let enrolled = state
-        .store
+        .vault
         .enrolled(&caller.tenant_id, &request.user_code)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::UserNotRegistered))?;
@@ -251,11 +259,33 @@ pub(crate) async fn verify(
     })
     .await?;
     let decision = state.matcher.decide_pairs(&pairs, policy)?;
+    note_decision(&decision);
+    state
+        .lockout
+        .record(
+            &caller.tenant_id,
+            &request.user_code,
+            decision.is_match,
+            unix_now(),
+        )
+        .await?;
     let response = MatchResponse::from(&decision);
     if policy == Policy::Login && !decision.is_match {
         return Err(ApiError::new(ErrorCode::FaceMismatch).with_fields(response));
     }
     Ok(success(response))
+}
+
+fn note_decision(decision: &Decision) {
+    audit::note(|facts| {
+        facts.score = Some(f64::from(decision.score));
+        facts.decision = Some(if decision.is_match {
+            "match"
+        } else {
+            "mismatch"
+        });
+        facts.engine = Some(decision.engine.name());
+    });
 }
 
 fn stored_template(stored: &FaceTemplate) -> Option<Template> {
@@ -298,6 +328,7 @@ pub(crate) async fn compare(
         })
         .await??;
     let decision = state.matcher.decide_pairs(&pairs, Policy::Compare)?;
+    note_decision(&decision);
     Ok(success(MatchResponse::from(&decision)))
 }
 

@@ -1,5 +1,7 @@
 //! The v1 routes. Each module is one section of the contract.
 
+mod admin;
+mod audit;
 mod auth;
 mod face;
 mod liveness;
@@ -17,6 +19,15 @@ use crate::context::RequestContext;
 use crate::error::ApiError;
 use crate::AppState;
 
+pub use admin::admin_token_digest;
+pub(crate) use admin::{
+    __path_create_key, __path_create_tenant, __path_delete_tenant, __path_issue_tenant_token,
+    __path_list_tenants, __path_revoke_key, __path_revoke_tenant_tokens, Credentials, Done,
+    NewTenantRequest, TenantEntry, TenantList, TenantTokenRequest,
+};
+pub(crate) use audit::{
+    __path_audit_list, __path_audit_record, AuditEntry, AuditPage, AuditResponse,
+};
 pub(crate) use auth::TokenRequest;
 pub(crate) use face::{
     CompareRequest, CountRequest, CountResponse, DeleteResponse, FaceBox, MatchResponse,
@@ -44,6 +55,23 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/v1/fr/count", post(face::count))
         .route("/v1/ocr/recognize", post(ocr::recognize))
         .route("/v1/liveness/detect", post(liveness::detect_liveness))
+        .route("/v1/audit", get(audit::audit_list))
+        .route("/v1/audit/{trxId}", get(audit::audit_record))
+        .route(
+            "/admin/v1/tenants",
+            get(admin::list_tenants).post(admin::create_tenant),
+        )
+        .route("/admin/v1/tenants/{tenantId}", delete(admin::delete_tenant))
+        .route("/admin/v1/tenants/{tenantId}/keys", post(admin::create_key))
+        .route(
+            "/admin/v1/tenants/{tenantId}/tokens",
+            post(admin::issue_tenant_token),
+        )
+        .route(
+            "/admin/v1/tenants/{tenantId}/tokens/revoke",
+            post(admin::revoke_tenant_tokens),
+        )
+        .route("/admin/v1/keys/{accessKey}", delete(admin::revoke_key))
         .route("/healthz", get(service::healthz))
         .route("/readyz", get(service::readyz))
         .route("/metrics", get(service::metrics))

@@ -12,6 +12,8 @@ use serde_json::{json, Value};
 
 /// The signing key the test servers use, so tests can mint tokens.
 pub const SIGNING_KEY: [u8; 32] = [42u8; 32];
+/// The master key the test servers seal templates under.
+pub const MASTER_KEY: [u8; 32] = [7u8; 32];
 
 pub struct Server {
     child: Child,
@@ -202,6 +204,7 @@ pub fn ekyc(data_dir: &Path, extra_env: &[(String, String)]) -> Command {
         .env("EKYC_DATA_DIR", data_dir)
         .env("EKYC_MODEL_DIR", ekyc_test_support::model_dir())
         .env("EKYC_SIGNING_KEY", STANDARD.encode(SIGNING_KEY))
+        .env("EKYC_MASTER_KEY", STANDARD.encode(MASTER_KEY))
         .env("RUST_LOG", "info");
     for (k, v) in extra_env {
         command.env(k, v);
