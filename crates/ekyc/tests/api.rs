@@ -10,10 +10,6 @@ use common::*;
 use image::RgbImage;
 use serde_json::json;
 
-fn authed(server: &Server, tenant: &Tenant) -> Vec<(&'static str, String)> {
-    auth_headers(&server.access_token(tenant), &tenant.tenant_token)
-}
-
 fn mint(claims: serde_json::Value) -> String {
     jsonwebtoken::encode(
         &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
@@ -378,16 +374,6 @@ fn exif_orientation_is_applied_before_detection() {
 }
 
 /// Two photos of one LFW identity and one photo of someone else.
-fn same_and_other() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
-    let data = ekyc_test_support::shared_data().join("faces");
-    let read = |p: &str| std::fs::read(data.join(p)).unwrap();
-    (
-        read("lfw/Abdullah/Abdullah_0001.jpg"),
-        read("lfw/Abdullah/Abdullah_0002.jpg"),
-        read("lfw/Aaron_Guiel/Aaron_Guiel_0001.jpg"),
-    )
-}
-
 fn group_of_two() -> String {
     let crops: Vec<RgbImage> = lfw(2)
         .iter()

@@ -1,5 +1,8 @@
 //! A real `ekyc` server process on a loopback port, with its own data dir,
 //! and a small HTTP client for it.
+//!
+//! Shared by several test crates, each of which uses only part of it.
+#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Cursor};
 use std::path::{Path, PathBuf};
@@ -236,6 +239,22 @@ pub fn encode(image: &image::RgbImage, format: image::ImageFormat) -> Vec<u8> {
     let mut out = Cursor::new(Vec::new());
     image.write_to(&mut out, format).unwrap();
     out.into_inner()
+}
+
+/// Two photos of one person and one of another.
+pub fn same_and_other() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+    let data = ekyc_test_support::shared_data().join("faces");
+    let read = |p: &str| std::fs::read(data.join(p)).unwrap();
+    (
+        read("lfw/Abdullah/Abdullah_0001.jpg"),
+        read("lfw/Abdullah/Abdullah_0002.jpg"),
+        read("lfw/Aaron_Guiel/Aaron_Guiel_0001.jpg"),
+    )
+}
+
+/// Headers of a call by a fresh access token of `tenant`.
+pub fn authed(server: &Server, tenant: &Tenant) -> Vec<(&'static str, String)> {
+    auth_headers(&server.access_token(tenant), &tenant.tenant_token)
 }
 
 pub fn lfw(count: usize) -> Vec<PathBuf> {
