@@ -59,9 +59,12 @@ impl Calibration {
                 .knots
                 .windows(2)
                 .all(|w| w[0][0] < w[1][0] && w[0][1] >= w[1][1]);
-            if c.knots.len() < 2 || !ordered {
+            let in_range = c.knots.iter().all(|[cosine, log_fmr]| {
+                (-1.0..=1.0).contains(cosine) && (-30.0..=0.0).contains(log_fmr)
+            });
+            if c.knots.len() < 2 || !ordered || !in_range {
                 return Err(CalibrationError::Invalid(format!(
-                    "knots of {} must be sorted",
+                    "knots of {} must be sorted, cosines in [-1, 1], log10 FMR in [-30, 0]",
                     c.engine
                 )));
             }

@@ -8,6 +8,8 @@ mod audit;
 mod context;
 mod error;
 mod extract;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod metrics;
 mod openapi;
 mod routes;
