@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use ekyc_store::{AccessKeyRecord, Store, StoreError, Tenant};
+use tokio::sync::Semaphore;
 
 use crate::keys::{hash_secret, new_access_key, new_secret_key, new_tenant_id, secret_matches};
 use crate::tokens::{Claims, TokenKind, TokenRejection, TokenSigner};
@@ -69,6 +70,10 @@ pub struct Auth {
     store: Arc<dyn Store>,
     signer: TokenSigner,
     access_token_ttl_secs: u64,
+    /// Argon2 runs take ~19 MiB and tens of milliseconds each: at most one
+    /// per core at a time, so that a burst of token requests queues
+    /// instead of multiplying memory.
+    hashing: Semaphore,
 }
 
 fn now() -> i64 {
@@ -81,6 +86,7 @@ impl Auth {
             store,
             signer: TokenSigner::new(signing_secret),
             access_token_ttl_secs,
+            hashing: Semaphore::new(std::thread::available_parallelism().map_or(1, |n| n.get())),
         }
     }
 
@@ -117,7 +123,7 @@ impl Auth {
     pub async fn create_key(&self, tenant_id: &str) -> Result<NewKey, AuthError> {
         self.existing_tenant(tenant_id).await?;
         let secret_key = new_secret_key();
-        let secret_hash = run_blocking({
+        let secret_hash = self.run_hashing({
             let secret = secret_key.clone();
             move || hash_secret(&secret)
         })
@@ -176,7 +182,7 @@ impl Auth {
             .await?
             .filter(|k| k.revoked_at.is_none())
             .ok_or(AuthError::InvalidAccessKey)?;
-        let matches = run_blocking({
+        let matches = self.run_hashing({
             let secret = secret_key.to_owned();
             move || Ok(secret_matches(&secret, &record.secret_hash))
         })
@@ -279,13 +285,21 @@ impl Auth {
     }
 }
 
-/// Argon2 takes tens of milliseconds of CPU: keep it off the async runtime.
-async fn run_blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, AuthError> + Send + 'static,
-) -> Result<T, AuthError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| AuthError::Internal(format!("blocking task failed: {e}")))?
+impl Auth {
+    /// Runs an Argon2 job off the async runtime, one per core at a time.
+    async fn run_hashing<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T, AuthError> + Send + 'static,
+    ) -> Result<T, AuthError> {
+        let _permit = self
+            .hashing
+            .acquire()
+            .await
+            .map_err(|e| AuthError::Internal(format!("hashing closed: {e}")))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| AuthError::Internal(format!("blocking task failed: {e}")))?
+    }
 }
 
 #[cfg(test)]
