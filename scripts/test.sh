@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 export EKYC_MODEL_DIR="$PWD/.cache/models"
+# Seconds of random mutations per fuzz target in the bounded CI run.
+export EKYC_FUZZ_SECONDS="${EKYC_FUZZ_SECONDS:-15}"
 cargo build --locked -p ekyc
 ./target/debug/ekyc models fetch
 cargo fmt --all --check

@@ -123,11 +123,12 @@ impl Auth {
     pub async fn create_key(&self, tenant_id: &str) -> Result<NewKey, AuthError> {
         self.existing_tenant(tenant_id).await?;
         let secret_key = new_secret_key();
-        let secret_hash = self.run_hashing({
-            let secret = secret_key.clone();
-            move || hash_secret(&secret)
-        })
-        .await?;
+        let secret_hash = self
+            .run_hashing({
+                let secret = secret_key.clone();
+                move || hash_secret(&secret)
+            })
+            .await?;
         let record = AccessKeyRecord {
             access_key: new_access_key(),
             tenant_id: tenant_id.to_owned(),
@@ -182,11 +183,12 @@ impl Auth {
             .await?
             .filter(|k| k.revoked_at.is_none())
             .ok_or(AuthError::InvalidAccessKey)?;
-        let matches = self.run_hashing({
-            let secret = secret_key.to_owned();
-            move || Ok(secret_matches(&secret, &record.secret_hash))
-        })
-        .await?;
+        let matches = self
+            .run_hashing({
+                let secret = secret_key.to_owned();
+                move || Ok(secret_matches(&secret, &record.secret_hash))
+            })
+            .await?;
         if !matches {
             return Err(AuthError::InvalidSecretKey);
         }

@@ -804,4 +804,46 @@ mod tests {
         assert_eq!(store.purge_audit(2500).await.unwrap(), 5);
         assert_eq!(store.audit_page("a", None, 10).await.unwrap().len(), 2);
     }
+
+    #[tokio::test]
+    async fn templates_of_schema_1_come_back_as_unsealed_until_sealed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ekyc.db");
+        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
+            .unwrap()
+            .create_if_missing(true);
+        let old = SqlitePool::connect_with(options).await.unwrap();
+        sqlx::raw_sql(MIGRATIONS[0].1).execute(&old).await.unwrap();
+        sqlx::raw_sql(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY);
+             INSERT INTO schema_migrations VALUES (1);
+             INSERT INTO tenants VALUES ('a', 'a', 0, 1);
+             INSERT INTO face_users VALUES ('a', 'u1', 'ezway', 1);
+             INSERT INTO face_templates VALUES ('a', 'u1', 'ezway', 'v1', x'0102');",
+        )
+        .execute(&old)
+        .await
+        .unwrap();
+        old.close().await;
+
+        let store = SqliteStore::open(&path).await.unwrap();
+        let legacy = store.unsealed_templates().await.unwrap();
+        assert_eq!(legacy.len(), 1);
+        assert_eq!(legacy[0].2.template, vec![1, 2]);
+        assert!(store
+            .enrolled("a", "u1")
+            .await
+            .unwrap()
+            .unwrap()
+            .templates
+            .is_empty());
+        let sealed = FaceTemplate {
+            template: vec![9, 9, 9],
+            ..legacy[0].2.clone()
+        };
+        store.seal_template("a", "u1", &sealed).await.unwrap();
+        assert!(store.unsealed_templates().await.unwrap().is_empty());
+        let user = store.enrolled("a", "u1").await.unwrap().unwrap();
+        assert_eq!(user.templates, vec![sealed]);
+    }
 }
