@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages the build and the model fetch need on
 # Debian 12, only those that are missing. Idempotent; used by serve.sh and
-# test.sh.
+# test.sh. With --for-tests, also the PostgreSQL server binaries that the
+# store and API tests start in temporary directories.
 set -euo pipefail
 
 missing=()
@@ -10,6 +11,10 @@ command -v python3 >/dev/null 2>&1 || missing+=(python3)
 python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
 # pip verifies downloads against the system's certificate store.
 [ -e /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
+if [ "${1:-}" = --for-tests ]; then
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+  command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
+fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing system packages: ${missing[*]}"

@@ -236,7 +236,7 @@ pub enum LockoutError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ekyc_store::{SqliteStore, Tenant};
+    use ekyc_store::{SqlStore, Tenant};
 
     fn limits(per_second: u32, burst: u32, tenant_max: usize) -> Limits {
         Limits::new(LimitSettings {
@@ -283,7 +283,7 @@ mod tests {
     #[tokio::test]
     async fn lockout_grows_and_a_match_resets_it() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(SqliteStore::open(&dir.path().join("db")).await.unwrap());
+        let store = Arc::new(SqlStore::sqlite(&dir.path().join("db")).await.unwrap());
         store
             .create_tenant(&Tenant {
                 id: "a".into(),

@@ -307,11 +307,11 @@ impl Auth {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ekyc_store::SqliteStore;
+    use ekyc_store::SqlStore;
 
     async fn auth() -> (tempfile::TempDir, Auth) {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("db")).await.unwrap();
+        let store = SqlStore::sqlite(&dir.path().join("db")).await.unwrap();
         (dir, Auth::new(Arc::new(store), &[9u8; 32], 3600))
     }
 

@@ -24,6 +24,9 @@ pub enum ConfigError {
 pub struct Settings {
     /// Where the database, the signing key and (by default) the models live.
     pub data_dir: PathBuf,
+    /// `postgres://user:password@host/db` to share one PostgreSQL between
+    /// nodes; unset: the embedded SQLite file `<data_dir>/ekyc.db`.
+    pub database_url: Option<String>,
     /// Where verified model files are kept; `<data_dir>/models` when unset.
     pub model_dir: Option<PathBuf>,
     /// Folder holding the model files that no package registry ships.
@@ -112,6 +115,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             data_dir: PathBuf::from("./data"),
+            database_url: None,
             model_dir: None,
             model_mirror: PathBuf::from("../shared/models"),
             listen: "0.0.0.0:8080".to_owned(),

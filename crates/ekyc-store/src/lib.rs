@@ -1,12 +1,13 @@
-//! Persistent storage behind one trait, [`Store`], so that the server can
-//! run on the embedded SQLite default or, later, on a shared database
+//! Persistent storage behind one trait, [`Store`], so that the server runs
+//! on the embedded SQLite default or on a shared PostgreSQL database
 //! without any caller changing.
 //!
 //! Times are Unix seconds (`i64`) to keep the schema portable.
 
-mod sqlite;
+mod migrations;
+mod sql;
 
-pub use sqlite::SqliteStore;
+pub use sql::SqlStore;
 
 use async_trait::async_trait;
 

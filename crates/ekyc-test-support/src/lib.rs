@@ -2,6 +2,10 @@
 //! images. The test command fetches the models first (`scripts/test.sh`);
 //! a test that finds them missing fails loudly instead of skipping.
 
+mod postgres;
+
+pub use postgres::TestPostgres;
+
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 

@@ -2,24 +2,20 @@
 
 use std::path::{Path, PathBuf};
 
-use ekyc_store::{SqliteStore, Tenant};
+use ekyc_store::{SqlStore, Tenant};
 
 use super::*;
 
 struct Fixture {
     dir: tempfile::TempDir,
-    store: Arc<SqliteStore>,
+    store: Arc<SqlStore>,
     master: String,
 }
 
 impl Fixture {
     async fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(
-            SqliteStore::open(&dir.path().join("ekyc.db"))
-                .await
-                .unwrap(),
-        );
+        let store = Arc::new(SqlStore::sqlite(&dir.path().join("ekyc.db")).await.unwrap());
         for id in ["a", "b"] {
             store
                 .create_tenant(&Tenant {
@@ -118,7 +114,7 @@ async fn a_copied_database_yields_no_template_without_the_master_key() {
         f.db_path().with_extension("db-wal"),
         copy.with_extension("db-wal"),
     );
-    let stolen: Arc<dyn Store> = Arc::new(SqliteStore::open(&copy).await.unwrap());
+    let stolen: Arc<dyn Store> = Arc::new(SqlStore::sqlite(&copy).await.unwrap());
 
     let wrong_key = vault_over(stolen.clone(), &generate_master_key(), &[]);
     assert!(matches!(

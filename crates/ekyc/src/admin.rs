@@ -8,7 +8,7 @@ use chrono::{NaiveDate, TimeZone};
 use clap::Subcommand;
 use ekyc_auth::{signing_secret, Auth};
 use ekyc_core::Settings;
-use ekyc_store::{SqliteStore, Store};
+use ekyc_store::{SqlStore, Store};
 use ekyc_vault::{generate_master_key, MasterKeySource, MasterKeys, Vault};
 use serde_json::json;
 
@@ -89,16 +89,20 @@ fn parse_expiry(text: &str) -> Result<i64, String> {
         .ok_or_else(|| "date out of range".to_owned())
 }
 
-async fn open_store(settings: &Settings) -> anyhow::Result<Arc<SqliteStore>> {
+async fn open_store(settings: &Settings) -> anyhow::Result<Arc<SqlStore>> {
     std::fs::create_dir_all(&settings.data_dir)
         .with_context(|| format!("cannot create data dir {}", settings.data_dir.display()))?;
-    Ok(Arc::new(
-        SqliteStore::open(&settings.data_dir.join("ekyc.db")).await?,
-    ))
+    let store = SqlStore::open(
+        settings.database_url.as_deref(),
+        &settings.data_dir.join("ekyc.db"),
+    )
+    .await
+    .context("cannot open the database")?;
+    Ok(Arc::new(store))
 }
 
 /// The template vault under the configured master keys.
-pub(crate) fn open_vault(settings: &Settings, store: Arc<SqliteStore>) -> anyhow::Result<Vault> {
+pub(crate) fn open_vault(settings: &Settings, store: Arc<SqlStore>) -> anyhow::Result<Vault> {
     let source = MasterKeySource {
         key: settings.master_key.clone(),
         key_file: settings.master_key_file.clone(),
@@ -125,7 +129,7 @@ pub async fn master_key(settings: &Settings, command: MasterKeyCommand) -> anyho
     Ok(())
 }
 
-pub(crate) async fn open_auth(settings: &Settings) -> anyhow::Result<(Arc<SqliteStore>, Auth)> {
+pub(crate) async fn open_auth(settings: &Settings) -> anyhow::Result<(Arc<SqlStore>, Auth)> {
     let store = open_store(settings).await?;
     let secret = signing_secret(settings.signing_key.as_deref(), &settings.data_dir)?;
     let auth = Auth::new(store.clone(), &secret, settings.access_token_ttl_secs);

@@ -7,6 +7,7 @@
 use std::io::{BufRead, BufReader, Cursor};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::engine::general_purpose::STANDARD;
@@ -20,6 +21,9 @@ pub const MASTER_KEY: [u8; 32] = [7u8; 32];
 
 pub struct Server {
     child: Child,
+    /// The PostgreSQL this server stores into, when the tests run on it
+    /// (`EKYC_TEST_BACKEND=postgres`); shared with its siblings.
+    postgres: Option<Arc<ekyc_test_support::TestPostgres>>,
     pub base: String,
     data_dir: PathBuf,
     /// Removes the data dir when the server that created it goes.
@@ -54,23 +58,37 @@ impl Server {
         Self::start_with(&[])
     }
 
+    /// A server with extra environment. Unless it names its own
+    /// `EKYC_DATABASE_URL`, it stores into SQLite, or into a PostgreSQL
+    /// of its own when `EKYC_TEST_BACKEND=postgres`.
     pub fn start_with(env: &[(&str, &str)]) -> Server {
         let owned = tempfile::tempdir().unwrap();
-        let mut server = Self::start_in(owned.path(), env);
-        server._owned_dir = Some(owned);
-        server
-    }
-
-    /// A second server process on the same data dir (same database).
-    pub fn sibling(&self, env: &[(&str, &str)]) -> Server {
-        Self::start_in(&self.data_dir, env)
-    }
-
-    fn start_in(data_dir: &Path, env: &[(&str, &str)]) -> Server {
-        let extra_env: Vec<(String, String)> = env
+        let names_database = env.iter().any(|(k, _)| *k == "EKYC_DATABASE_URL");
+        let postgres = (!names_database && on_postgres())
+            .then(|| Arc::new(ekyc_test_support::TestPostgres::start()));
+        let mut env: Vec<(String, String)> = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
+        if let Some(postgres) = &postgres {
+            env.push(("EKYC_DATABASE_URL".into(), postgres.fresh_database()));
+        }
+        let mut server = Self::start_in(owned.path(), env);
+        server._owned_dir = Some(owned);
+        server.postgres = postgres;
+        server
+    }
+
+    /// A second server process on the same data dir and database.
+    pub fn sibling(&self, env: &[(&str, &str)]) -> Server {
+        let mut all = self.extra_env.clone();
+        all.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let mut sibling = Self::start_in(&self.data_dir, all);
+        sibling.postgres = self.postgres.clone();
+        sibling
+    }
+
+    fn start_in(data_dir: &Path, extra_env: Vec<(String, String)>) -> Server {
         let mut command = ekyc(data_dir, &extra_env);
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -93,6 +111,7 @@ impl Server {
             .to_owned();
         Server {
             child,
+            postgres: None,
             base: format!("http://{address}"),
             data_dir: data_dir.to_owned(),
             _owned_dir: None,
@@ -198,6 +217,11 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Whether the API tests run on PostgreSQL (`EKYC_TEST_BACKEND=postgres`).
+pub fn on_postgres() -> bool {
+    std::env::var("EKYC_TEST_BACKEND").is_ok_and(|b| b == "postgres")
 }
 
 /// The `ekyc` binary with a data dir, the verified models and the test key.
