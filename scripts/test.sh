@@ -15,4 +15,4 @@ cargo build --locked -p ekyc
 cargo fmt --all --check
 cargo clippy --locked --all-targets -- -D warnings
 cargo test --locked --workspace
-EKYC_TEST_BACKEND=postgres cargo test --locked -p ekyc --test api --test security
+EKYC_TEST_BACKEND=postgres cargo test --locked -p ekyc --test api --test security --test identify

@@ -85,6 +85,9 @@ pub struct Settings {
     pub fmr_general: f64,
     pub fmr_monitoring: f64,
     pub fmr_compare: f64,
+    /// Target false-positive identification rate of 1:N search
+    /// (`/v1/fr/identify`, `dedupe` on register).
+    pub fpir_identify: f64,
     /// Verify and compare with both engines and decide on the calibrated
     /// mean of their cosines (more accurate, slower); a single engine
     /// answers when the other fails.
@@ -144,6 +147,7 @@ impl Default for Settings {
             fmr_general: 1e-4,
             fmr_monitoring: 1e-3,
             fmr_compare: 1e-4,
+            fpir_identify: 1e-3,
             fusion: false,
             calibration_file: None,
             other_face_min_ratio: 0.5,

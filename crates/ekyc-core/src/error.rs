@@ -84,6 +84,8 @@ pub enum ErrorCode {
     MultipleFaces,
     /// 40924: face mismatch in the `login` context.
     FaceMismatch,
+    /// 40925: registration with `dedupe` found the face under another userCode.
+    DuplicateFace,
     /// 41300: image or body too large.
     TooLarge,
     /// 42900: rate limit or lockout.
@@ -222,6 +224,12 @@ impl ErrorCode {
                 "Multiple faces detected",
             ),
             FaceMismatch => ("40924", 409, "얼굴이 일치하지 않습니다", "Face mismatch"),
+            DuplicateFace => (
+                "40925",
+                409,
+                "이미 다른 사용자로 등록된 얼굴입니다",
+                "Face already enrolled under another userCode",
+            ),
             TooLarge => (
                 "41300",
                 413,

@@ -15,8 +15,8 @@ pub use detector::{DetectorError, Face, FaceDetector};
 pub use embedder::{cosine, EmbedError, Embedder, EmbedderKind};
 pub use quality::{QualityIssue, QualityReport, QualityThresholds};
 pub use recognition::{
-    fusion_version, Decision, Engine, EngineId, MatchPair, Matcher, Policy, PolicyTargets,
-    Template, FUSION,
+    fusion_version, identify_max_fmr, Candidate, Decision, Engine, EngineId, MatchPair, Matcher,
+    Policy, PolicyTargets, Template, FUSION,
 };
 
 use std::path::Path;

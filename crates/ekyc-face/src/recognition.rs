@@ -153,6 +153,16 @@ pub struct Decision {
     pub fmr: f32,
 }
 
+/// A gallery entry that passed the 1:N rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub user_code: String,
+    /// The calibrated 1:1 score of the pair, as verify would give it.
+    pub score: f32,
+    /// Estimated false-match rate of the pair.
+    pub fmr: f32,
+}
+
 /// The calibration name of the two-engine fusion (mean of the engines'
 /// cosines), which measured better than either engine alone.
 pub const FUSION: &str = "fusion";
@@ -264,6 +274,32 @@ impl Matcher {
         threshold_for_fmr(self.targets.target(policy))
     }
 
+    /// The 1:N rule: a search over `gallery_size` templates returns a
+    /// wrong person with probability about `gallery_size × FMR`, so a hit
+    /// is a candidate only when its FMR is at most `fpir / gallery_size`
+    /// (NIST's false-positive identification rate). Hits come best first
+    /// as (user code, cosine) of `probe`'s engine and version.
+    pub fn identify(
+        &self,
+        probe: &Template,
+        hits: &[(String, f32)],
+        gallery_size: usize,
+        fpir: f64,
+    ) -> Result<Vec<Candidate>, CalibrationError> {
+        let calibration = self.calibration(probe.engine.name(), &probe.model_version)?;
+        let max_fmr = identify_max_fmr(gallery_size, fpir);
+        Ok(hits
+            .iter()
+            .map(|(user_code, cosine)| (user_code, calibration.score(*cosine)))
+            .filter(|(_, scored)| f64::from(scored.fmr) <= max_fmr)
+            .map(|(user_code, scored)| Candidate {
+                user_code: user_code.clone(),
+                score: scored.score,
+                fmr: scored.fmr,
+            })
+            .collect())
+    }
+
     /// Compares a probe with a reference of the same engine and version.
     pub fn decide(
         &self,
@@ -276,6 +312,11 @@ impl Matcher {
             .score(cosine(&probe.vector, reference));
         Ok(self.decision(probe.engine, scored, policy))
     }
+}
+
+/// The largest per-pair FMR a 1:N candidate may have.
+pub fn identify_max_fmr(gallery_size: usize, fpir: f64) -> f64 {
+    fpir / gallery_size.max(1) as f64
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use ekyc_core::Lang;
 
 use crate::extract::{bearer_token, parse_json};
 use crate::routes::{
-    validate_user_code, CompareRequest, CountRequest, LivenessRequest, NewTenantRequest,
-    OcrRequest, RegisterRequest, TenantTokenRequest, TokenRequest, VerifyRequest,
+    validate_user_code, CompareRequest, CountRequest, IdentifyRequest, LivenessRequest,
+    NewTenantRequest, OcrRequest, RegisterRequest, TenantTokenRequest, TokenRequest, VerifyRequest,
 };
 
 /// Parses `data` as every request body and as each parsed header value.
@@ -18,6 +18,7 @@ pub fn request_parts(data: &[u8]) {
     let _ = parse_json::<VerifyRequest>(data);
     let _ = parse_json::<CompareRequest>(data);
     let _ = parse_json::<CountRequest>(data);
+    let _ = parse_json::<IdentifyRequest>(data);
     let _ = parse_json::<OcrRequest>(data);
     let _ = parse_json::<LivenessRequest>(data);
     let _ = parse_json::<NewTenantRequest>(data);

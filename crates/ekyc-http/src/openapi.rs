@@ -10,11 +10,11 @@ use crate::routes::*;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "eKYC server", description = "Face recognition, liveness and Korean ID OCR: contract v1"),
-    paths(issue_token, count, register, verify, compare, delete_user, recognize, detect_liveness,
+    paths(issue_token, count, register, verify, compare, delete_user, identify, recognize, detect_liveness,
         audit_record, audit_list, create_tenant, list_tenants, delete_tenant, create_key, revoke_key,
         issue_tenant_token, revoke_tenant_tokens, healthz, readyz),
     components(schemas(TokenRequest, CountRequest, CountResponse, FaceBox, RegisterRequest, VerifyRequest,
-        CompareRequest, DeleteResponse, RegisterResponse, MatchResponse, OcrRequest, LivenessRequest, StatusResponse, AuditEntry, AuditResponse, AuditPage,
+        CompareRequest, DeleteResponse, RegisterResponse, MatchResponse, OcrRequest, LivenessRequest, StatusResponse, IdentifyRequest, IdentifyResponse, CandidateEntry, AuditEntry, AuditResponse, AuditPage,
         NewTenantRequest, TenantTokenRequest, Credentials, TenantEntry, TenantList, Done, crate::error::ErrorBody)),
     modifiers(&SecuritySchemes)
 )]

@@ -28,6 +28,8 @@ pub struct AppState {
     pub faces: Arc<InferencePool<FaceModels>>,
     pub matcher: Arc<Matcher>,
     pub default_engine: EngineId,
+    /// Target false-positive identification rate of 1:N search.
+    pub fpir: f64,
     pub intake: IntakeLimits,
     pub request_timeout: Duration,
     pub metrics: Arc<Metrics>,

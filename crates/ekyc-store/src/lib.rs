@@ -166,6 +166,17 @@ pub trait Store: Send + Sync {
     ) -> Result<Option<EnrolledUser>, StoreError>;
     /// Erases a user and all its templates; false when there was none.
     async fn delete_user(&self, tenant_id: &str, user_code: &str) -> Result<bool, StoreError>;
+    /// A counter that changes with every enrolment or deletion in the
+    /// tenant: a cached 1:N gallery is current while it is unchanged.
+    async fn enrolment_epoch(&self, tenant_id: &str) -> Result<i64, StoreError>;
+    /// Every sealed template of one engine and model in the tenant, with
+    /// its user code: the 1:N gallery.
+    async fn tenant_templates(
+        &self,
+        tenant_id: &str,
+        engine: &str,
+        model_version: &str,
+    ) -> Result<Vec<(String, Vec<u8>)>, StoreError>;
     /// Templates written before encryption existed, with their owners.
     async fn unsealed_templates(&self) -> Result<Vec<(String, String, FaceTemplate)>, StoreError>;
     /// Replaces one unsealed template by its sealed form.

@@ -81,6 +81,10 @@ const SQLITE: &[(i64, &str)] = &[
     CREATE INDEX audit_log_trx ON audit_log(trx_id);
     CREATE INDEX audit_log_time ON audit_log(at_ms);",
     ),
+    (
+        3,
+        "ALTER TABLE tenants ADD COLUMN enrolment_epoch INTEGER NOT NULL DEFAULT 0;",
+    ),
 ];
 
 const POSTGRES: &[(i64, &str)] = &[
@@ -152,5 +156,9 @@ const POSTGRES: &[(i64, &str)] = &[
     CREATE INDEX audit_log_tenant ON audit_log(tenant_id, seq);
     CREATE INDEX audit_log_trx ON audit_log(trx_id);
     CREATE INDEX audit_log_time ON audit_log(at_ms);",
+    ),
+    (
+        3,
+        "ALTER TABLE tenants ADD COLUMN enrolment_epoch BIGINT NOT NULL DEFAULT 0;",
     ),
 ];

@@ -151,6 +151,24 @@ impl SqlStore {
     }
 }
 
+impl SqlStore {
+    /// Marks the tenant's enrolments as changed, in the same transaction
+    /// as the change, so every node's 1:N gallery knows to reload.
+    async fn bump_enrolment_epoch(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        tenant_id: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            &self.sql("UPDATE tenants SET enrolment_epoch = enrolment_epoch + 1 WHERE id = ?"),
+        )
+        .bind(tenant_id)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+}
+
 /// Rewrites `?` placeholders as `$1, $2…` (no statement here has a `?`
 /// inside a string literal).
 fn number_placeholders(statement: &str) -> String {
@@ -394,6 +412,7 @@ impl Store for SqlStore {
                 .execute(&mut *tx)
                 .await?;
         }
+        self.bump_enrolment_epoch(&mut tx, tenant_id).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -438,19 +457,53 @@ impl Store for SqlStore {
     }
 
     async fn delete_user(&self, tenant_id: &str, user_code: &str) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
         let result =
             sqlx::query(&self.sql("DELETE FROM face_users WHERE tenant_id = ? AND user_code = ?"))
                 .bind(tenant_id)
                 .bind(user_code)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
         sqlx::query(&self.sql("DELETE FROM verify_attempts WHERE tenant_id = ? AND user_code = ?"))
             .bind(tenant_id)
             .bind(user_code)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        if result.rows_affected() == 1 {
+            self.bump_enrolment_epoch(&mut tx, tenant_id).await?;
+        }
+        tx.commit().await?;
         self.erase_traces(false).await;
         Ok(result.rows_affected() == 1)
+    }
+
+    async fn enrolment_epoch(&self, tenant_id: &str) -> Result<i64, StoreError> {
+        sqlx::query_scalar(&self.sql("SELECT enrolment_epoch FROM tenants WHERE id = ?"))
+            .bind(tenant_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::UnknownTenant(tenant_id.to_owned()))
+    }
+
+    async fn tenant_templates(
+        &self,
+        tenant_id: &str,
+        engine: &str,
+        model_version: &str,
+    ) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let rows = sqlx::query(&self.sql(
+            "SELECT user_code, template FROM face_templates
+             WHERE tenant_id = ? AND engine = ? AND model_version = ? AND sealed = 1 ORDER BY user_code",
+        ))
+        .bind(tenant_id)
+        .bind(engine)
+        .bind(model_version)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| Ok((row.try_get("user_code")?, row.try_get("template")?)))
+            .collect::<Result<_, sqlx::Error>>()?)
     }
 
     async fn unsealed_templates(&self) -> Result<Vec<(String, String, FaceTemplate)>, StoreError> {

@@ -8,12 +8,14 @@
 //! another row does not open. Deleting a tenant deletes its wrapped key:
 //! whatever copy of its templates survives can no longer be decrypted.
 
+mod gallery;
 mod keys;
 
+pub use gallery::{Gallery, Hit};
 pub use keys::{generate_master_key, MasterKeySource, MasterKeys};
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use ekyc_store::{EnrolledUser, FaceTemplate, Store, StoreError, WrappedKey};
 
@@ -45,7 +47,12 @@ pub struct Vault {
     /// Unwrapped data keys, so that a verify costs no unwrap. Keys never
     /// change for a tenant's lifetime, so the cache is never stale.
     data_keys: RwLock<HashMap<String, Arc<SecretKey>>>,
+    /// 1:N galleries by (tenant, engine, model), with the enrolment epoch
+    /// they were built at; a changed epoch (on any node) means reload.
+    galleries: Mutex<HashMap<GalleryKey, (i64, Arc<Gallery>)>>,
 }
+
+type GalleryKey = (String, String, String);
 
 impl Vault {
     pub fn new(store: Arc<dyn Store>, masters: MasterKeys) -> Self {
@@ -53,6 +60,7 @@ impl Vault {
             store,
             masters,
             data_keys: RwLock::default(),
+            galleries: Mutex::default(),
         }
     }
 
@@ -97,9 +105,67 @@ impl Vault {
         Ok(Some(EnrolledUser { templates, ..user }))
     }
 
+    /// The tenant's current gallery of one engine and model: cached, and
+    /// rebuilt when an enrolment or deletion (on any node) changed it.
+    pub async fn gallery(
+        &self,
+        tenant_id: &str,
+        engine: &str,
+        model_version: &str,
+    ) -> Result<Arc<Gallery>, VaultError> {
+        let epoch = self.store.enrolment_epoch(tenant_id).await?;
+        let key = (
+            tenant_id.to_owned(),
+            engine.to_owned(),
+            model_version.to_owned(),
+        );
+        if let Some((built_at, gallery)) = self.lock_galleries().get(&key) {
+            if *built_at == epoch {
+                return Ok(gallery.clone());
+            }
+        }
+        let rows = self
+            .store
+            .tenant_templates(tenant_id, engine, model_version)
+            .await?;
+        let gallery = Arc::new(if rows.is_empty() {
+            Gallery::new(Vec::new())
+        } else {
+            let data_key = self
+                .existing_data_key(tenant_id)
+                .await?
+                .ok_or(VaultError::Crypto)?;
+            let vectors = rows
+                .into_iter()
+                .map(|(user_code, sealed)| {
+                    let template = FaceTemplate {
+                        engine: engine.to_owned(),
+                        model_version: model_version.to_owned(),
+                        template: sealed,
+                    };
+                    let plain = open_template(&data_key, tenant_id, &user_code, &template)?;
+                    Ok((user_code, floats(&plain.template)))
+                })
+                .collect::<Result<Vec<_>, VaultError>>()?;
+            Gallery::new(vectors)
+        });
+        self.lock_galleries().insert(key, (epoch, gallery.clone()));
+        Ok(gallery)
+    }
+
+    fn lock_galleries(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<GalleryKey, (i64, Arc<Gallery>)>> {
+        self.galleries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// Deletes a tenant and its data key (crypto-shredding).
     pub async fn delete_tenant(&self, tenant_id: &str) -> Result<bool, VaultError> {
         self.forget(tenant_id);
+        self.lock_galleries()
+            .retain(|(tenant, _, _), _| tenant != tenant_id);
         let deleted = self.store.delete_tenant(tenant_id).await?;
         self.forget(tenant_id);
         Ok(deleted)
@@ -228,6 +294,14 @@ impl Vault {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .remove(tenant_id);
     }
+}
+
+/// Template bytes (little-endian f32) as floats.
+fn floats(bytes: &[u8]) -> Vec<f32> {
+    bytes
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
 }
 
 fn wrap_context(tenant_id: &str) -> Vec<u8> {

@@ -37,6 +37,17 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 200)]
         requests: usize,
     },
+    /// Exact 1:N search latency over synthetic galleries.
+    Identify {
+        /// Gallery sizes, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "10000,100000,1000000")]
+        sizes: Vec<usize>,
+        /// Template dimension: 128 for ezway (SFace), 512 for applemango.
+        #[arg(long, default_value_t = 128)]
+        dim: usize,
+        #[arg(long, default_value_t = 50)]
+        queries: usize,
+    },
     /// Decode + detect on the photos of a folder (e.g. 640×480 NUAA frames).
     Count {
         /// Folder searched recursively for .jpg/.jpeg/.png files.
@@ -63,6 +74,14 @@ pub async fn run(settings: &Settings, command: BenchCommand) -> anyhow::Result<(
             write_calibration,
         } => crate::bench_fr::run(settings, &data, write_calibration).await,
         BenchCommand::Verify { images, requests } => verify(settings, &images, requests).await,
+        BenchCommand::Identify {
+            sizes,
+            dim,
+            queries,
+        } => {
+            crate::bench_identify::run(&sizes, dim, queries);
+            Ok(())
+        }
     }
 }
 

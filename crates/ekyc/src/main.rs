@@ -3,6 +3,7 @@
 mod admin;
 mod bench;
 mod bench_fr;
+mod bench_identify;
 mod models;
 mod serve;
 

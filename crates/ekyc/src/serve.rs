@@ -41,6 +41,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         faces,
         matcher,
         default_engine,
+        fpir: settings.fpir_identify,
         intake: intake_limits(&settings),
         request_timeout: Duration::from_secs(settings.request_timeout_secs),
         metrics: Default::default(),

@@ -1,5 +1,6 @@
-//! Several stateless nodes on one PostgreSQL: what one node writes, the
-//! others see at once; a database outage fails requests fast with 50300,
+//! Several stateless nodes on one PostgreSQL: what one node writes
+//! (enrolments, deletions, revocations) the others see at once, 1:N
+//! galleries included; a database outage fails requests fast with 50300,
 //! and the nodes recover by themselves when it is back.
 
 mod common;
@@ -42,12 +43,26 @@ fn two_nodes_share_users_deletions_and_revocations() {
         verified.body
     );
 
-    let deleted = node2.call("DELETE", "/v1/fr/register/user-1", &as_refs(&on2), None);
+    let probe = json!({"image": b64(&same)});
+    let found = post(&node2, "/v1/fr/identify", &on2, &probe);
+    assert_eq!(
+        found.body["candidates"][0]["userCode"], "user-1",
+        "{}",
+        found.body
+    );
+
+    let deleted = node1.call("DELETE", "/v1/fr/register/user-1", &as_refs(&on1), None);
     assert_eq!(deleted.status, 200);
     assert_eq!(
-        post(&node1, "/v1/fr/verify", &on1, &verify).code(),
+        post(&node2, "/v1/fr/verify", &on2, &verify).code(),
         "40915",
-        "gone on node 1 at once"
+        "gone on node 2 at once"
+    );
+    let after = post(&node2, "/v1/fr/identify", &on2, &probe);
+    assert_eq!(
+        after.body["candidates"],
+        json!([]),
+        "node 2's gallery follows node 1's deletion"
     );
 
     let trx = verified.body["trxId"].as_str().unwrap();

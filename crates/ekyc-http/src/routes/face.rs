@@ -10,6 +10,7 @@ use ekyc_image::decode_base64_image;
 use ekyc_store::{EnrolledUser, FaceTemplate};
 use serde::{Deserialize, Serialize};
 
+use super::identify::find_candidates;
 use super::{check_choice, detect_faces, success, validate_user_code, with_image, Envelope};
 use crate::audit;
 use crate::context::RequestContext;
@@ -28,6 +29,9 @@ pub(crate) struct RegisterRequest {
     image: String,
     /// `ezway` or `applemango`; the server's default when omitted.
     engine: Option<String>,
+    /// *(ext)* Refuse (40925) a face already enrolled under another
+    /// userCode of the tenant, by 1:N search.
+    dedupe: Option<bool>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -140,7 +144,7 @@ fn parse_context(value: Option<&str>) -> Result<Policy, ApiError> {
 }
 
 /// `preferred` first, then the other engines: the fallback order.
-fn engine_order(preferred: EngineId) -> Vec<EngineId> {
+pub(crate) fn engine_order(preferred: EngineId) -> Vec<EngineId> {
     let mut order = vec![preferred];
     order.extend(EngineId::ALL.into_iter().filter(|e| *e != preferred));
     order
@@ -176,7 +180,7 @@ pub(crate) async fn count(
     security(("bearer" = []), ("tenant" = [])),
     responses((status = 200, body = Envelope<RegisterResponse>),
               (status = 404, description = "4040A no face", body = crate::error::ErrorBody),
-              (status = 409, description = "40923 several faces, 40910 unusable face, 40901 no engine", body = crate::error::ErrorBody)))]
+              (status = 409, description = "40923 several faces, 40910 unusable face, 40901 no engine, 40925 face enrolled under another userCode (with dedupe; body has matchedUserCode)", body = crate::error::ErrorBody)))]
 pub(crate) async fn register(
     State(state): State<AppState>,
     AuthedJson {
@@ -194,6 +198,16 @@ pub(crate) async fn register(
     .await?;
     if templates.is_empty() {
         return Err(ApiError::new(ErrorCode::EngineUnavailable));
+    }
+    if request.dedupe == Some(true) {
+        refuse_duplicate(
+            &state,
+            &caller.tenant_id,
+            &request.user_code,
+            &templates,
+            preferred,
+        )
+        .await?;
     }
     let user = EnrolledUser {
         user_code: request.user_code,
@@ -274,6 +288,30 @@ pub(crate) async fn verify(
         return Err(ApiError::new(ErrorCode::FaceMismatch).with_fields(response));
     }
     Ok(success(response))
+}
+
+/// 40925 when the face is already enrolled under another userCode.
+async fn refuse_duplicate(
+    state: &AppState,
+    tenant_id: &str,
+    user_code: &str,
+    templates: &[Template],
+    preferred: EngineId,
+) -> Result<(), ApiError> {
+    let Some(probe) = templates
+        .iter()
+        .find(|t| t.engine == preferred)
+        .or(templates.first())
+    else {
+        return Ok(());
+    };
+    let (candidates, _) = find_candidates(state, tenant_id, probe.clone(), 2).await?;
+    match candidates.into_iter().find(|c| c.user_code != user_code) {
+        Some(other) => Err(ApiError::new(ErrorCode::DuplicateFace).with_fields(
+            serde_json::json!({"matchedUserCode": other.user_code, "score": other.score}),
+        )),
+        None => Ok(()),
+    }
 }
 
 fn note_decision(decision: &Decision) {

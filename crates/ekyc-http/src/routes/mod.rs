@@ -4,6 +4,7 @@ mod admin;
 mod audit;
 mod auth;
 mod face;
+mod identify;
 mod liveness;
 mod ocr;
 mod service;
@@ -33,6 +34,7 @@ pub(crate) use face::{
     CompareRequest, CountRequest, CountResponse, DeleteResponse, FaceBox, MatchResponse,
     RegisterRequest, RegisterResponse, VerifyRequest,
 };
+pub(crate) use identify::{__path_identify, CandidateEntry, IdentifyRequest, IdentifyResponse};
 pub(crate) use liveness::LivenessRequest;
 pub(crate) use ocr::OcrRequest;
 pub(crate) use service::StatusResponse;
@@ -53,6 +55,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/v1/fr/verify", post(face::verify))
         .route("/v1/fr/compare", post(face::compare))
         .route("/v1/fr/count", post(face::count))
+        .route("/v1/fr/identify", post(identify::identify))
         .route("/v1/ocr/recognize", post(ocr::recognize))
         .route("/v1/liveness/detect", post(liveness::detect_liveness))
         .route("/v1/audit", get(audit::audit_list))

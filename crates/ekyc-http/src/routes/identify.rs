@@ -1,0 +1,124 @@
+//! *(ext)* 1:N search within the caller's tenant: `POST /v1/fr/identify`,
+//! and the duplicate check of `register` with `"dedupe": true`.
+
+use axum::extract::State;
+use axum::Json;
+use ekyc_face::{Candidate, Template};
+use serde::{Deserialize, Serialize};
+
+use super::face::engine_order;
+use super::{success, with_image, Envelope};
+use crate::audit;
+use crate::error::ApiError;
+use crate::extract::AuthedJson;
+use crate::AppState;
+
+const MAX_RESULTS: usize = 50;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct IdentifyRequest {
+    image: String,
+    /// Candidates to return at most, 1–50 (default 5).
+    max_results: Option<usize>,
+}
+
+/// An enrolled user whose face matches under the 1:N rule.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CandidateEntry {
+    user_code: String,
+    /// The calibrated score of the pair, as verify gives it.
+    score: f64,
+    /// Estimated false-match rate of the pair.
+    fmr: f64,
+}
+
+impl From<Candidate> for CandidateEntry {
+    fn from(c: Candidate) -> Self {
+        Self {
+            user_code: c.user_code,
+            score: (f64::from(c.score) * 10_000.0).round() / 10_000.0,
+            fmr: f64::from(c.fmr),
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct IdentifyResponse {
+    /// Best first; empty when nobody matches.
+    candidates: Vec<CandidateEntry>,
+    /// The engine that searched.
+    engine: &'static str,
+    /// Templates searched (the tenant's, of that engine and model).
+    gallery_size: usize,
+    /// The largest pair FMR accepted: `fpir / gallerySize`.
+    max_fmr: f64,
+}
+
+/// Finds who in the tenant this face belongs to.
+#[utoipa::path(post, path = "/v1/fr/identify", tag = "face", request_body = IdentifyRequest,
+    security(("bearer" = []), ("tenant" = [])),
+    responses((status = 200, body = Envelope<IdentifyResponse>),
+              (status = 404, description = "4040A no face", body = crate::error::ErrorBody)))]
+pub(crate) async fn identify(
+    State(state): State<AppState>,
+    AuthedJson {
+        caller,
+        body: request,
+        ..
+    }: AuthedJson<IdentifyRequest>,
+) -> Result<Json<Envelope<IdentifyResponse>>, ApiError> {
+    let max_results = request.max_results.unwrap_or(5);
+    if !(1..=MAX_RESULTS).contains(&max_results) {
+        return Err(ApiError::bad_request(format!(
+            "maxResults must be 1-{MAX_RESULTS}"
+        )));
+    }
+    let order = engine_order(state.default_engine);
+    let probe = with_image(&state, request.image, move |models, image| {
+        let face = models.single_usable_face(image)?;
+        Ok(models.embed_first(&order, &face.aligned)?)
+    })
+    .await?;
+    let (candidates, gallery_size) =
+        find_candidates(&state, &caller.tenant_id, probe.clone(), max_results).await?;
+    audit::note(|facts| {
+        facts.score = candidates.first().map(|c| f64::from(c.score));
+        facts.decision = Some(if candidates.is_empty() {
+            "none"
+        } else {
+            "identified"
+        });
+        facts.engine = Some(probe.engine.name());
+    });
+    Ok(success(IdentifyResponse {
+        candidates: candidates.into_iter().map(CandidateEntry::from).collect(),
+        engine: probe.engine.name(),
+        gallery_size,
+        max_fmr: ekyc_face::identify_max_fmr(gallery_size, state.fpir),
+    }))
+}
+
+/// Searches the tenant's gallery of the probe's engine and model; the
+/// scan runs off the async runtime (a million rows take tens of ms).
+pub(crate) async fn find_candidates(
+    state: &AppState,
+    tenant_id: &str,
+    probe: Template,
+    max_results: usize,
+) -> Result<(Vec<Candidate>, usize), ApiError> {
+    let gallery = state
+        .vault
+        .gallery(tenant_id, probe.engine.name(), &probe.model_version)
+        .await?;
+    let size = gallery.len();
+    let vector = probe.vector.clone();
+    let hits = tokio::task::spawn_blocking(move || gallery.search(&vector, max_results))
+        .await
+        .map_err(|_| ApiError::new(ekyc_core::ErrorCode::Internal))?;
+    let hits: Vec<(String, f32)> = hits.into_iter().map(|h| (h.user_code, h.cosine)).collect();
+    let candidates = state.matcher.identify(&probe, &hits, size, state.fpir)?;
+    Ok((candidates, size))
+}

@@ -1,0 +1,46 @@
+//! `ekyc bench identify`: exact 1:N search latency over galleries of
+//! synthetic unit vectors (timing does not depend on what the vectors
+//! are), at the sizes an operator plans for.
+
+use std::time::{Duration, Instant};
+
+use ekyc_vault::Gallery;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::bench::{print_machine, summarize};
+
+fn unit_vector(rng: &mut StdRng, dim: usize) -> Vec<f32> {
+    let v: Vec<f32> = (0..dim).map(|_| rng.gen::<f32>() - 0.5).collect();
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    v.into_iter().map(|x| x / norm).collect()
+}
+
+pub fn run(sizes: &[usize], dim: usize, queries: usize) {
+    print_machine(1);
+    println!("gallery search: {dim}-d unit vectors, top 5, {queries} queries per size, one thread");
+    let mut rng = StdRng::seed_from_u64(7);
+    for &size in sizes {
+        let started = Instant::now();
+        let gallery = Gallery::new(
+            (0..size)
+                .map(|i| (format!("user-{i}"), unit_vector(&mut rng, dim)))
+                .collect(),
+        );
+        let built = started.elapsed();
+        let mut latencies: Vec<Duration> = (0..queries)
+            .map(|_| {
+                let probe = unit_vector(&mut rng, dim);
+                let started = Instant::now();
+                std::hint::black_box(gallery.search(&probe, 5));
+                started.elapsed()
+            })
+            .collect();
+        println!(
+            "{size:>9} templates ({:.0} MiB): {} (built in {:.1} s)",
+            (size * dim * 4) as f64 / (1024.0 * 1024.0),
+            summarize(&mut latencies),
+            built.as_secs_f64()
+        );
+    }
+}
