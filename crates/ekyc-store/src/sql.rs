@@ -388,17 +388,24 @@ impl Store for SqlStore {
         user: &EnrolledUser,
         at: i64,
     ) -> Result<(), StoreError> {
+        // Upsert first: the user's row lock then orders concurrent
+        // enrolments of one user (on any node) instead of failing one on a
+        // duplicate key.
         let mut tx = self.pool.begin().await?;
-        sqlx::query(&self.sql("DELETE FROM face_users WHERE tenant_id = ? AND user_code = ?"))
+        sqlx::query(&self.sql(
+            "INSERT INTO face_users (tenant_id, user_code, preferred_engine, updated_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (tenant_id, user_code)
+             DO UPDATE SET preferred_engine = excluded.preferred_engine, updated_at = excluded.updated_at",
+        ))
+        .bind(tenant_id)
+        .bind(&user.user_code)
+        .bind(&user.preferred_engine)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(&self.sql("DELETE FROM face_templates WHERE tenant_id = ? AND user_code = ?"))
             .bind(tenant_id)
             .bind(&user.user_code)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(&self.sql("INSERT INTO face_users (tenant_id, user_code, preferred_engine, updated_at) VALUES (?, ?, ?, ?)"))
-            .bind(tenant_id)
-            .bind(&user.user_code)
-            .bind(&user.preferred_engine)
-            .bind(at)
             .execute(&mut *tx)
             .await?;
         for template in &user.templates {
@@ -422,33 +429,33 @@ impl Store for SqlStore {
         tenant_id: &str,
         user_code: &str,
     ) -> Result<Option<EnrolledUser>, StoreError> {
-        let preferred: Option<String> =
-            sqlx::query_scalar(&self.sql(
-                "SELECT preferred_engine FROM face_users WHERE tenant_id = ? AND user_code = ?",
-            ))
-            .bind(tenant_id)
-            .bind(user_code)
-            .fetch_optional(&self.pool)
-            .await?;
-        let Some(preferred_engine) = preferred else {
-            return Ok(None);
-        };
-        let rows = sqlx::query(&self.sql("SELECT engine, model_version, template FROM face_templates WHERE tenant_id = ? AND user_code = ? AND sealed = 1 ORDER BY engine"),
-        )
+        // One statement, so one snapshot: a concurrent re-enrolment is
+        // seen whole or not at all.
+        let rows = sqlx::query(&self.sql(
+            "SELECT u.preferred_engine, t.engine, t.model_version, t.template
+             FROM face_users u LEFT JOIN face_templates t
+               ON t.tenant_id = u.tenant_id AND t.user_code = u.user_code AND t.sealed = 1
+             WHERE u.tenant_id = ? AND u.user_code = ? ORDER BY t.engine",
+        ))
         .bind(tenant_id)
         .bind(user_code)
         .fetch_all(&self.pool)
         .await?;
-        let templates = rows
-            .iter()
-            .map(|row| {
-                Ok(FaceTemplate {
-                    engine: row.try_get("engine")?,
-                    model_version: row.try_get("model_version")?,
-                    template: row.try_get("template")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let preferred_engine: String = first.try_get("preferred_engine")?;
+        let mut templates = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let Some(engine) = row.try_get::<Option<String>, _>("engine")? else {
+                continue;
+            };
+            templates.push(FaceTemplate {
+                engine,
+                model_version: row.try_get("model_version")?,
+                template: row.try_get("template")?,
+            });
+        }
         Ok(Some(EnrolledUser {
             user_code: user_code.to_owned(),
             preferred_engine,

@@ -310,3 +310,31 @@ async fn templates_of_schema_1_come_back_as_unsealed_until_sealed() {
     let user = store.enrolled("a", "u1").await.unwrap().unwrap();
     assert_eq!(user.templates, vec![sealed]);
 }
+
+#[tokio::test]
+async fn concurrent_enrolments_of_one_user_all_succeed() {
+    on_every_backend(|store| async move {
+        store.create_tenant(&tenant("a")).await.unwrap();
+        let attempts = (0..8).map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let engines: &[&str] = if i % 2 == 0 {
+                    &["ezway"]
+                } else {
+                    &["ezway", "applemango"]
+                };
+                store.enroll("a", &user("u1", engines), i).await
+            })
+        });
+        for attempt in attempts.collect::<Vec<_>>() {
+            attempt
+                .await
+                .unwrap()
+                .expect("no enrolment fails on a race");
+        }
+        let enrolled = store.enrolled("a", "u1").await.unwrap().unwrap();
+        assert!(matches!(enrolled.templates.len(), 1 | 2));
+        assert_eq!(store.enrolment_epoch("a").await.unwrap(), 8);
+    })
+    .await;
+}
