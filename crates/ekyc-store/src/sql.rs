@@ -36,6 +36,10 @@ enum Backend {
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA secure_delete = ON;";
 
+/// Per PostgreSQL session: a statement stuck behind a lock or a slow
+/// server fails (and is answered 50300) instead of holding the request.
+const POSTGRES_SESSION: &str = "SET statement_timeout = '5s'";
+
 /// How long a request waits for a database connection before it fails
 /// (and is answered 50300): a database that is down must not hang callers.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
@@ -84,6 +88,12 @@ impl SqlStore {
         let pool = AnyPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(ACQUIRE_TIMEOUT)
+            .after_connect(|connection, _| {
+                Box::pin(async move {
+                    connection.execute(POSTGRES_SESSION).await?;
+                    Ok(())
+                })
+            })
             .connect(url)
             .await?;
         Self::migrated(pool, Backend::Postgres).await
@@ -603,9 +613,13 @@ impl Store for SqlStore {
     }
 
     async fn append_audit(&self, record: &AuditRecord) -> Result<(), StoreError> {
+        // Not a cached statement: sqlx's runtime-chosen driver (0.8.6)
+        // declares a NULL f64 as float4 to PostgreSQL, and a cached
+        // statement would then refuse the next real score.
         sqlx::query(&self.sql("INSERT INTO audit_log (trx_id, at_ms, tenant_id, access_key, method, endpoint, status, code, score, decision, engine, latency_ms)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
         )
+        .persistent(false)
         .bind(&record.trx_id)
         .bind(record.at_ms)
         .bind(&record.tenant_id)

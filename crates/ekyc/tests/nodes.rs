@@ -68,8 +68,11 @@ fn two_nodes_share_users_deletions_and_revocations() {
     let trx = verified.body["trxId"].as_str().unwrap();
     let audit = node1.call("GET", &format!("/v1/audit/{trx}"), &as_refs(&on1), None);
     assert_eq!(
-        audit.status, 200,
-        "node 2's audit record is visible through node 1"
+        audit.status,
+        200,
+        "node 2's audit record is visible through node 1: {} {}",
+        audit.body,
+        node2.log()
     );
 
     let revoked = node2.cli(&["key", "revoke", &tenant.access_key]);

@@ -338,3 +338,37 @@ async fn concurrent_enrolments_of_one_user_all_succeed() {
     })
     .await;
 }
+
+/// Audit records alternate between missing and present optional values
+/// (a 401 has no tenant, a verify has a score); both must store. (The
+/// PostgreSQL failure this guards against, a cached statement typed by
+/// an earlier NULL, showed in the API tests on PostgreSQL.)
+#[tokio::test]
+async fn optional_values_bind_after_nulls() {
+    on_every_backend(|store| async move {
+        let empty = AuditRecord {
+            tenant_id: None,
+            access_key: None,
+            score: None,
+            decision: None,
+            engine: None,
+            ..audit("t-null", None, 1)
+        };
+        for i in 0..3 {
+            store
+                .append_audit(&AuditRecord {
+                    trx_id: format!("t-null-{i}"),
+                    ..empty.clone()
+                })
+                .await
+                .unwrap();
+            store
+                .append_audit(&audit(&format!("t-full-{i}"), Some("a"), 2))
+                .await
+                .expect("a value after a NULL in the same position");
+        }
+        let record = store.audit_record("a", "t-full-2").await.unwrap().unwrap();
+        assert_eq!(record.score, Some(0.9));
+    })
+    .await;
+}
