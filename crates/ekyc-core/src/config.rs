@@ -50,6 +50,10 @@ pub struct Settings {
     /// `POST /v1/auth/token` attempts per minute, per access key and per
     /// client address: secret guessing is slow by construction.
     pub token_attempts_per_minute: u32,
+    /// Behind a reverse proxy: take the client address (for token-attempt
+    /// limits) from the last `X-Forwarded-For` entry. Only when every
+    /// request comes through a proxy that sets it.
+    pub trust_forwarded_for: bool,
     /// Image requests one tenant may have in progress at once.
     pub tenant_max_concurrent: usize,
     /// Consecutive mismatches of one user that lock its verification...
@@ -129,6 +133,7 @@ impl Default for Settings {
             rate_limit_per_second: 50,
             rate_limit_burst: 100,
             token_attempts_per_minute: 30,
+            trust_forwarded_for: false,
             tenant_max_concurrent: 16,
             lockout_after_failures: 5,
             lockout_secs: 30,

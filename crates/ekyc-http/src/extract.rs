@@ -137,20 +137,46 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
-/// The peer's address, when the server was started with connection info
-/// (behind a load balancer this is the balancer's address).
+/// The client's address: the peer's, or behind a trusted reverse proxy
+/// (`trust_forwarded_for`) the last address in `X-Forwarded-For`, the one
+/// the proxy itself appended. Without it, every client behind a balancer
+/// would share the balancer's token-attempt budget.
 pub struct ClientAddress(pub Option<IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+impl FromRequestParts<AppState> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddress(
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let forwarded = || {
+            let header = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .next_back()?;
+            header
+                .to_str()
+                .ok()?
+                .rsplit(',')
+                .next()?
+                .trim()
+                .parse()
+                .ok()
+        };
+        let peer = || {
             parts
                 .extensions
                 .get::<ConnectInfo<SocketAddr>>()
-                .map(|ConnectInfo(address)| address.ip()),
-        ))
+                .map(|ConnectInfo(address)| address.ip())
+        };
+        let address = if state.trust_forwarded_for {
+            forwarded().or_else(peer)
+        } else {
+            peer()
+        };
+        Ok(ClientAddress(address))
     }
 }
 

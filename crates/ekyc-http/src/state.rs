@@ -20,6 +20,8 @@ pub struct AppState {
     /// Templates go through it, sealed; never straight to the store.
     pub vault: Arc<Vault>,
     pub limits: Arc<Limits>,
+    /// Take the client address from `X-Forwarded-For` (behind a proxy).
+    pub trust_forwarded_for: bool,
     pub lockout: Arc<Lockout>,
     /// SHA-256 of the admin API's bearer token; `None`: no admin API.
     pub admin_token_digest: Option<[u8; 32]>,

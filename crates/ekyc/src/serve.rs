@@ -35,6 +35,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         store,
         vault,
         limits,
+        trust_forwarded_for: settings.trust_forwarded_for,
         lockout,
         admin_token_digest: admin_token(&settings)?,
         audit_retention: Duration::from_secs(u64::from(settings.audit_retention_days) * 86_400),

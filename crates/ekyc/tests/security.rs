@@ -531,3 +531,33 @@ fn logs_carry_no_secrets_tokens_images_or_user_codes() {
         assert!(!log.contains(secret), "the log contains the {what}");
     }
 }
+
+#[test]
+fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+    let guess = |server: &Server, key: &str, forwarded: &str| {
+        let body = json!({"accessKey": key, "secretKey": "SKguess"}).to_string();
+        server
+            .post("/v1/auth/token", &[("X-Forwarded-For", forwarded)], &body)
+            .code()
+            .to_owned()
+    };
+    let limits = [("EKYC_TOKEN_ATTEMPTS_PER_MINUTE", "2")];
+    let direct = Server::start_with(&limits);
+    assert_eq!(guess(&direct, "AK1", "192.0.2.1"), "40102");
+    assert_eq!(guess(&direct, "AK2", "192.0.2.2"), "40102");
+    assert_eq!(
+        guess(&direct, "AK3", "192.0.2.3"),
+        "42900",
+        "a forged X-Forwarded-For does not buy more attempts"
+    );
+
+    let proxied = Server::start_with(&[limits[0], ("EKYC_TRUST_FORWARDED_FOR", "true")]);
+    assert_eq!(guess(&proxied, "AK1", "10.0.0.9, 192.0.2.1"), "40102");
+    assert_eq!(guess(&proxied, "AK2", "192.0.2.1"), "40102");
+    assert_eq!(guess(&proxied, "AK3", "192.0.2.1"), "42900");
+    assert_eq!(
+        guess(&proxied, "AK4", "192.0.2.2"),
+        "40102",
+        "another client"
+    );
+}
