@@ -1,14 +1,34 @@
-//! The schema, version by version, in each dialect. A version is applied
-//! once, in a transaction; a change to the schema is a new version, never
-//! an edit of an applied one. The two lists must describe the same schema.
+//! The schema, version by version. A version is applied once, in a
+//! transaction; a change to the schema is a new version, never an edit of
+//! an applied one. It is written once, in SQLite's dialect; PostgreSQL's
+//! is derived from it by [`postgres_dialect`], so the two cannot drift.
+
+use std::borrow::Cow;
 
 /// The migrations for PostgreSQL (`true`) or SQLite.
-pub(crate) fn migrations(postgres: bool) -> &'static [(i64, &'static str)] {
-    if postgres {
-        POSTGRES
-    } else {
-        SQLITE
-    }
+pub(crate) fn migrations(postgres: bool) -> Vec<(i64, Cow<'static, str>)> {
+    SQLITE
+        .iter()
+        .map(|(version, sql)| {
+            let sql = if postgres {
+                Cow::Owned(postgres_dialect(sql))
+            } else {
+                Cow::Borrowed(*sql)
+            };
+            (*version, sql)
+        })
+        .collect()
+}
+
+/// SQLite's column types as PostgreSQL spells them: 64-bit integers
+/// everywhere (SQLite's INTEGER is 64-bit), a sequence for the one
+/// autoincrement key, BYTEA for blobs and 8-byte floats.
+fn postgres_dialect(sqlite: &str) -> String {
+    sqlite
+        .replace("INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY")
+        .replace("INTEGER", "BIGINT")
+        .replace("BLOB", "BYTEA")
+        .replace("REAL", "DOUBLE PRECISION")
 }
 
 const SQLITE: &[(i64, &str)] = &[
@@ -87,78 +107,17 @@ const SQLITE: &[(i64, &str)] = &[
     ),
 ];
 
-const POSTGRES: &[(i64, &str)] = &[
-    (
-    1,
-    "CREATE TABLE tenants (
-        id TEXT PRIMARY KEY,
-        name TEXT NOT NULL,
-        token_epoch BIGINT NOT NULL DEFAULT 0,
-        created_at BIGINT NOT NULL
-    );
-    CREATE TABLE access_keys (
-        access_key TEXT PRIMARY KEY,
-        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
-        secret_hash TEXT NOT NULL,
-        created_at BIGINT NOT NULL,
-        revoked_at BIGINT
-    );
-    CREATE INDEX access_keys_tenant ON access_keys(tenant_id);
-    CREATE TABLE face_users (
-        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
-        user_code TEXT NOT NULL,
-        preferred_engine TEXT NOT NULL,
-        updated_at BIGINT NOT NULL,
-        PRIMARY KEY (tenant_id, user_code)
-    );
-    CREATE TABLE face_templates (
-        tenant_id TEXT NOT NULL,
-        user_code TEXT NOT NULL,
-        engine TEXT NOT NULL,
-        model_version TEXT NOT NULL,
-        template BYTEA NOT NULL,
-        PRIMARY KEY (tenant_id, user_code, engine),
-        FOREIGN KEY (tenant_id, user_code) REFERENCES face_users(tenant_id, user_code) ON DELETE CASCADE
-    );",
-    ),
-    (
-        2,
-        "CREATE TABLE tenant_keys (
-        tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
-        kek_id TEXT NOT NULL,
-        wrapped BYTEA NOT NULL,
-        created_at BIGINT NOT NULL
-    );
-    ALTER TABLE face_templates ADD COLUMN sealed BIGINT NOT NULL DEFAULT 0;
-    CREATE TABLE verify_attempts (
-        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
-        user_code TEXT NOT NULL,
-        failures BIGINT NOT NULL,
-        lockouts BIGINT NOT NULL,
-        locked_until BIGINT NOT NULL,
-        PRIMARY KEY (tenant_id, user_code)
-    );
-    CREATE TABLE audit_log (
-        seq BIGSERIAL PRIMARY KEY,
-        trx_id TEXT NOT NULL,
-        at_ms BIGINT NOT NULL,
-        tenant_id TEXT,
-        access_key TEXT,
-        method TEXT NOT NULL,
-        endpoint TEXT NOT NULL,
-        status BIGINT NOT NULL,
-        code TEXT NOT NULL,
-        score DOUBLE PRECISION,
-        decision TEXT,
-        engine TEXT,
-        latency_ms DOUBLE PRECISION NOT NULL
-    );
-    CREATE INDEX audit_log_tenant ON audit_log(tenant_id, seq);
-    CREATE INDEX audit_log_trx ON audit_log(trx_id);
-    CREATE INDEX audit_log_time ON audit_log(at_ms);",
-    ),
-    (
-        3,
-        "ALTER TABLE tenants ADD COLUMN enrolment_epoch BIGINT NOT NULL DEFAULT 0;",
-    ),
-];
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_gets_its_own_types() {
+        let sql =
+            postgres_dialect("a INTEGER PRIMARY KEY AUTOINCREMENT, b INTEGER, c BLOB, d REAL");
+        assert_eq!(
+            sql,
+            "a BIGSERIAL PRIMARY KEY, b BIGINT, c BYTEA, d DOUBLE PRECISION"
+        );
+    }
+}

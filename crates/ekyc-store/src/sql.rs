@@ -133,7 +133,7 @@ impl SqlStore {
             .iter()
             .filter(|(v, _)| *v > current)
         {
-            sqlx::raw_sql(statements).execute(&mut *tx).await?;
+            sqlx::raw_sql(statements.as_ref()).execute(&mut *tx).await?;
             sqlx::query(&self.sql("INSERT INTO schema_migrations (version) VALUES (?)"))
                 .bind(version)
                 .execute(&mut *tx)

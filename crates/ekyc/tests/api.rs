@@ -239,7 +239,7 @@ fn image_intake_errors() {
 /// Announces a body of `length` bytes, sends none of it, and reads the
 /// answer: the server must refuse from the header alone.
 fn announce_huge_body(server: &Server, path: &str, length: usize) -> (u16, String) {
-    use std::io::{Read, Write};
+    use std::io::Write;
     let address = server.base.trim_start_matches("http://");
     let mut stream = std::net::TcpStream::connect(address).unwrap();
     stream
@@ -250,18 +250,7 @@ fn announce_huge_body(server: &Server, path: &str, length: usize) -> (u16, Strin
         "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n{{\"image\": \""
     )
     .unwrap();
-    let mut response = Vec::new();
-    let mut buffer = [0u8; 4096];
-    while let Ok(n) = stream.read(&mut buffer) {
-        if n == 0 {
-            break;
-        }
-        response.extend_from_slice(&buffer[..n]);
-        if response.windows(9).any(|w| w == b"\"trxId\":\"") && response.ends_with(b"}") {
-            break;
-        }
-    }
-    let text = String::from_utf8_lossy(&response).into_owned();
+    let text = read_answer(&mut stream);
     let status = text
         .split(' ')
         .nth(1)

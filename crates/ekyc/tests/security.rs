@@ -444,18 +444,7 @@ fn chunked_flood(server: &Server, headers: &[(&'static str, String)], mib: usize
             break;
         }
     }
-    let mut response = Vec::new();
-    let mut buffer = [0u8; 4096];
-    while let Ok(n) = stream.read(&mut buffer) {
-        if n == 0 {
-            break;
-        }
-        response.extend_from_slice(&buffer[..n]);
-        if response.ends_with(b"}") {
-            break;
-        }
-    }
-    String::from_utf8_lossy(&response).into_owned()
+    read_answer(&mut stream)
 }
 
 #[test]

@@ -274,7 +274,7 @@ async fn templates_of_schema_1_come_back_as_unsealed_until_sealed() {
         .unwrap()
         .create_if_missing(true);
     let old = SqlitePool::connect_with(options).await.unwrap();
-    sqlx::raw_sql(migrations(false)[0].1)
+    sqlx::raw_sql(migrations(false)[0].1.as_ref())
         .execute(&old)
         .await
         .unwrap();

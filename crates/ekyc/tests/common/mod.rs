@@ -239,6 +239,24 @@ pub fn ekyc(data_dir: &Path, extra_env: &[(String, String)]) -> Command {
     command
 }
 
+/// Reads a raw HTTP answer until its JSON body is complete (or the
+/// connection ends), for tests that write requests by hand.
+pub fn read_answer(stream: &mut std::net::TcpStream) -> String {
+    use std::io::Read;
+    let mut response = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while let Ok(n) = stream.read(&mut buffer) {
+        if n == 0 {
+            break;
+        }
+        response.extend_from_slice(&buffer[..n]);
+        if response.windows(9).any(|w| w == b"\"trxId\":\"") && response.ends_with(b"}") {
+            break;
+        }
+    }
+    String::from_utf8_lossy(&response).into_owned()
+}
+
 /// Headers of an authenticated call.
 pub fn auth_headers(access_token: &str, tenant_token: &str) -> Vec<(&'static str, String)> {
     vec![
