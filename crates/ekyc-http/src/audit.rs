@@ -65,7 +65,7 @@ pub(crate) async fn write(state: &AppState, outcome: Outcome<'_>, facts: AuditFa
     let record = AuditRecord {
         seq: 0,
         trx_id: outcome.trx_id.to_string(),
-        at_ms: chrono_ms(),
+        at_ms: unix_millis(),
         tenant_id: facts.tenant_id,
         access_key: facts.access_key,
         method: outcome.method.to_owned(),
@@ -83,7 +83,7 @@ pub(crate) async fn write(state: &AppState, outcome: Outcome<'_>, facts: AuditFa
     }
 }
 
-fn chrono_ms() -> i64 {
+fn unix_millis() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)

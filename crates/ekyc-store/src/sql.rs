@@ -195,6 +195,14 @@ fn number_placeholders(statement: &str) -> String {
     out
 }
 
+fn template_from_row(row: &AnyRow, engine: String) -> Result<FaceTemplate, sqlx::Error> {
+    Ok(FaceTemplate {
+        engine,
+        model_version: row.try_get("model_version")?,
+        template: row.try_get("template")?,
+    })
+}
+
 fn audit_from_row(row: &AnyRow) -> Result<AuditRecord, sqlx::Error> {
     Ok(AuditRecord {
         seq: row.try_get("seq")?,
@@ -460,11 +468,7 @@ impl Store for SqlStore {
             let Some(engine) = row.try_get::<Option<String>, _>("engine")? else {
                 continue;
             };
-            templates.push(FaceTemplate {
-                engine,
-                model_version: row.try_get("model_version")?,
-                template: row.try_get("template")?,
-            });
+            templates.push(template_from_row(row, engine)?);
         }
         Ok(Some(EnrolledUser {
             user_code: user_code.to_owned(),
@@ -534,11 +538,7 @@ impl Store for SqlStore {
                 Ok((
                     row.try_get("tenant_id")?,
                     row.try_get("user_code")?,
-                    FaceTemplate {
-                        engine: row.try_get("engine")?,
-                        model_version: row.try_get("model_version")?,
-                        template: row.try_get("template")?,
-                    },
+                    template_from_row(row, row.try_get("engine")?)?,
                 ))
             })
             .collect::<Result<_, sqlx::Error>>()?)

@@ -149,17 +149,16 @@ impl TestPostgres {
         }
     }
 
+    /// A client program of the cluster, pointed at this server.
+    fn client(&self, program: &str) -> Command {
+        let mut command = Command::new(self.bin.join(program));
+        command.args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", USER]);
+        command
+    }
+
     fn is_ready(&self) -> bool {
-        Command::new(self.bin.join("pg_isready"))
-            .args([
-                "-q",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                USER,
-            ])
+        self.client("pg_isready")
+            .arg("-q")
             .status()
             .is_ok_and(|s| s.success())
     }
@@ -181,16 +180,9 @@ impl TestPostgres {
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
-        let status = Command::new(self.bin.join("createdb"))
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                USER,
-                &name,
-            ])
+        let status = self
+            .client("createdb")
+            .arg(&name)
             .status()
             .expect("createdb runs");
         assert!(status.success(), "createdb failed");
