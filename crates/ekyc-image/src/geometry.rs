@@ -34,6 +34,58 @@ pub fn resize_bilinear(src: &RgbImage, width: u32, height: u32) -> RgbImage {
     RgbImage::from_raw(width, height, out).unwrap_or_else(|| RgbImage::new(width, height))
 }
 
+/// What a crop samples where it extends beyond the image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outside {
+    /// The nearest edge pixel (OpenCV's `BORDER_REPLICATE`).
+    Replicate,
+    /// A constant colour (OpenCV's `BORDER_CONSTANT`).
+    Fill([u8; 3]),
+}
+
+/// Crops the rectangle `[x, y, width, height]` (in pixels, possibly partly
+/// outside the image) and resizes it to `out_w` × `out_h` in one bilinear
+/// pass with the sampling rule of [`resize_bilinear`]: for a rectangle on
+/// whole pixels inside the image, the result equals cropping then resizing.
+pub fn crop_resize(
+    src: &RgbImage,
+    rect: [f32; 4],
+    out_w: u32,
+    out_h: u32,
+    outside: Outside,
+) -> RgbImage {
+    let [x0, y0, width, height] = rect;
+    let (src_w, src_h) = (i64::from(src.width()), i64::from(src.height()));
+    let pixel = |xi: i64, yi: i64| -> [f32; 3] {
+        let inside = (0..src_w).contains(&xi) && (0..src_h).contains(&yi);
+        match outside {
+            Outside::Fill(colour) if !inside => colour.map(f32::from),
+            _ if src_w == 0 || src_h == 0 => [0.0; 3],
+            _ => {
+                let (xc, yc) = (xi.clamp(0, src_w - 1), yi.clamp(0, src_h - 1));
+                src.get_pixel(xc as u32, yc as u32).0.map(f32::from)
+            }
+        }
+    };
+    let source_coordinate = |d: u32, scale: f32, extent: f32, origin: f32| {
+        let local = ((d as f32 + 0.5) * scale - 0.5).clamp(0.0, (extent - 1.0).max(0.0));
+        let at = origin + local;
+        (at.floor() as i64, at - at.floor())
+    };
+    let (scale_x, scale_y) = (width / out_w as f32, height / out_h as f32);
+    RgbImage::from_fn(out_w, out_h, |dx, dy| {
+        let (xi, fx) = source_coordinate(dx, scale_x, width, x0);
+        let (yi, fy) = source_coordinate(dy, scale_y, height, y0);
+        let (a, b) = (pixel(xi, yi), pixel(xi + 1, yi));
+        let (c, d) = (pixel(xi, yi + 1), pixel(xi + 1, yi + 1));
+        image::Rgb(std::array::from_fn(|k| {
+            let top = a[k] + (b[k] - a[k]) * fx;
+            let bottom = c[k] + (d[k] - c[k]) * fx;
+            (top + (bottom - top) * fy).round().clamp(0.0, 255.0) as u8
+        }))
+    })
+}
+
 /// For each destination index: the two source indices and the weight of the second.
 fn taps(src_len: u32, dst_len: u32) -> Vec<(u32, u32, f32)> {
     let scale = src_len as f32 / dst_len as f32;
@@ -78,5 +130,31 @@ mod tests {
         let out = resize_bilinear(&img, 4, 1);
         let row: Vec<u8> = (0..4).map(|x| out.get_pixel(x, 0)[0]).collect();
         assert_eq!(row, vec![10, 15, 25, 30]);
+    }
+    #[test]
+    fn crop_inside_equals_crop_then_resize() {
+        let img = RgbImage::from_fn(40, 30, |x, y| {
+            Rgb([(x * 6) as u8, (y * 8) as u8, (x * y) as u8])
+        });
+        let cropped = image::imageops::crop_imm(&img, 5, 4, 20, 16).to_image();
+        let expected = resize_bilinear(&cropped, 8, 7);
+        let actual = crop_resize(&img, [5.0, 4.0, 20.0, 16.0], 8, 7, Outside::Replicate);
+        assert_eq!(actual, expected);
+    }
+
+    #[test]
+    fn crop_outside_fills_or_replicates() {
+        let img = RgbImage::from_pixel(10, 10, Rgb([200, 100, 50]));
+        let filled = crop_resize(
+            &img,
+            [-10.0, -10.0, 30.0, 30.0],
+            3,
+            3,
+            Outside::Fill([0, 0, 0]),
+        );
+        assert_eq!(filled.get_pixel(0, 0).0, [0, 0, 0]);
+        assert_eq!(filled.get_pixel(1, 1).0, [200, 100, 50]);
+        let replicated = crop_resize(&img, [-10.0, -10.0, 30.0, 30.0], 3, 3, Outside::Replicate);
+        assert_eq!(replicated.get_pixel(0, 0).0, [200, 100, 50]);
     }
 }
