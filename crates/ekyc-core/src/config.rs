@@ -114,6 +114,16 @@ pub struct Settings {
     pub quality_max_brightness: f32,
     /// Quality gate: largest nose offset from the eye midpoint, in eye distances.
     pub quality_max_yaw: f32,
+    /// Liveness: attack-score thresholds of the print/screen scorer, the
+    /// covering classifier and the generated-face cue (see the README).
+    pub liveness_photo_threshold: f32,
+    /// Liveness: threshold of the screen/print periodic-pattern cue.
+    pub liveness_pattern_threshold: f32,
+    pub liveness_mask_threshold: f32,
+    pub liveness_deepfake_threshold: f32,
+    /// Liveness: lowest detection score of the second search for a face
+    /// (covered faces and close-ups) when the first finds none.
+    pub liveness_covered_face_min_score: f32,
     /// Fault injection for tests: engines that fail on purpose. Keep empty.
     pub fault_failing_engines: Vec<String>,
 }
@@ -162,6 +172,11 @@ impl Default for Settings {
             quality_min_brightness: 40.0,
             quality_max_brightness: 225.0,
             quality_max_yaw: 0.6,
+            liveness_photo_threshold: 0.97,
+            liveness_pattern_threshold: 0.05,
+            liveness_mask_threshold: 0.45,
+            liveness_deepfake_threshold: 0.77,
+            liveness_covered_face_min_score: 0.3,
             fault_failing_engines: Vec::new(),
         }
     }

@@ -92,6 +92,17 @@ impl FaceDetector {
         image: &RgbImage,
         max_side: u32,
     ) -> Result<Vec<Face>, DetectorError> {
+        self.detect_with(image, max_side, SCORE_THRESHOLD)
+    }
+
+    /// [`detect_at`](Self::detect_at) keeping faces scored at least
+    /// `min_score` (covered faces score lower than bare ones).
+    pub fn detect_with(
+        &mut self,
+        image: &RgbImage,
+        max_side: u32,
+        min_score: f32,
+    ) -> Result<Vec<Face>, DetectorError> {
         let (width, height) = image.dimensions();
         let scale = (max_side.max(STRIDE_ALIGN) as f32 / width.max(height) as f32).min(1.0);
         let resized_w = ((width as f32 * scale).round() as u32).max(1);
@@ -119,7 +130,7 @@ impl FaceDetector {
             );
             for (index, (&c, &o)) in cls.iter().zip(obj).enumerate() {
                 let score = (c.clamp(0.0, 1.0) * o.clamp(0.0, 1.0)).sqrt();
-                if score < SCORE_THRESHOLD {
+                if score < min_score {
                     continue;
                 }
                 let col = (index as u32 % cols) as f32;

@@ -6,6 +6,7 @@ mod align;
 mod calibration;
 mod detector;
 mod embedder;
+pub mod liveness;
 mod quality;
 mod recognition;
 
@@ -23,6 +24,7 @@ use std::path::Path;
 
 use ekyc_runtime::{load_session, Manifest, ManifestError, OnnxError};
 use image::RgbImage;
+use liveness::{Liveness, LivenessModels, LivenessOptions};
 
 /// Why the face models could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +63,7 @@ pub struct FaceOptions {
     pub presenter_detect_side: u32,
     /// Engines made to fail on purpose (fault injection for tests).
     pub failing_engines: Vec<EngineId>,
+    pub liveness: LivenessOptions,
 }
 
 impl Default for FaceOptions {
@@ -70,6 +73,7 @@ impl Default for FaceOptions {
             other_face_min_ratio: 0.5,
             presenter_detect_side: 320,
             failing_engines: Vec::new(),
+            liveness: LivenessOptions::default(),
         }
     }
 }
@@ -84,6 +88,7 @@ pub struct AlignedFace {
 /// The face models one inference thread owns.
 pub struct FaceModels {
     pub detector: FaceDetector,
+    pub liveness: Liveness,
     engines: Vec<Engine>,
     options: FaceOptions,
 }
@@ -118,8 +123,11 @@ impl FaceModels {
                 })
             })
             .collect::<Result<Vec<_>, LoadError>>()?;
+        let liveness = LivenessModels::load(manifest, model_dir, &options.liveness)?
+            .into_liveness(&options.liveness);
         Ok(Self {
             detector,
+            liveness,
             engines,
             options,
         })
@@ -139,6 +147,54 @@ impl FaceModels {
             return Err(FaceError::MultipleFaces);
         }
         Ok(main)
+    }
+
+    /// The face presented for a liveness check. Covered faces and close-ups
+    /// are where the detector fails, and a spoof must be answered, not
+    /// refused: when no face is found, the image is searched again with a
+    /// border around it (so a face filling the frame is whole) and down to
+    /// a lower detection score.
+    pub fn presented_face(&mut self, image: &RgbImage) -> Result<Face, FaceError> {
+        match self.sole_face(image) {
+            Err(FaceError::NoFace) => {}
+            found => return found,
+        }
+        let (width, height) = image.dimensions();
+        let border = width.max(height) / 4;
+        let mut padded = RgbImage::from_pixel(
+            width + 2 * border,
+            height + 2 * border,
+            image::Rgb([128, 128, 128]),
+        );
+        image::imageops::replace(&mut padded, image, i64::from(border), i64::from(border));
+        // Thumbnails are enlarged: a face of a few dozen pixels is at the
+        // detector's lower limit.
+        let side = self.options.presenter_detect_side;
+        let enlarge = (side as f32 / padded.width().max(padded.height()) as f32).max(1.0);
+        let searched = ekyc_image::resize_bilinear(
+            &padded,
+            (padded.width() as f32 * enlarge).round() as u32,
+            (padded.height() as f32 * enlarge).round() as u32,
+        );
+        let min_score = self.options.liveness.covered_face_min_score;
+        let mut faces = self.detector.detect_with(&searched, side, min_score)?;
+        faces.sort_by(|a, b| b.score.total_cmp(&a.score));
+        let face = faces.into_iter().next().ok_or(FaceError::NoFace)?;
+        let shift = border as f32;
+        let to_original = |v: f32, offset: f32| v / enlarge - offset;
+        let [x, y, w, h] = face.bbox;
+        Ok(Face {
+            bbox: [
+                to_original(x, shift),
+                to_original(y, shift),
+                w / enlarge,
+                h / enlarge,
+            ],
+            score: face.score,
+            landmarks: face
+                .landmarks
+                .map(|[px, py]| [to_original(px, shift), to_original(py, shift)]),
+        })
     }
 
     /// The one usable face of a probe or enrolment image.

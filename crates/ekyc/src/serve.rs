@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use ekyc_auth::{LimitSettings, Limits, Lockout, LockoutPolicy};
 use ekyc_core::Settings;
+use ekyc_face::liveness::LivenessOptions;
 use ekyc_face::{
     model_version, Calibration, EngineId, FaceModels, FaceOptions, Matcher, PolicyTargets,
     QualityThresholds,
@@ -114,6 +115,23 @@ pub fn unix_now() -> i64 {
 /// Verifies every model, loads ONNX Runtime and one set of face models per
 /// inference thread. A missing or altered file stops here, naming it.
 pub fn start_face_pool(settings: &Settings) -> anyhow::Result<InferencePool<FaceModels>> {
+    let (manifest, model_dir) = loaded_models(settings)?;
+    let threads = settings.inference_threads();
+    let options = face_options(settings)?;
+    let workers = (0..threads)
+        .map(|_| FaceModels::load(&manifest, &model_dir, options.clone()))
+        .collect::<Result<Vec<_>, _>>()?;
+    tracing::info!(
+        threads,
+        queue = settings.inference_queue,
+        "inference pool started"
+    );
+    Ok(InferencePool::start(workers, settings.inference_queue)?)
+}
+
+/// Checks every model file and loads ONNX Runtime: the manifest and the
+/// folder of verified models.
+pub fn loaded_models(settings: &Settings) -> anyhow::Result<(Manifest, std::path::PathBuf)> {
     let manifest = Manifest::builtin()?;
     let model_dir = settings.model_dir();
     let problems = check_models(&manifest, &model_dir);
@@ -128,17 +146,7 @@ pub fn start_face_pool(settings: &Settings) -> anyhow::Result<InferencePool<Face
         );
     }
     init_onnx_runtime(&manifest.path(&model_dir, "onnxruntime")?)?;
-    let threads = settings.inference_threads();
-    let options = face_options(settings)?;
-    let workers = (0..threads)
-        .map(|_| FaceModels::load(&manifest, &model_dir, options.clone()))
-        .collect::<Result<Vec<_>, _>>()?;
-    tracing::info!(
-        threads,
-        queue = settings.inference_queue,
-        "inference pool started"
-    );
-    Ok(InferencePool::start(workers, settings.inference_queue)?)
+    Ok((manifest, model_dir))
 }
 
 /// The face pipeline's run-time choices, from the settings.
@@ -162,6 +170,14 @@ pub fn face_options(settings: &Settings) -> anyhow::Result<FaceOptions> {
         other_face_min_ratio: settings.other_face_min_ratio,
         presenter_detect_side: settings.presenter_detect_side,
         failing_engines,
+        liveness: LivenessOptions {
+            photo_threshold: settings.liveness_photo_threshold,
+            pattern_threshold: settings.liveness_pattern_threshold,
+            mask_threshold: settings.liveness_mask_threshold,
+            deepfake_threshold: settings.liveness_deepfake_threshold,
+            covered_face_min_score: settings.liveness_covered_face_min_score,
+            ..LivenessOptions::default()
+        },
     })
 }
 
