@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use ekyc_auth::{AuthError, Limited, LockoutError};
 use ekyc_core::ErrorCode;
+use ekyc_face::liveness::LivenessError;
 use ekyc_face::{CalibrationError, FaceError};
 use ekyc_image::IntakeError;
 use ekyc_runtime::PoolError;
@@ -133,6 +134,13 @@ impl From<FaceError> for ApiError {
                 Self::new(ErrorCode::Internal)
             }
         }
+    }
+}
+
+impl From<LivenessError> for ApiError {
+    fn from(e: LivenessError) -> Self {
+        tracing::error!(error = %e, "liveness scoring failed");
+        Self::new(ErrorCode::Internal)
     }
 }
 

@@ -14,7 +14,7 @@ use crate::routes::*;
         audit_record, audit_list, create_tenant, list_tenants, delete_tenant, create_key, revoke_key,
         issue_tenant_token, revoke_tenant_tokens, healthz, readyz),
     components(schemas(TokenRequest, CountRequest, CountResponse, FaceBox, RegisterRequest, VerifyRequest,
-        CompareRequest, DeleteResponse, RegisterResponse, MatchResponse, OcrRequest, LivenessRequest, StatusResponse, IdentifyRequest, IdentifyResponse, CandidateEntry, AuditEntry, AuditResponse, AuditPage,
+        CompareRequest, DeleteResponse, RegisterResponse, MatchResponse, OcrRequest, LivenessRequest, LivenessResponse, StatusResponse, IdentifyRequest, IdentifyResponse, CandidateEntry, AuditEntry, AuditResponse, AuditPage,
         NewTenantRequest, TenantTokenRequest, Credentials, TenantEntry, TenantList, Done, crate::error::ErrorBody)),
     modifiers(&SecuritySchemes)
 )]

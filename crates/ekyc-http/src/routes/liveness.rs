@@ -1,11 +1,13 @@
-//! `POST /v1/liveness/detect` (contract section 5): face rules today, the
-//! liveness scorers in their own release.
+//! `POST /v1/liveness/detect` (contract section 5). A detected attack is a
+//! normal answer (`isReal: false`), never an error.
 
 use axum::extract::State;
 use axum::Json;
-use serde::Deserialize;
+use ekyc_face::liveness::{Check, LivenessReport};
+use serde::{Deserialize, Serialize};
 
-use super::{check_choice, with_image, Envelope};
+use super::{check_choice, success, with_image, Envelope};
+use crate::audit;
 use crate::error::ApiError;
 use crate::extract::AuthedJson;
 use crate::AppState;
@@ -20,18 +22,85 @@ pub(crate) struct LivenessRequest {
     check_type: Option<String>,
 }
 
+/// Per check: `true` when that attack was detected, `null` when the check
+/// was not requested.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct LivenessChecks<T> {
+    deepfake: Option<T>,
+    photo_attack: Option<T>,
+    mask: Option<T>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct LivenessResponse {
+    /// No requested check detected an attack.
+    is_real: bool,
+    /// Probability-like confidence that the face is real, live and
+    /// uncovered for the requested checks (above 0.5 exactly when `isReal`).
+    confidence: f32,
+    checks: LivenessChecks<bool>,
+    /// *(ext)* Attack score per check, rescaled so that 0.5 is the
+    /// decision threshold.
+    scores: LivenessChecks<f32>,
+}
+
 /// Tells a live face from presentation attacks.
 #[utoipa::path(post, path = "/v1/liveness/detect", tag = "liveness", request_body = LivenessRequest,
     security(("bearer" = []), ("tenant" = [])),
-    responses((status = 503, description = "50300 until the liveness scorers are installed", body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Envelope<LivenessResponse>),
+        (status = 404, description = "4040A: no face", body = crate::error::ErrorBody),
+        (status = 409, description = "40923: several faces", body = crate::error::ErrorBody)))]
 pub(crate) async fn detect_liveness(
     State(state): State<AppState>,
     AuthedJson { body: request, .. }: AuthedJson<LivenessRequest>,
-) -> Result<Json<Envelope<()>>, ApiError> {
+) -> Result<Json<Envelope<LivenessResponse>>, ApiError> {
     check_choice("checkType", request.check_type.as_deref(), &CHECK_TYPES)?;
-    with_image(&state, request.image, |models, image| {
-        Ok(models.sole_face(image)?)
+    let checks = requested_checks(request.check_type.as_deref());
+    let report = with_image(&state, request.image, move |models, image| {
+        let face = models.presented_face(image)?;
+        Ok(models.liveness.assess(image, &face, &checks)?)
     })
     .await?;
-    Err(ApiError::not_available("liveness detection"))
+    let response = LivenessResponse::from(&report);
+    audit::note(|facts| {
+        facts.score = Some(f64::from(response.confidence));
+        facts.decision = Some(if response.is_real { "real" } else { "attack" });
+    });
+    Ok(success(response))
+}
+
+fn requested_checks(check_type: Option<&str>) -> Vec<Check> {
+    match check_type {
+        Some("deepfake") => vec![Check::Deepfake],
+        Some("photo") => vec![Check::Photo],
+        Some("mask") => vec![Check::Mask],
+        _ => Check::ALL.to_vec(),
+    }
+}
+
+impl From<&LivenessReport> for LivenessResponse {
+    fn from(report: &LivenessReport) -> Self {
+        let per_check = |value: fn(&ekyc_face::liveness::CheckOutcome) -> f32| {
+            let of = |check| report.outcome(check).map(value);
+            (of(Check::Deepfake), of(Check::Photo), of(Check::Mask))
+        };
+        let (deepfake, photo_attack, mask) = per_check(|o| o.score);
+        let detected = |check| report.outcome(check).map(|o| o.detected);
+        Self {
+            is_real: report.is_real(),
+            confidence: report.confidence(),
+            checks: LivenessChecks {
+                deepfake: detected(Check::Deepfake),
+                photo_attack: detected(Check::Photo),
+                mask: detected(Check::Mask),
+            },
+            scores: LivenessChecks {
+                deepfake,
+                photo_attack,
+                mask,
+            },
+        }
+    }
 }

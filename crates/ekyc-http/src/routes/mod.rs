@@ -35,7 +35,7 @@ pub(crate) use face::{
     RegisterRequest, RegisterResponse, VerifyRequest,
 };
 pub(crate) use identify::{__path_identify, CandidateEntry, IdentifyRequest, IdentifyResponse};
-pub(crate) use liveness::LivenessRequest;
+pub(crate) use liveness::{LivenessRequest, LivenessResponse};
 pub(crate) use ocr::OcrRequest;
 pub(crate) use service::StatusResponse;
 
