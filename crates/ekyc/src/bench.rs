@@ -48,6 +48,19 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 50)]
         queries: usize,
     },
+    /// Liveness checks: APCER/BPCER, AUC, EER per attack type on
+    /// ../shared/data and on simulated screen replays and prints; latency.
+    Liveness {
+        /// Folder holding liveness/, faces/, mask/ and deepfake/.
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        /// Write every image's scores here (CSV).
+        #[arg(long)]
+        dump: Option<PathBuf>,
+        /// Only these sets (nuaa, screen, print, faces, mask, gan, ciplab).
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
+    },
     /// Decode + detect on the photos of a folder (e.g. 640×480 NUAA frames).
     Count {
         /// Folder searched recursively for .jpg/.jpeg/.png files.
@@ -73,6 +86,9 @@ pub async fn run(settings: &Settings, command: BenchCommand) -> anyhow::Result<(
             data,
             write_calibration,
         } => crate::bench_fr::run(settings, &data, write_calibration).await,
+        BenchCommand::Liveness { data, dump, only } => {
+            crate::bench_liveness::run(settings, &data, dump, &only)
+        }
         BenchCommand::Verify { images, requests } => verify(settings, &images, requests).await,
         BenchCommand::Identify {
             sizes,

@@ -4,6 +4,7 @@ mod admin;
 mod bench;
 mod bench_fr;
 mod bench_identify;
+mod bench_liveness;
 mod models;
 mod serve;
 
