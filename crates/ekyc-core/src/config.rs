@@ -174,7 +174,7 @@ impl Default for Settings {
             quality_max_yaw: 0.6,
             liveness_photo_threshold: 0.97,
             liveness_pattern_threshold: 0.05,
-            liveness_mask_threshold: 0.45,
+            liveness_mask_threshold: 0.52,
             liveness_deepfake_threshold: 0.77,
             liveness_covered_face_min_score: 0.3,
             fault_failing_engines: Vec::new(),

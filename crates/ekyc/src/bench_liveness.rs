@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use ekyc_core::Settings;
 use ekyc_face::liveness::{
-    chroma_detail, covering_score, face_view, lower_face_redness,
+    chroma_detail, covering_score, face_view, lower_face_contrast,
     simulation::{print_rescan, screen_replay},
     AttackScorer, Check, CropFit, LivenessModels, PeriodicPatternScorer, MARGINS,
 };
@@ -299,8 +299,8 @@ impl Scorer {
             let pair = mask.probability(image, face, &MARGINS, false)?;
             scores.insert("mask_pair", pair);
             scores.insert(
-                "mask_pair_redness",
-                covering_score(pair, lower_face_redness(image, face)),
+                "mask_pair_contrast",
+                covering_score(pair, lower_face_contrast(image, face)),
             );
         }
         let detail = |view: &RgbImage| chroma_detail(view).map_or(f32::NAN, |d| -d);
@@ -505,7 +505,7 @@ fn report_mask(rows: &[Row]) {
         "mask_1.4",
         "mask_pair_mirrored",
         "mask_pair",
-        "mask_pair_redness",
+        "mask_pair_contrast",
         "served_mask",
     ] {
         let masked = collect(rows, &["mask"], score, true);

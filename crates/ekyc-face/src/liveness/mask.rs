@@ -1,9 +1,11 @@
 //! Face coverings: a MobileNetV2 mask classifier on two crops of the face
 //! box, averaged (the classifier's errors on odd framings rarely agree
-//! across crops; mirrored views added nothing measurable), then shifted by how
-//! little the lower face looks like skin: the mean red-difference chroma
-//! (Cr) between nose and chin, where lips and skin are red and most
-//! coverings are not.
+//! across crops; mirrored views added nothing measurable), then shifted by
+//! how unlike the person's own skin the lower face looks. The lower face
+//! (between nose and mouth, and the chin) is compared with the skin above
+//! it (under the eyes and the forehead): its distance in chroma, and how
+//! much less red it is. Comparing with the same face's skin, rather than
+//! with a fixed skin colour, keeps the cue fair across skin tones.
 
 use ekyc_image::{crop_resize, Outside};
 use image::RgbImage;
@@ -20,11 +22,11 @@ const MASK_CLASS: usize = 0;
 /// The face box grown by these factors about its centre: the tight crop
 /// and a looser one.
 pub const MARGINS: [f32; 2] = [1.0, 1.4];
-/// Log-odds added per unit of missing lower-face redness (Cr levels)...
-const REDNESS_WEIGHT: f32 = 0.1;
-/// ...counted from this Cr, between bare skin (about 25) and most masks
-/// (about 0).
-const REDNESS_PIVOT: f32 = 12.0;
+/// Log-odds added per Cb/Cr level of chroma distance between the lower
+/// and the upper face...
+const CHROMA_WEIGHT: f32 = 0.1;
+/// ...and per level the lower face is less red (Cr) than the upper.
+const REDNESS_GAP_WEIGHT: f32 = 0.1;
 
 pub struct MaskClassifier {
     session: Session,
@@ -67,45 +69,85 @@ impl MaskClassifier {
     }
 }
 
-/// Combines the classifier's probability with the lower face's redness.
-pub fn covering_score(probability: f32, redness: f32) -> f32 {
+/// How the lower face's colour differs from the skin above it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LowerFaceContrast {
+    /// Distance in the (Cb, Cr) plane between the two regions' means.
+    pub chroma_distance: f32,
+    /// Upper minus lower mean Cr: positive when the lower face is less red.
+    pub redness_gap: f32,
+}
+
+/// Combines the classifier's probability with the colour contrast.
+pub fn covering_score(probability: f32, contrast: LowerFaceContrast) -> f32 {
     let p = probability.clamp(1e-4, 1.0 - 1e-4);
-    let log_odds = (p / (1.0 - p)).ln() + REDNESS_WEIGHT * (REDNESS_PIVOT - redness);
+    let log_odds = (p / (1.0 - p)).ln()
+        + CHROMA_WEIGHT * contrast.chroma_distance
+        + REDNESS_GAP_WEIGHT * contrast.redness_gap;
     1.0 / (1.0 + (-log_odds).exp())
 }
 
-/// Mean Cr (red-difference chroma, 0 = grey) between the nose and the
-/// mouth and on the chin, located from the landmarks in eye distances.
-pub fn lower_face_redness(image: &RgbImage, face: &Face) -> f32 {
+/// Measures the lower face against the skin above it, with regions placed
+/// from the landmarks in eye distances.
+pub fn lower_face_contrast(image: &RgbImage, face: &Face) -> LowerFaceContrast {
     let [right_eye, left_eye, nose, right_mouth, left_mouth] = face.landmarks;
     let eye_distance = (left_eye[0] - right_eye[0])
         .hypot(left_eye[1] - right_eye[1])
         .max(2.0);
-    let mouth = [
-        (right_mouth[0] + left_mouth[0]) / 2.0,
-        (right_mouth[1] + left_mouth[1]) / 2.0,
-    ];
-    let philtrum = [(nose[0] + mouth[0]) / 2.0, (nose[1] + mouth[1]) / 2.0];
-    let chin = [mouth[0], mouth[1] + 0.35 * eye_distance];
-    let (mut sum, mut count) = (0.0f32, 0usize);
-    for (centre, radius) in [(philtrum, 0.25), (chin, 0.2)] {
-        let radius = (radius * eye_distance).max(1.0);
-        let x0 = (centre[0] - radius).floor().max(0.0) as u32;
-        let y0 = (centre[1] - radius).floor().max(0.0) as u32;
-        let x1 = ((centre[0] + radius).ceil().max(0.0) as u32).min(image.width());
-        let y1 = ((centre[1] + radius).ceil().max(0.0) as u32).min(image.height());
-        for y in y0..y1 {
-            for x in x0..x1 {
+    let at = |p: [f32; 2], down: f32| [p[0], p[1] + down * eye_distance];
+    let midpoint = |a: [f32; 2], b: [f32; 2]| [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0];
+    let mouth = midpoint(right_mouth, left_mouth);
+    let lower = mean_chroma(
+        image,
+        &[(midpoint(nose, mouth), 0.25), (at(mouth, 0.35), 0.2)],
+        eye_distance,
+    );
+    let upper = mean_chroma(
+        image,
+        &[
+            (at(midpoint(right_eye, left_eye), -0.5), 0.2),
+            (at(right_eye, 0.25), 0.1),
+            (at(left_eye, 0.25), 0.1),
+        ],
+        eye_distance,
+    );
+    match (lower, upper) {
+        (Some(lower), Some(upper)) => LowerFaceContrast {
+            chroma_distance: (lower[0] - upper[0]).hypot(lower[1] - upper[1]),
+            redness_gap: upper[1] - lower[1],
+        },
+        _ => LowerFaceContrast {
+            chroma_distance: 0.0,
+            redness_gap: 0.0,
+        },
+    }
+}
+
+/// Mean (Cb, Cr) over square patches `(centre, half side in eye
+/// distances)`, clipped to the image; `None` when all fall outside.
+fn mean_chroma(
+    image: &RgbImage,
+    patches: &[([f32; 2], f32)],
+    eye_distance: f32,
+) -> Option<[f32; 2]> {
+    let (mut sum, mut count) = ([0.0f32; 2], 0usize);
+    for &(centre, half) in patches {
+        let half = (half * eye_distance).max(1.0);
+        let span = |c: f32, limit: u32| {
+            let start = (c - half).floor().max(0.0) as u32;
+            let end = ((c + half).ceil().max(0.0) as u32).min(limit);
+            start..end
+        };
+        for y in span(centre[1], image.height()) {
+            for x in span(centre[0], image.width()) {
                 let [r, g, b] = image.get_pixel(x, y).0.map(f32::from);
-                sum += 0.5 * r - 0.418_688 * g - 0.081_312 * b;
+                sum[0] += -0.168_736 * r - 0.331_264 * g + 0.5 * b;
+                sum[1] += 0.5 * r - 0.418_688 * g - 0.081_312 * b;
                 count += 1;
             }
         }
     }
-    if count == 0 {
-        return REDNESS_PIVOT;
-    }
-    sum / count as f32
+    (count > 0).then(|| sum.map(|v| v / count as f32))
 }
 
 fn square_crop(image: &RgbImage, face: &Face, margin: f32) -> RgbImage {
@@ -131,7 +173,10 @@ impl AttackScorer for MaskClassifier {
 
     fn score(&mut self, image: &RgbImage, face: &Face) -> Result<f32, LivenessError> {
         let probability = self.probability(image, face, &MARGINS, false)?;
-        Ok(covering_score(probability, lower_face_redness(image, face)))
+        Ok(covering_score(
+            probability,
+            lower_face_contrast(image, face),
+        ))
     }
 }
 
@@ -189,15 +234,23 @@ mod tests {
     }
 
     #[test]
-    fn skin_below_the_nose_lowers_the_covering_score() {
-        let skin = RgbImage::from_pixel(100, 100, image::Rgb([200, 140, 120]));
-        let white_mask = RgbImage::from_pixel(100, 100, image::Rgb([230, 230, 235]));
-        let (bare, covered) = (
-            lower_face_redness(&skin, &face()),
-            lower_face_redness(&white_mask, &face()),
+    fn a_lower_face_unlike_the_skin_above_raises_the_covering_score() {
+        let skin = image::Rgb([200, 140, 120]);
+        let bare = RgbImage::from_pixel(100, 100, skin);
+        let masked = RgbImage::from_fn(100, 100, |_, y| {
+            if y >= 50 {
+                image::Rgb([230, 230, 235])
+            } else {
+                skin
+            }
+        });
+        let (bare, masked) = (
+            lower_face_contrast(&bare, &face()),
+            lower_face_contrast(&masked, &face()),
         );
-        assert!(bare > 20.0 && covered.abs() < 3.0);
-        assert!(covering_score(0.5, bare) < 0.5);
-        assert!(covering_score(0.5, covered) > 0.5);
+        assert!(bare.chroma_distance < 1e-3 && bare.redness_gap.abs() < 1e-3);
+        assert!(masked.chroma_distance > 20.0 && masked.redness_gap > 20.0);
+        assert!(covering_score(0.3, bare) < 0.5);
+        assert!(covering_score(0.3, masked) > 0.9);
     }
 }

@@ -17,7 +17,7 @@ mod photo;
 pub mod simulation;
 
 pub use deepfake::{chroma_detail, face_view, ChromaDetailScorer};
-pub use mask::{covering_score, lower_face_redness, MaskClassifier, MARGINS};
+pub use mask::{covering_score, lower_face_contrast, LowerFaceContrast, MaskClassifier, MARGINS};
 pub use pattern::PeriodicPatternScorer;
 pub use photo::{CropFit, FasNet, FasNetPair};
 
@@ -48,7 +48,7 @@ impl Default for LivenessOptions {
         Self {
             photo_threshold: 0.97,
             pattern_threshold: 0.05,
-            mask_threshold: 0.45,
+            mask_threshold: 0.52,
             deepfake_threshold: 0.77,
             crop_fit: CropFit::Shrink,
             covered_face_min_score: 0.3,
