@@ -78,16 +78,7 @@ pub fn chroma_detail(view: &RgbImage) -> Option<f32> {
     if width < 3 || height < 3 {
         return None;
     }
-    let chroma: Vec<[f32; 2]> = view
-        .pixels()
-        .map(|p| {
-            let [r, g, b] = p.0.map(f32::from);
-            [
-                -0.168_736 * r - 0.331_264 * g + 0.5 * b,
-                0.5 * r - 0.418_688 * g - 0.081_312 * b,
-            ]
-        })
-        .collect();
+    let chroma: Vec<[f32; 2]> = view.pixels().map(|p| super::chroma(p.0)).collect();
     let laplacian = |at: usize, c: usize| {
         4.0 * chroma[at][c]
             - chroma[at - 1][c]

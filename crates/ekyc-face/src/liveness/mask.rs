@@ -140,9 +140,9 @@ fn mean_chroma(
         };
         for y in span(centre[1], image.height()) {
             for x in span(centre[0], image.width()) {
-                let [r, g, b] = image.get_pixel(x, y).0.map(f32::from);
-                sum[0] += -0.168_736 * r - 0.331_264 * g + 0.5 * b;
-                sum[1] += 0.5 * r - 0.418_688 * g - 0.081_312 * b;
+                let [cb, cr] = super::chroma(image.get_pixel(x, y).0);
+                sum[0] += cb;
+                sum[1] += cr;
                 count += 1;
             }
         }

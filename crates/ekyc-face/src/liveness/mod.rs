@@ -226,6 +226,16 @@ impl Liveness {
     }
 }
 
+/// The (Cb, Cr) chroma of an RGB pixel (JPEG's YCbCr, 0 = grey): the
+/// colour cues of the mask and deepfake checks.
+fn chroma(pixel: [u8; 3]) -> [f32; 2] {
+    let [r, g, b] = pixel.map(f32::from);
+    [
+        -0.168_736 * r - 0.331_264 * g + 0.5 * b,
+        0.5 * r - 0.418_688 * g - 0.081_312 * b,
+    ]
+}
+
 /// Maps [0, threshold] onto [0, 0.5] and [threshold, 1] onto [0.5, 1].
 fn rescale(score: f32, threshold: f32) -> f32 {
     let score = score.clamp(0.0, 1.0);
