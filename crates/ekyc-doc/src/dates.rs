@@ -1,0 +1,91 @@
+//! The date formats printed on Korean ID documents, read to ISO dates:
+//! `2020. 1. 15.` (resident card), `2015.07.01` (licence, alien card),
+//! `01 JAN 1990` (passport, optionally with the Korean month:
+//! `01 1월/JAN 1990`), and periods `2025.01.01 ~ 2025.12.31` (licence
+//! renewal), whose end is the expiry date.
+
+use chrono::NaiveDate;
+
+const MONTHS: [&str; 12] = [
+    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+];
+
+/// A date in any of the printed formats.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    dotted(text).or_else(|| passport_style(text))
+}
+
+/// The end of a `start ~ end` period (or the single date printed).
+pub fn period_end(text: &str) -> Option<NaiveDate> {
+    let end = text.rsplit(['~', '∼', '〜']).next()?;
+    parse_date(end)
+}
+
+/// `YYYY. M. D.` and `YYYY.MM.DD`, also with `-` or `/`.
+fn dotted(text: &str) -> Option<NaiveDate> {
+    let parts: Vec<&str> = text
+        .split(['.', '-', '/'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let [year, month, day] = parts[..] else {
+        return None;
+    };
+    if year.len() != 4 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)
+}
+
+/// `DD MON YYYY`, ignoring a Korean month name before a slash.
+fn passport_style(text: &str) -> Option<NaiveDate> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let [day, month, year] = words[..] else {
+        return None;
+    };
+    let month = month.rsplit('/').next()?.to_ascii_uppercase();
+    let month = MONTHS.iter().position(|m| *m == month)? as u32 + 1;
+    NaiveDate::from_ymd_opt(year.parse().ok()?, month, day.parse().ok()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn ymd(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, d)
+    }
+
+    #[test]
+    fn every_printed_format() {
+        assert_eq!(parse_date("2020. 1. 15."), ymd(2020, 1, 15));
+        assert_eq!(parse_date("2015.07.01"), ymd(2015, 7, 1));
+        assert_eq!(parse_date("01 JAN 1990"), ymd(1990, 1, 1));
+        assert_eq!(parse_date("15 1월/JAN 2030"), ymd(2030, 1, 15));
+        assert_eq!(period_end("2025.01.01 ~ 2025.12.31"), ymd(2025, 12, 31));
+        assert_eq!(period_end("2025.12.31"), ymd(2025, 12, 31));
+    }
+
+    #[test]
+    fn impossible_dates_are_refused() {
+        assert_eq!(parse_date("2021.02.29"), None);
+        assert_eq!(parse_date("20.01.15"), None);
+        assert_eq!(parse_date("32 JAN 1990"), None);
+        assert_eq!(parse_date("01 JANUARY 1990"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(text in "\\PC{0,30}") {
+            let _ = parse_date(&text);
+            let _ = period_end(&text);
+        }
+
+        #[test]
+        fn dotted_round_trip(y in 1900i32..2100, m in 1u32..=12, d in 1u32..=28) {
+            prop_assert_eq!(parse_date(&format!("{y}. {m}. {d}.")), ymd(y, m, d));
+            prop_assert_eq!(parse_date(&format!("{y}.{m:02}.{d:02}")), ymd(y, m, d));
+        }
+    }
+}

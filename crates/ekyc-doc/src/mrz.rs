@@ -1,0 +1,286 @@
+//! ICAO 9303 machine-readable zones of passports (TD3: two lines of 44).
+//!
+//! The check digits make OCR errors correctable: a position that must be a
+//! digit but reads as a look-alike letter (`O`, `I`, `B`, …) is mapped to
+//! its digit, and the document number, which may hold letters, is accepted
+//! only in the reading whose check digit holds.
+
+use chrono::NaiveDate;
+
+/// Line length of a TD3 (passport) MRZ.
+pub const TD3_LINE: usize = 44;
+
+/// Why an MRZ could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MrzError {
+    /// Not two lines of 44 characters of `A-Z`, `0-9` and `<`.
+    Shape,
+}
+
+/// A TD3 MRZ, read and checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PassportMrz {
+    pub line1: String,
+    pub line2: String,
+    pub document_type: String,
+    pub issuing_country: String,
+    pub surname: String,
+    pub given_names: String,
+    pub document_number: String,
+    pub nationality: String,
+    pub birth_date: Option<NaiveDate>,
+    pub sex: Option<char>,
+    pub expiry_date: Option<NaiveDate>,
+    pub optional_data: String,
+    /// Every check digit holds.
+    pub valid: bool,
+}
+
+/// The ICAO 9303 check digit: weights 7, 3, 1 repeating; `<` counts 0,
+/// digits their value, `A`–`Z` 10–35. `None` for any other character.
+pub fn check_digit(field: &str) -> Option<u32> {
+    let mut sum = 0;
+    for (index, c) in field.chars().enumerate() {
+        let value = match c {
+            '<' => 0,
+            '0'..='9' => c as u32 - '0' as u32,
+            'A'..='Z' => c as u32 - 'A' as u32 + 10,
+            _ => return None,
+        };
+        sum += value * [7, 3, 1][index % 3];
+    }
+    Some(sum % 10)
+}
+
+/// Letters OCR confuses with digits, and the digit each stands for.
+const DIGIT_LOOKALIKES: [(char, char); 8] = [
+    ('O', '0'),
+    ('Q', '0'),
+    ('D', '0'),
+    ('I', '1'),
+    ('L', '1'),
+    ('Z', '2'),
+    ('S', '5'),
+    ('B', '8'),
+];
+
+fn as_digit(c: char) -> char {
+    DIGIT_LOOKALIKES
+        .iter()
+        .find(|(letter, _)| *letter == c)
+        .map_or(c, |&(_, digit)| digit)
+}
+
+fn as_letter(c: char) -> char {
+    DIGIT_LOOKALIKES
+        .iter()
+        .find(|(_, digit)| *digit == c)
+        .map_or(c, |&(letter, _)| letter)
+}
+
+/// Reads a TD3 MRZ, repairing digit look-alikes where the format demands a
+/// digit and, in the document number, choosing the reading whose check
+/// digit holds.
+pub fn parse_td3(line1: &str, line2: &str) -> Result<PassportMrz, MrzError> {
+    let clean = |line: &str| -> Option<Vec<char>> {
+        let chars: Vec<char> = line
+            .trim()
+            .chars()
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        let allowed = |c: &char| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '<';
+        (chars.len() == TD3_LINE && chars.iter().all(allowed)).then_some(chars)
+    };
+    let (Some(first), Some(mut second)) = (clean(line1), clean(line2)) else {
+        return Err(MrzError::Shape);
+    };
+    // Positions that are always digits (or `<`): check digits and dates.
+    for index in [
+        9, 13, 14, 15, 16, 17, 18, 19, 21, 22, 23, 24, 25, 26, 27, 42, 43,
+    ] {
+        second[index] = as_digit(second[index]);
+    }
+    repair_document_number(&mut second);
+    let text = |chars: &[char]| chars.iter().collect::<String>();
+    let field = |from: usize, to: usize| text(&second[from..to]);
+    let digit_holds = |from: usize, to: usize, at: usize| {
+        check_digit(&field(from, to)).and_then(|d| char::from_digit(d, 10)) == Some(second[at])
+    };
+    let optional_holds = digit_holds(28, 42, 42) || (field(28, 43).chars().all(|c| c == '<'));
+    let composite: String = [field(0, 10), field(13, 20), field(21, 43)].concat();
+    let composite_holds =
+        check_digit(&composite).and_then(|d| char::from_digit(d, 10)) == Some(second[43]);
+    let valid = digit_holds(0, 9, 9)
+        && digit_holds(13, 19, 19)
+        && digit_holds(21, 27, 27)
+        && optional_holds
+        && composite_holds;
+    let names = text(&first[5..]);
+    let (surname, given) = names.split_once("<<").unwrap_or((names.as_str(), ""));
+    let words = |s: &str| {
+        s.split('<')
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    Ok(PassportMrz {
+        line1: text(&first),
+        line2: text(&second),
+        document_type: text(&first[0..2]).trim_end_matches('<').to_owned(),
+        issuing_country: text(&first[2..5]).trim_end_matches('<').to_owned(),
+        surname: words(surname),
+        given_names: words(given),
+        document_number: field(0, 9).trim_end_matches('<').to_owned(),
+        nationality: field(10, 13).trim_end_matches('<').to_owned(),
+        birth_date: mrz_date(&field(13, 19), false),
+        sex: match second[20] {
+            'M' | 'F' => Some(second[20]),
+            _ => None,
+        },
+        expiry_date: mrz_date(&field(21, 27), true),
+        optional_data: field(28, 42).trim_end_matches('<').to_owned(),
+        valid,
+    })
+}
+
+/// Tries the document number as read, then with look-alikes swapped one
+/// position at a time, keeping the first reading whose check digit holds.
+fn repair_document_number(second: &mut [char]) {
+    let expected = second[9].to_digit(10);
+    let holds = |chars: &[char]| {
+        check_digit(&chars[0..9].iter().collect::<String>()) == expected && expected.is_some()
+    };
+    if holds(second) {
+        return;
+    }
+    for index in 0..9 {
+        let original = second[index];
+        for candidate in [as_digit(original), as_letter(original)] {
+            if candidate == original {
+                continue;
+            }
+            second[index] = candidate;
+            if holds(second) {
+                return;
+            }
+        }
+        second[index] = original;
+    }
+}
+
+/// `YYMMDD` as a date. Birth dates take the latest century that does not
+/// put them in the future; expiry dates are in 2000–2099.
+fn mrz_date(text: &str, expiry: bool) -> Option<NaiveDate> {
+    let digits: Vec<u32> = text
+        .chars()
+        .map(|c| c.to_digit(10))
+        .collect::<Option<_>>()?;
+    let [y1, y2, m1, m2, d1, d2] = digits[..] else {
+        return None;
+    };
+    let (yy, month, day) = (y1 * 10 + y2, m1 * 10 + m2, d1 * 10 + d2);
+    let this_year = chrono::Utc::now().date_naive().format("%y").to_string();
+    let this_year: u32 = this_year.parse().unwrap_or(99);
+    let century = if expiry || yy <= this_year {
+        2000
+    } else {
+        1900
+    };
+    NaiveDate::from_ymd_opt((century + yy) as i32, month, day)
+}
+
+/// Line 2 with the optional data (positions 29–42), which on Korean
+/// passports issued before December 2020 holds the back part of the
+/// resident registration number, replaced by `<`, and its check digit too.
+pub fn mask_optional_data(line2: &str) -> String {
+    line2
+        .chars()
+        .enumerate()
+        .map(|(index, c)| if (28..43).contains(&index) { '<' } else { c })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    // The specimen of ICAO Doc 9303 part 4.
+    const LINE1: &str = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
+    const LINE2: &str = "L898902C36UTO7408122F1204159ZE184226B<<<<<10";
+
+    #[test]
+    fn reads_the_icao_specimen() {
+        let mrz = parse_td3(LINE1, LINE2).unwrap();
+        assert!(mrz.valid);
+        assert_eq!(mrz.document_type, "P");
+        assert_eq!(mrz.issuing_country, "UTO");
+        assert_eq!(mrz.surname, "ERIKSSON");
+        assert_eq!(mrz.given_names, "ANNA MARIA");
+        assert_eq!(mrz.document_number, "L898902C3");
+        assert_eq!(mrz.birth_date, NaiveDate::from_ymd_opt(1974, 8, 12));
+        assert_eq!(mrz.expiry_date, NaiveDate::from_ymd_opt(2012, 4, 15));
+        assert_eq!(mrz.sex, Some('F'));
+        assert_eq!(mrz.optional_data, "ZE184226B");
+    }
+
+    #[test]
+    fn check_digits_of_known_fields() {
+        assert_eq!(check_digit("L898902C3"), Some(6));
+        assert_eq!(check_digit("740812"), Some(2));
+        assert_eq!(check_digit("120415"), Some(9));
+        assert_eq!(check_digit("ab"), None);
+    }
+
+    #[test]
+    fn repairs_digit_lookalikes_with_the_check_digits() {
+        // O for 0 in the birth date and I for 1 in the expiry date; then an
+        // O for 0 inside the document number, which may hold letters.
+        let misread = "L898902C36UTO74O8122FI204159ZE184226B<<<<<10";
+        let mrz = parse_td3(LINE1, misread).unwrap();
+        assert!(mrz.valid, "{}", mrz.line2);
+        assert_eq!(mrz.line2, LINE2);
+        let number_misread = "L8989O2C36UTO7408122F1204159ZE184226B<<<<<10";
+        assert_eq!(parse_td3(LINE1, number_misread).unwrap().line2, LINE2);
+    }
+
+    #[test]
+    fn a_wrong_digit_fails_validation() {
+        let altered = "L898902C36UTO7408132F1204159ZE184226B<<<<<10";
+        assert!(!parse_td3(LINE1, altered).unwrap().valid);
+    }
+
+    #[test]
+    fn refuses_other_shapes() {
+        assert_eq!(parse_td3("P<UTO", LINE2), Err(MrzError::Shape));
+        assert_eq!(
+            parse_td3(LINE1, &LINE2.replace('<', "«")),
+            Err(MrzError::Shape)
+        );
+    }
+
+    #[test]
+    fn masking_hides_the_optional_data() {
+        let masked = mask_optional_data(LINE2);
+        assert_eq!(masked, "L898902C36UTO7408122F1204159<<<<<<<<<<<<<<<0");
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(a in "\\PC{0,60}", b in "[A-Z0-9<]{44}") {
+            let _ = parse_td3(&a, &b);
+            let _ = parse_td3(&b, &b);
+        }
+
+        #[test]
+        fn any_document_number_with_its_check_digit_is_valid(number in "[A-Z0-9]{9}") {
+            let digit = check_digit(&number).unwrap();
+            let body = format!("{number}{digit}UTO7408122F1204159<<<<<<<<<<<<<<<");
+            let composite: String = [&body[0..10], &body[13..20], &body[21..43]].concat();
+            let line2 = format!("{body}{}", check_digit(&composite).unwrap());
+            let mrz = parse_td3(LINE1, &line2).unwrap();
+            prop_assert!(mrz.valid);
+            prop_assert_eq!(mrz.document_number, number);
+        }
+    }
+}
