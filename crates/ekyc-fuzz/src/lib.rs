@@ -9,6 +9,7 @@ mod seeds;
 
 pub use seeds::seeds;
 
+use ekyc_doc::{dates, licence, mrz, registration};
 use ekyc_face::Calibration;
 use ekyc_image::{decode_base64_image, decode_image_bytes, IntakeLimits};
 use ekyc_runtime::prune_unused_graph_inputs;
@@ -18,11 +19,12 @@ pub type Target = fn(&[u8]);
 
 /// The targets by name, as `fuzz/fuzz_targets/` and the corpus folders
 /// in `fuzz/regressions/` name them.
-pub const TARGETS: [(&str, Target); 4] = [
+pub const TARGETS: [(&str, Target); 5] = [
     ("image_intake", image_intake),
     ("request_parts", request_parts),
     ("onnx_model", onnx_model),
     ("calibration", calibration),
+    ("document_fields", document_fields),
 ];
 
 /// Smaller than the server's limits so that each run stays fast; the
@@ -83,4 +85,29 @@ pub fn calibration(data: &[u8]) {
             previous = scored.score;
         }
     }
+}
+
+/// Recognised text of ID-document fields (the first line, and the second
+/// for an MRZ): whatever parses is well formed.
+pub fn document_fields(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let mut lines = text.lines();
+    let first = lines.next().unwrap_or_default();
+    if let Ok(read) = mrz::parse_td3(first, lines.next().unwrap_or_default()) {
+        assert_eq!(read.line2.chars().count(), mrz::TD3_LINE);
+        assert!(read.document_number.chars().count() <= 9);
+        assert_eq!(
+            mrz::mask_optional_data(&read.line2).chars().count(),
+            mrz::TD3_LINE
+        );
+    }
+    if let Some(number) = registration::parse(first) {
+        assert_eq!(number.masked(registration::Masking::All), "******-*******");
+        let _ = number.checksum_holds();
+    }
+    if let Some(number) = licence::parse(first) {
+        assert_eq!(number.code_form.len(), 15);
+        assert!(licence::parse(&number.code_form).is_some());
+    }
+    let _ = (dates::parse_date(first), dates::period_end(first));
 }

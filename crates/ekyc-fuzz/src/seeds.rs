@@ -15,6 +15,7 @@ pub fn seeds(target: &str) -> Vec<Vec<u8>> {
         "request_parts" => request_parts(),
         "onnx_model" => onnx_models(),
         "calibration" => calibrations(),
+        "document_fields" => document_fields(),
         _ => Vec::new(),
     }
 }
@@ -151,6 +152,27 @@ fn calibrations() -> Vec<Vec<u8>> {
         "[[calibration]]\nengine = \"e\"\nmodel_version = \"v\"\nknots = [[nan, -1.0], [inf, -2.0]]\n",
         "[[calibration]]\nengine = \"e\"\nmodel_version = \"v\"\nknots = [[0.1, -1.0]]\n",
         "not toml [[",
+    ]
+    .iter()
+    .map(|s| s.as_bytes().to_vec())
+    .collect()
+}
+
+/// Field texts of every kind the document parsers read, well formed and
+/// as OCR garbles them.
+fn document_fields() -> Vec<Vec<u8>> {
+    [
+        "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10",
+        "P<KORHONG<<GILDONG<<<<<<<<<<<<<<<<<<<<<<<<<<\nM12345678<KOR9001011M3001157<<<<<<<<<<<<<<04",
+        "PMKORHONG<<GILDONG<<<<<<<<<<<<<<<<<<<<<<<<<<\nM1234S67B<KOR9OO1011M3001157<<<<<<<<<<<<<<04",
+        "900101-1234568",
+        "050229 8234561",
+        "11-20-123456-78",
+        "서울 20-123456-78",
+        "경기북부 09-123456-01",
+        "2020. 1. 15.",
+        "2025.01.01 ~ 2025.12.31",
+        "15 1월/JAN 2030",
     ]
     .iter()
     .map(|s| s.as_bytes().to_vec())
