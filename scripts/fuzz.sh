@@ -12,7 +12,7 @@ seconds="${1:-600}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(image_intake request_parts onnx_model calibration)
+    targets=(image_intake request_parts onnx_model calibration document_fields)
 fi
 
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked

@@ -4,6 +4,7 @@
 //! recogniser hands over text, and these parsers decide what it says.
 
 pub mod dates;
+pub mod kind;
 pub mod licence;
 pub mod mrz;
 pub mod registration;

@@ -9,7 +9,7 @@ mod seeds;
 
 pub use seeds::seeds;
 
-use ekyc_doc::{dates, licence, mrz, registration};
+use ekyc_doc::{dates, kind, licence, mrz, registration};
 use ekyc_face::Calibration;
 use ekyc_image::{decode_base64_image, decode_image_bytes, IntakeLimits};
 use ekyc_runtime::prune_unused_graph_inputs;
@@ -110,4 +110,9 @@ pub fn document_fields(data: &[u8]) {
         assert!(licence::parse(&number.code_form).is_some());
     }
     let _ = (dates::parse_date(first), dates::period_end(first));
+    let lines: Vec<&str> = text.lines().collect();
+    let _ = kind::detect(&lines);
+    if let Some(name) = kind::hangul_name(first) {
+        assert!(name.chars().all(|c| ('가'..='힣').contains(&c)));
+    }
 }

@@ -1,0 +1,159 @@
+//! Which of the four documents a card is, from its recognised text: the
+//! printed titles first, then field shapes that only one document has.
+//! Used when the client omits `idType`, and to notice a card that is
+//! clearly not the type the client named.
+
+use crate::{licence, mrz, registration};
+
+/// The documents of `POST /v1/ocr/recognize`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentKind {
+    Resident,
+    Driver,
+    Passport,
+    Foreign,
+}
+
+impl DocumentKind {
+    /// The contract's `idType`.
+    pub fn id_type(self) -> &'static str {
+        match self {
+            Self::Resident => "RESIDENT",
+            Self::Driver => "DRIVER",
+            Self::Passport => "PASSPORT",
+            Self::Foreign => "FOREIGN",
+        }
+    }
+}
+
+/// Titles, compared without spaces and case; the first match wins, so the
+/// licence (whose title contains neither of the others) comes first.
+const TITLES: [(&str, DocumentKind); 7] = [
+    ("운전면허증", DocumentKind::Driver),
+    ("DRIVER'SLICENSE", DocumentKind::Driver),
+    ("외국인등록증", DocumentKind::Foreign),
+    ("RESIDENCECARD", DocumentKind::Foreign),
+    ("주민등록증", DocumentKind::Resident),
+    ("여권", DocumentKind::Passport),
+    ("PASSPORT", DocumentKind::Passport),
+];
+
+/// The document a card's text lines belong to, if any line tells.
+pub fn detect(lines: &[&str]) -> Option<DocumentKind> {
+    let compact: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            l.chars()
+                .filter(|c| !c.is_whitespace())
+                .flat_map(char::to_uppercase)
+                .collect()
+        })
+        .collect();
+    let by_title = TITLES.iter().find_map(|&(title, kind)| {
+        compact
+            .iter()
+            .any(|line| line.contains(title))
+            .then_some(kind)
+    });
+    by_title.or_else(|| by_fields(lines, &compact))
+}
+
+/// Field shapes: an MRZ (passport), a licence number, or a registration
+/// number whose seventh digit marks a foreigner.
+fn by_fields(lines: &[&str], compact: &[String]) -> Option<DocumentKind> {
+    let mrz_pair = compact.windows(2).any(|pair| {
+        pair[0].starts_with('P') && mrz::parse_td3(&pair[0], &pair[1]).is_ok_and(|m| m.valid)
+    });
+    if mrz_pair {
+        return Some(DocumentKind::Passport);
+    }
+    if lines.iter().any(|l| {
+        l.split_whitespace().any(|w| licence::parse(w).is_some()) || licence::parse(l).is_some()
+    }) {
+        return Some(DocumentKind::Driver);
+    }
+    lines
+        .iter()
+        .flat_map(|l| l.split_whitespace())
+        .find_map(registration::parse)
+        .map(|number| {
+            if number.foreigner {
+                DocumentKind::Foreign
+            } else {
+                DocumentKind::Resident
+            }
+        })
+}
+
+/// Field labels and words printed on the cards, which are never names
+/// (`주민` is left out: it is also a given name).
+const LABELS: [&str; 13] = [
+    "주소", "성명", "발급", "등록", "번호", "면허", "적성", "갱신", "조건", "국가", "체류", "자격",
+    "기간",
+];
+
+/// The Hangul name of a name line: `홍길동(洪吉童)` → `홍길동`; spaces OCR
+/// puts between syllables are dropped. `None` unless 2–5 Hangul syllables
+/// remain (Korean names are 2–4, rarely 5) and they hold no card label.
+pub fn hangul_name(line: &str) -> Option<String> {
+    let before_hanja = line.split(['(', '（']).next()?;
+    let name: String = before_hanja
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if LABELS.iter().any(|label| name.contains(label)) {
+        return None;
+    }
+    let syllables = name.chars().filter(|c| ('가'..='힣').contains(c)).count();
+    (syllables == name.chars().count() && (2..=5).contains(&syllables)).then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_decide() {
+        assert_eq!(
+            detect(&["주민등록증", "홍길동(洪吉童)"]),
+            Some(DocumentKind::Resident)
+        );
+        assert_eq!(
+            detect(&["자동차운전면허증", "Driver's License"]),
+            Some(DocumentKind::Driver)
+        );
+        assert_eq!(detect(&["외 국 인 등 록 증"]), Some(DocumentKind::Foreign));
+        assert_eq!(detect(&["RESIDENCE CARD"]), Some(DocumentKind::Foreign));
+        assert_eq!(
+            detect(&["REPUBLIC OF KOREA", "PASSPORT"]),
+            Some(DocumentKind::Passport)
+        );
+    }
+
+    #[test]
+    fn field_shapes_decide_without_a_title() {
+        assert_eq!(
+            detect(&[
+                "HONG<<GILDONG",
+                "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+                "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+            ]),
+            Some(DocumentKind::Passport)
+        );
+        assert_eq!(detect(&["서울 20-123456-78"]), Some(DocumentKind::Driver));
+        assert_eq!(detect(&["900101-5234567"]), Some(DocumentKind::Foreign));
+        assert_eq!(detect(&["900101-1234568"]), Some(DocumentKind::Resident));
+        assert_eq!(detect(&["a receipt", "TOTAL 12,000"]), None);
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(hangul_name("홍길동(洪吉童)").as_deref(), Some("홍길동"));
+        assert_eq!(hangul_name("홍 길 동").as_deref(), Some("홍길동"));
+        assert_eq!(hangul_name("남궁민수").as_deref(), Some("남궁민수"));
+        assert_eq!(hangul_name("김주민").as_deref(), Some("김주민"));
+        assert_eq!(hangul_name("주소 서울"), None);
+        assert_eq!(hangul_name("홍"), None);
+        assert_eq!(hangul_name("HONG GILDONG"), None);
+    }
+}
