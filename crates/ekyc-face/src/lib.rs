@@ -171,15 +171,22 @@ impl FaceModels {
         // detector's lower limit.
         let side = self.options.presenter_detect_side;
         let enlarge = (side as f32 / padded.width().max(padded.height()) as f32).max(1.0);
-        let searched = ekyc_image::resize_bilinear(
-            &padded,
-            (padded.width() as f32 * enlarge).round() as u32,
-            (padded.height() as f32 * enlarge).round() as u32,
-        );
+        let searched = if enlarge > 1.0 {
+            ekyc_image::resize_bilinear(
+                &padded,
+                (padded.width() as f32 * enlarge).round() as u32,
+                (padded.height() as f32 * enlarge).round() as u32,
+            )
+        } else {
+            padded
+        };
         let min_score = self.options.liveness.covered_face_min_score;
-        let mut faces = self.detector.detect_with(&searched, side, min_score)?;
-        faces.sort_by(|a, b| b.score.total_cmp(&a.score));
-        let face = faces.into_iter().next().ok_or(FaceError::NoFace)?;
+        let face = self
+            .detector
+            .detect_with(&searched, side, min_score)?
+            .into_iter()
+            .min_by(|a, b| b.score.total_cmp(&a.score))
+            .ok_or(FaceError::NoFace)?;
         let shift = border as f32;
         let to_original = |v: f32, offset: f32| v / enlarge - offset;
         let [x, y, w, h] = face.bbox;
