@@ -3,7 +3,7 @@
 
 use axum::extract::State;
 use axum::Json;
-use ekyc_face::liveness::{Check, LivenessReport};
+use ekyc_face::liveness::{Check, CheckOutcome, LivenessReport};
 use serde::{Deserialize, Serialize};
 
 use super::{check_choice, success, with_image, Envelope};
@@ -80,27 +80,25 @@ fn requested_checks(check_type: Option<&str>) -> Vec<Check> {
     }
 }
 
+impl<T> LivenessChecks<T> {
+    /// `value` of each check's outcome; `None` for checks not requested.
+    fn from_report(report: &LivenessReport, value: impl Fn(&CheckOutcome) -> T) -> Self {
+        let of = |check| report.outcome(check).map(&value);
+        Self {
+            deepfake: of(Check::Deepfake),
+            photo_attack: of(Check::Photo),
+            mask: of(Check::Mask),
+        }
+    }
+}
+
 impl From<&LivenessReport> for LivenessResponse {
     fn from(report: &LivenessReport) -> Self {
-        let per_check = |value: fn(&ekyc_face::liveness::CheckOutcome) -> f32| {
-            let of = |check| report.outcome(check).map(value);
-            (of(Check::Deepfake), of(Check::Photo), of(Check::Mask))
-        };
-        let (deepfake, photo_attack, mask) = per_check(|o| o.score);
-        let detected = |check| report.outcome(check).map(|o| o.detected);
         Self {
             is_real: report.is_real(),
             confidence: report.confidence(),
-            checks: LivenessChecks {
-                deepfake: detected(Check::Deepfake),
-                photo_attack: detected(Check::Photo),
-                mask: detected(Check::Mask),
-            },
-            scores: LivenessChecks {
-                deepfake,
-                photo_attack,
-                mask,
-            },
+            checks: LivenessChecks::from_report(report, |o| o.detected),
+            scores: LivenessChecks::from_report(report, |o| o.score),
         }
     }
 }
