@@ -5,7 +5,7 @@
 //! its digit, and the document number, which may hold letters, is accepted
 //! only in the reading whose check digit holds.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 /// Line length of a TD3 (passport) MRZ.
 pub const TD3_LINE: usize = 44;
@@ -179,8 +179,7 @@ fn mrz_date(text: &str, expiry: bool) -> Option<NaiveDate> {
         return None;
     };
     let (yy, month, day) = (y1 * 10 + y2, m1 * 10 + m2, d1 * 10 + d2);
-    let this_year = chrono::Utc::now().date_naive().format("%y").to_string();
-    let this_year: u32 = this_year.parse().unwrap_or(99);
+    let this_year = chrono::Utc::now().year().rem_euclid(100) as u32;
     let century = if expiry || yy <= this_year {
         2000
     } else {
