@@ -49,6 +49,8 @@ struct Scorer {
     models: FaceModels,
     variants: LivenessModels,
     pattern: PeriodicPatternScorer,
+    /// The configured presenter detection side, for multi-face images.
+    detect_side: u32,
 }
 
 /// What the benchmark found: scored rows and failures to acquire a face.
@@ -74,6 +76,7 @@ pub fn run(
             models: FaceModels::load(&manifest, &model_dir, options.clone())?,
             variants: LivenessModels::load(&manifest, &model_dir, &options.liveness)?,
             pattern: PeriodicPatternScorer::default(),
+            detect_side: options.presenter_detect_side,
         })
     };
     let mut jobs = labelled(data, "liveness", &limits, |f| {
@@ -263,8 +266,11 @@ impl Scorer {
     }
 
     fn largest_face(&mut self, image: &RgbImage) -> Option<Face> {
-        let side = face_options_side();
-        let faces = self.models.detector.detect_at(image, side).ok()?;
+        let faces = self
+            .models
+            .detector
+            .detect_at(image, self.detect_side)
+            .ok()?;
         faces
             .into_iter()
             .max_by(|a, b| a.bbox[2].total_cmp(&b.bbox[2]))
@@ -320,19 +326,12 @@ impl Scorer {
     }
 }
 
-fn scores_of<'a>(
-    rows: &'a [Row],
-    sets: &'a [&str],
-    score: &'a str,
-    attack: bool,
-) -> impl Iterator<Item = f32> + 'a {
-    rows.iter()
-        .filter(move |r| sets.contains(&r.set) && r.attack == attack)
-        .filter_map(move |r| r.scores.get(score).copied())
-}
-
+/// The `score` of every row of `sets` that is (or is not) an attack.
 fn collect(rows: &[Row], sets: &[&str], score: &str, attack: bool) -> Vec<f32> {
-    scores_of(rows, sets, score, attack).collect()
+    rows.iter()
+        .filter(|r| sets.contains(&r.set) && r.attack == attack)
+        .filter_map(|r| r.scores.get(score).copied())
+        .collect()
 }
 
 /// Area under the ROC curve (attack scores above bona fide ones).
@@ -386,11 +385,6 @@ fn equal_error_rate(attacks: &[f32], bona_fide: &[f32]) -> f64 {
 
 fn pct(v: f64) -> String {
     format!("{:.2} %", v * 100.0)
-}
-
-/// The presenter detection side of the default settings.
-fn face_options_side() -> u32 {
-    Settings::default().presenter_detect_side
 }
 
 fn report_failures(bench: &Results) {
@@ -454,10 +448,10 @@ fn report_photo(rows: &[Row]) {
         }
         println!("{line}");
         if score == "served_photo" {
-            let faces_at_half = share_at_or_above(&faces, 0.5);
+            let faces_rejected = share_at_or_above(&faces, 0.5);
             println!(
                 "    served threshold (0.5): faces rejected {}",
-                pct(faces_at_half)
+                pct(faces_rejected)
             );
             for set in ["nuaa", "screen", "print"] {
                 let attacks = collect(rows, &[set], score, true);
@@ -510,7 +504,6 @@ fn report_mask(rows: &[Row]) {
     ] {
         let masked = collect(rows, &["mask"], score, true);
         let bare = collect(rows, &["mask"], score, false);
-        let at_half = 0.5;
         let at_2pct = threshold_for_bpcer(&bare, 0.02);
         let accuracy = |t: f32| {
             (share_at_or_above(&masked, t) * masked.len() as f64
@@ -520,11 +513,11 @@ fn report_mask(rows: &[Row]) {
         println!(
             "  {score}: AUC {:.4}; at 0.5: accuracy {}, false mask {}; at {at_2pct:.4} (false mask ≤ 2 %): accuracy {}, recall {}; faces flagged {}",
             auc(&masked, &bare),
-            pct(accuracy(at_half)),
-            pct(share_at_or_above(&bare, at_half)),
+            pct(accuracy(0.5)),
+            pct(share_at_or_above(&bare, 0.5)),
             pct(accuracy(at_2pct)),
             pct(share_at_or_above(&masked, at_2pct)),
-            pct(share_at_or_above(&collect(rows, &["faces", "nuaa"], score, false), at_half)),
+            pct(share_at_or_above(&collect(rows, &["faces", "nuaa"], score, false), 0.5)),
         );
     }
 }
