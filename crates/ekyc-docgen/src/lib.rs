@@ -1,0 +1,152 @@
+//! Synthetic Korean ID documents with ground truth.
+//!
+//! There are no real card specimens to test on, and there must not be:
+//! every card here is invented, rendered in Debian's Korean fonts after the
+//! layouts of `ID-DOCUMENTS.md`, and photographed in software. The same
+//! seed always gives the same photo, so tests and benchmarks can name the
+//! cards they use.
+
+mod fonts;
+mod identity;
+mod render;
+mod scene;
+
+use ekyc_doc::kind::DocumentKind;
+use image::RgbImage;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+pub use fonts::Fonts;
+pub use render::{Truth, ID1_SIZE, ID3_SIZE};
+pub use scene::Corners;
+
+#[derive(Debug, thiserror::Error)]
+pub enum GeneratorError {
+    #[error("font {0} is missing: install fonts-nanum, fonts-unfonts-core and fonts-ocr-b")]
+    Font(String),
+    #[error("the card's corners do not define a perspective")]
+    Geometry,
+    #[error("JPEG round trip failed: {0}")]
+    Encode(String),
+}
+
+/// A photo of one generated document.
+pub struct Sample {
+    pub image: RgbImage,
+    /// Every printed field, keyed by the answer's field names.
+    pub truth: Truth,
+    /// The card's corners in the photo, from its own top-left, clockwise.
+    pub corners: Corners,
+    /// The portrait's `[x, y, width, height]` on the flat card.
+    pub portrait: [u32; 4],
+}
+
+pub struct Generator {
+    fonts: Fonts,
+}
+
+impl Generator {
+    /// Loads the fonts from Debian's font folders.
+    pub fn new() -> Result<Self, GeneratorError> {
+        Ok(Self {
+            fonts: Fonts::load()?,
+        })
+    }
+
+    /// The card of `kind` number `seed`, flat and undegraded.
+    pub fn flat(&self, kind: DocumentKind, seed: u64) -> (RgbImage, Truth) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let fonts = self.fonts.pick(&mut rng);
+        let card = render::render(kind, &mut rng, fonts);
+        (card.image, card.truth)
+    }
+
+    /// The card of `kind` number `seed`, photographed.
+    pub fn photo(&self, kind: DocumentKind, seed: u64) -> Result<Sample, GeneratorError> {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let fonts = self.fonts.pick(&mut rng);
+        let card = render::render(kind, &mut rng, fonts);
+        let placement = scene::placement(&mut rng, card.image.dimensions());
+        let (width, height) = placement.canvas;
+        let fonts = self.fonts.pick(&mut rng);
+        let mut photo = scene::background(&mut rng, width, height, &fonts);
+        scene::place_card(&mut photo, &card.image, &placement.corners)?;
+        if rng.gen_bool(0.3) {
+            scene::thumb(&mut rng, &mut photo, &placement.corners);
+        }
+        Ok(Sample {
+            image: scene::degrade(&mut rng, photo)?,
+            truth: card.truth,
+            corners: placement.corners,
+            portrait: card.portrait,
+        })
+    }
+
+    /// A photo without a document: a background, sometimes with a printed
+    /// photo of a face on it (a rectangle with no text).
+    pub fn negative(&self, seed: u64) -> Result<RgbImage, GeneratorError> {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let fonts = self.fonts.pick(&mut rng);
+        let width = rng.gen_range(600..2000);
+        let height = width * rng.gen_range(60..140) / 100;
+        let mut photo = scene::background(&mut rng, width, height, &fonts);
+        if rng.gen_bool(0.5) {
+            let print = render::face_print(&mut rng);
+            let placement = scene::placement(&mut rng, print.dimensions());
+            let scaled = scene::fit_corners(&placement.corners, placement.canvas, (width, height));
+            scene::place_card(&mut photo, &print, &scaled)?;
+        }
+        scene::degrade(&mut rng, photo)
+    }
+}
+
+/// Every document kind, in the benchmark's order.
+pub const KINDS: [DocumentKind; 4] = [
+    DocumentKind::Resident,
+    DocumentKind::Driver,
+    DocumentKind::Foreign,
+    DocumentKind::Passport,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_seed_gives_the_same_photo() {
+        let generator = Generator::new().expect("fonts installed by scripts/setup.sh");
+        let a = generator.photo(DocumentKind::Resident, 7).expect("photo");
+        let b = generator.photo(DocumentKind::Resident, 7).expect("photo");
+        assert_eq!(a.image, b.image);
+        assert_eq!(a.truth, b.truth);
+    }
+
+    #[test]
+    fn every_kind_has_its_fields() {
+        let generator = Generator::new().expect("fonts installed by scripts/setup.sh");
+        let expected: [(DocumentKind, &[&str]); 4] = [
+            (
+                DocumentKind::Resident,
+                &["name", "idNum", "address", "issueDate", "issuer"],
+            ),
+            (
+                DocumentKind::Driver,
+                &["licenseNo", "licenseType", "expiryDate", "serialNo"],
+            ),
+            (
+                DocumentKind::Foreign,
+                &["idNum", "nationality", "visaType", "issueDate"],
+            ),
+            (
+                DocumentKind::Passport,
+                &["passportNo", "mrzLine1", "mrzLine2", "expiryDate"],
+            ),
+        ];
+        for (kind, fields) in expected {
+            let (_, truth) = generator.flat(kind, 11);
+            for field in fields {
+                assert!(truth.contains_key(field), "{kind:?} lacks {field}");
+            }
+        }
+    }
+}
