@@ -104,6 +104,30 @@ fn lerp(a: u8, b: u8, t: f32) -> f32 {
     f32::from(a) + (f32::from(b) - f32::from(a)) * t
 }
 
+/// A quadrilateral's corners in pixels, clockwise from the one that becomes
+/// the top-left of the rectified image.
+pub type Quad = [[f32; 2]; 4];
+
+/// Maps the quadrilateral `corners` of `src` onto an upright `width` ×
+/// `height` image (perspective rectification of a photographed card).
+/// `None` when three corners are collinear.
+pub fn warp_quad(src: &RgbImage, corners: &Quad, width: u32, height: u32) -> Option<RgbImage> {
+    use imageproc::geometric_transformations::{warp_into, Interpolation, Projection};
+    let (w, h) = (width as f32, height as f32);
+    let from = corners.map(|[x, y]| (x, y));
+    let to = [(0.0, 0.0), (w, 0.0), (w, h), (0.0, h)];
+    let projection = Projection::from_control_points(from, to)?;
+    let mut out = RgbImage::new(width, height);
+    warp_into(
+        src,
+        &projection,
+        Interpolation::Bilinear,
+        image::Rgb([255, 255, 255]),
+        &mut out,
+    );
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

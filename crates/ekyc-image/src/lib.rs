@@ -11,7 +11,7 @@ pub use image::RgbImage;
 mod geometry;
 mod intake;
 
-pub use geometry::{crop_resize, resize_bilinear, Outside};
+pub use geometry::{crop_resize, resize_bilinear, warp_quad, Outside, Quad};
 pub use intake::{
     decode_base64_image, decode_image_bytes, DecodedImage, ImageFormat, IntakeError, IntakeLimits,
 };
