@@ -1,10 +1,39 @@
-//! The document pipeline's text end: the formats of the fields printed on
-//! Korean ID documents, how to validate them, how to use those formats to
-//! correct OCR, and how to mask them. Nothing here reads pixels: the
-//! recogniser hands over text, and these parsers decide what it says.
+//! The document pipeline: find the card in a photo, rectify it, detect and
+//! recognise its text lines, and turn them into the fields of the four
+//! Korean ID documents, validated and ready to mask.
+//!
+//! The text end (`dates`, `kind`, `licence`, `mrz`, `registration`) reads
+//! no pixels: the recogniser hands over text, and those parsers decide what
+//! it says, using each field's format to correct OCR.
 
+mod assemble;
 pub mod dates;
+pub mod find;
 pub mod kind;
 pub mod licence;
 pub mod mrz;
+mod reader;
+pub mod recognise;
 pub mod registration;
+pub mod textdet;
+
+pub use reader::{Checks, DocumentModels, Field, ReadError, Reading, StageTimings};
+
+/// Failures of the models themselves (not of a photo).
+#[derive(Debug, thiserror::Error)]
+pub enum DocError {
+    #[error("document model inference failed: {0}")]
+    Inference(String),
+    #[error(transparent)]
+    Tesseract(#[from] ekyc_tesseract::TesseractError),
+    #[error(transparent)]
+    Manifest(#[from] ekyc_runtime::ManifestError),
+    #[error(transparent)]
+    Onnx(#[from] ekyc_runtime::OnnxError),
+}
+
+impl From<ort::Error> for DocError {
+    fn from(e: ort::Error) -> Self {
+        Self::Inference(e.to_string())
+    }
+}

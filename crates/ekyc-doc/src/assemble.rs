@@ -1,0 +1,959 @@
+//! From recognised lines to a document's fields.
+//!
+//! Layouts vary by issue year, so fields are found by what they look like
+//! (a registration number's shape, a date, a licence type) and by the label
+//! printed above them, never by fixed positions. Lines that hold a field of
+//! known alphabet are read again with that alphabet, and the field's format
+//! (check digits, region and type vocabularies, real dates) picks or repairs
+//! the reading.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, Utc};
+use image::GrayImage;
+
+use crate::dates::{parse_date, period_end};
+use crate::kind::{hangul_name, DocumentKind};
+use crate::licence::{self, LICENCE_TYPES, REGIONS};
+use crate::mrz::{self, PassportMrz};
+use crate::reader::{line_crop, Checks, Field, ReadError, Reading, StageTimings};
+use crate::recognise::{LineReading, LineRecogniser, Script};
+use crate::registration::{self, RegistrationNumber};
+use crate::textdet::TextBox;
+use crate::DocError;
+
+/// A detected line and its first (Korean) reading.
+#[derive(Debug, Clone)]
+pub(crate) struct Line {
+    pub area: TextBox,
+    pub text: String,
+    pub confidence: f32,
+}
+
+impl Line {
+    fn compact(&self) -> String {
+        self.text.chars().filter(|c| !c.is_whitespace()).collect()
+    }
+
+    fn digits(&self) -> usize {
+        self.text.chars().filter(char::is_ascii_digit).count()
+    }
+}
+
+/// The lines of one page and the means to read any of them again.
+struct Sheet<'a> {
+    lines: &'a [Line],
+    gray: &'a GrayImage,
+    recogniser: &'a mut dyn LineRecogniser,
+    fields: BTreeMap<&'static str, Field>,
+}
+
+impl Sheet<'_> {
+    fn reread(&mut self, index: usize, script: Script) -> Result<LineReading, DocError> {
+        self.recogniser
+            .read(&line_crop(self.gray, &self.lines[index].area), script)
+    }
+
+    fn set(&mut self, name: &'static str, value: impl Into<String>, confidence: f32) {
+        let value = value.into();
+        if !value.is_empty() {
+            self.fields.insert(
+                name,
+                Field {
+                    value,
+                    confidence: confidence.clamp(0.0, 1.0),
+                },
+            );
+        }
+    }
+
+    fn set_date(&mut self, name: &'static str, date: NaiveDate, confidence: f32) {
+        self.set(name, date.format("%Y-%m-%d").to_string(), confidence);
+    }
+
+    /// The first line (top to bottom) whose compact text contains any of
+    /// `labels`.
+    fn label(&self, labels: &[&str]) -> Option<usize> {
+        self.lines.iter().position(|l| {
+            let compact = l.compact().to_uppercase();
+            labels.iter().any(|label| compact.contains(label))
+        })
+    }
+
+    /// The nearest line under `label` that overlaps it horizontally.
+    fn below(&self, label: usize) -> Option<usize> {
+        let over = &self.lines[label].area;
+        self.lines
+            .iter()
+            .enumerate()
+            .filter(|(i, l)| {
+                *i != label
+                    && l.area.centre_y() > over.bottom() - over.h * 0.3
+                    && l.area.y < over.bottom() + over.h * 2.0
+                    && l.area.x < over.right()
+                    && l.area.right() > over.x
+            })
+            .min_by(|a, b| a.1.area.y.total_cmp(&b.1.area.y))
+            .map(|(i, _)| i)
+    }
+
+    fn text_between(&self, top: f32, bottom: f32, exclude: &[Option<usize>]) -> Vec<usize> {
+        (0..self.lines.len())
+            .filter(|i| !exclude.contains(&Some(*i)))
+            .filter(|i| {
+                let centre = self.lines[*i].area.centre_y();
+                centre > top && centre < bottom
+            })
+            .collect()
+    }
+}
+
+pub(crate) fn assemble(
+    kind: DocumentKind,
+    lines: &[Line],
+    gray: &GrayImage,
+    recogniser: &mut dyn LineRecogniser,
+) -> Result<Reading, ReadError> {
+    let mut sheet = Sheet {
+        lines,
+        gray,
+        recogniser,
+        fields: BTreeMap::new(),
+    };
+    let mut checks = Checks::default();
+    let mut id_number = None;
+    let mut mrz = None;
+    match kind {
+        DocumentKind::Resident => id_number = resident(&mut sheet)?,
+        DocumentKind::Driver => id_number = driver(&mut sheet, &mut checks)?,
+        DocumentKind::Foreign => id_number = foreign(&mut sheet)?,
+        DocumentKind::Passport => mrz = passport(&mut sheet)?,
+    }
+    if let Some((number, confidence)) = &id_number {
+        checks.id_number_format = Some(number.date_is_valid());
+        checks.id_number_checksum = Some(number.checksum_holds());
+        if let Some(birth) = number.birth_date {
+            sheet.set_date("birthDate", birth, *confidence);
+        }
+    }
+    if let Some(reading) = &mrz {
+        checks.mrz_check_digits = Some(reading.valid);
+    }
+    checks.expired = sheet
+        .fields
+        .get("expiryDate")
+        .and_then(|f| NaiveDate::parse_from_str(&f.value, "%Y-%m-%d").ok())
+        .map(|expiry| expiry < Utc::now().date_naive());
+    let mut confidences: Vec<f32> = sheet.fields.values().map(|f| f.confidence).collect();
+    confidences.extend(id_number.as_ref().map(|(_, c)| *c));
+    if confidences.len() < 2 {
+        return Err(ReadError::Unreadable);
+    }
+    let confidence = confidences.iter().sum::<f32>() / confidences.len() as f32;
+    Ok(Reading {
+        kind,
+        fields: sheet.fields,
+        id_number,
+        mrz,
+        checks,
+        corners: [[0.0; 2]; 4],
+        portrait: None,
+        confidence,
+        timings: StageTimings::default(),
+    })
+}
+
+type IdNumber = Option<(RegistrationNumber, f32)>;
+
+fn resident(sheet: &mut Sheet<'_>) -> Result<IdNumber, DocError> {
+    let title = sheet.label(&["주민등록"]);
+    let number = registration_line(sheet, false)?;
+    let number_line = number.as_ref().map(|n| n.0);
+    if let Some((index, _, _)) = number {
+        name_above(sheet, index, title);
+    }
+    let below_number = number_line.map_or(0.0, |i| sheet.lines[i].area.bottom());
+    let issue = date_line(sheet, below_number, &[number_line])?;
+    let issuer = issuer_line(sheet, issue.map_or(below_number, |i| sheet.lines[i].area.y));
+    let address_end = issue.or(issuer).map_or(f32::MAX, |i| sheet.lines[i].area.y);
+    address(
+        sheet,
+        below_number - 1.0,
+        address_end,
+        &[number_line, issue, issuer],
+    );
+    Ok(number.map(|(_, number, confidence)| (number, confidence)))
+}
+
+fn driver(sheet: &mut Sheet<'_>, checks: &mut Checks) -> Result<IdNumber, DocError> {
+    let title = sheet.label(&["운전면허", "면허증"]);
+    let licence_line = licence_number(sheet, checks)?;
+    let number = registration_line(sheet, false)?;
+    let number_line = number.as_ref().map(|n| n.0);
+    if let Some((index, _, _)) = number {
+        name_above(sheet, index, title.max(licence_line));
+    }
+    let start = title.map_or(0.0, |t| sheet.lines[t].area.bottom());
+    let end = licence_line.map_or(f32::MAX, |l| sheet.lines[l].area.y);
+    licence_types(sheet, start, end, checks);
+
+    let period_label = sheet.label(&["갱신기간", "적성검사", "기간"]);
+    let period = period_line(sheet)?;
+    let address_start = number_line.map_or(0.0, |i| sheet.lines[i].area.bottom());
+    let address_end = period_label
+        .or(period)
+        .map_or(f32::MAX, |i| sheet.lines[i].area.y);
+    address(
+        sheet,
+        address_start - 1.0,
+        address_end,
+        &[number_line, licence_line, period, period_label],
+    );
+    let after_period = period.map_or(address_end, |i| sheet.lines[i].area.bottom());
+    let issue = date_line(sheet, after_period, &[period, number_line, licence_line])?;
+    issuer_line(sheet, issue.map_or(after_period, |i| sheet.lines[i].area.y));
+    condition(sheet)?;
+    serial(sheet, 6)?;
+    Ok(number.map(|(_, number, confidence)| (number, confidence)))
+}
+
+/// The residence card prints its values under tiny bilingual labels that
+/// a phone photo often blurs past reading, so values are found by shape in
+/// the text column under the registration number: the date and the status
+/// of stay by their formats, then, read in capitals, the name (the first
+/// line of words) and the country (`CHINA / 중국`, the line after it).
+fn foreign(sheet: &mut Sheet<'_>) -> Result<IdNumber, DocError> {
+    let number = registration_line(sheet, true)?;
+    let column = number
+        .as_ref()
+        .map(|(index, _, _)| value_column(sheet, *index))
+        .unwrap_or_default();
+    let date = column
+        .iter()
+        .copied()
+        .find(|i| sheet.lines[*i].digits() >= 6 && sheet.lines[*i].text.contains('.'));
+    let visa = column.iter().copied().find(|i| {
+        let text = &sheet.lines[*i].text;
+        sheet.lines[*i].digits() <= 2
+            && text
+                .chars()
+                .zip(text.chars().skip(1))
+                .any(|(a, b)| a == '-' && b.is_ascii_digit())
+    });
+    if let Some(index) = visa {
+        let reading = sheet.reread(index, Script::Latin)?;
+        if let Some(visa) = visa_code(&reading.text).or_else(|| visa_code(&sheet.lines[index].text))
+        {
+            sheet.set("visaType", visa, reading.confidence);
+        }
+    }
+    if let Some(index) = date {
+        let reading = sheet.reread(index, Script::Digits)?;
+        if let Some(date) =
+            parse_date(&reading.text).or_else(|| parse_date(&sheet.lines[index].text))
+        {
+            sheet.set_date("issueDate", date, reading.confidence);
+        }
+    }
+    let words_end = [date, visa]
+        .iter()
+        .flatten()
+        .map(|i| sheet.lines[*i].area.y)
+        .fold(f32::MAX, f32::min);
+    let mut named = false;
+    for index in column
+        .into_iter()
+        .filter(|i| sheet.lines[*i].area.y < words_end)
+    {
+        let reading = sheet.reread(index, Script::Latin)?;
+        let letters = reading
+            .text
+            .chars()
+            .filter(char::is_ascii_uppercase)
+            .count();
+        if !named && letters >= 4 && !reading.text.contains('/') {
+            sheet.set("name", latin_words(&reading.text), reading.confidence);
+            named = true;
+        } else if named && letters >= 4 {
+            let country = reading
+                .text
+                .split('/')
+                .next()
+                .map(latin_words)
+                .unwrap_or_default();
+            sheet.set("nationality", country, reading.confidence);
+            break;
+        }
+    }
+    issuer_line(sheet, 0.0);
+    serial(sheet, 9)?;
+    Ok(number.map(|(_, number, confidence)| (number, confidence)))
+}
+
+/// The residence card's labels, whose Hangul half reads well even when the
+/// small print is blurred.
+const FOREIGN_LABELS: [&str; 6] = ["성명", "국가", "지역", "체류", "자격", "발급"];
+
+/// Value lines under `first` in its column: left-aligned with it, neither
+/// a label nor the issuer.
+fn value_column(sheet: &Sheet<'_>, first: usize) -> Vec<usize> {
+    let anchor = sheet.lines[first].area;
+    (0..sheet.lines.len())
+        .filter(|i| {
+            let line = &sheet.lines[*i];
+            let hangul = hangul_words(&line.text);
+            line.area.y > anchor.bottom() - anchor.h * 0.3
+                && (line.area.x - anchor.x).abs() < anchor.h
+                && !FOREIGN_LABELS.iter().any(|label| hangul.contains(label))
+                && !hangul.ends_with('장')
+        })
+        .collect()
+}
+
+fn passport(sheet: &mut Sheet<'_>) -> Result<Option<PassportMrz>, DocError> {
+    korean_name(sheet);
+    let Some(reading) = machine_readable_zone(sheet)? else {
+        return Ok(None);
+    };
+    issue_date(sheet, &reading)?;
+    let confidence = if reading.valid { 0.99 } else { 0.5 };
+    sheet.set("passportNo", reading.document_number.clone(), confidence);
+    sheet.set("surname", reading.surname.clone(), confidence);
+    sheet.set("givenNames", reading.given_names.clone(), confidence);
+    sheet.set("nationality", reading.nationality.clone(), confidence);
+    sheet.set(
+        "issuingCountry",
+        reading.issuing_country.clone(),
+        confidence,
+    );
+    if let Some(sex) = reading.sex {
+        sheet.set("sex", sex.to_string(), confidence);
+    }
+    if let Some(date) = reading.birth_date {
+        sheet.set_date("birthDate", date, confidence);
+    }
+    if let Some(date) = reading.expiry_date {
+        sheet.set_date("expiryDate", date, confidence);
+    }
+    if !sheet.fields.contains_key("name") {
+        let name = format!("{} {}", reading.surname, reading.given_names);
+        sheet.set("name", name.trim(), confidence);
+    }
+    Ok(Some(reading))
+}
+
+/// Words of the passport page that look like names but are not.
+const PASSPORT_WORDS: [&str; 3] = ["여권", "대한민국", "한글성명"];
+
+/// The Korean name: under its label when the label is legible, else the
+/// only line of the page that is a Hangul name.
+fn korean_name(sheet: &mut Sheet<'_>) {
+    let labelled = sheet.label(&["한글성명"]).and_then(|l| sheet.below(l));
+    let candidates: Vec<usize> = (0..sheet.lines.len())
+        .filter(|i| {
+            let text = &sheet.lines[*i].text;
+            leading_name(text).is_some_and(|n| !PASSPORT_WORDS.iter().any(|w| n.contains(w)))
+                && text
+                    .chars()
+                    .all(|c| ('가'..='힣').contains(&c) || c.is_whitespace())
+        })
+        .collect();
+    let chosen = labelled
+        .filter(|i| leading_name(&sheet.lines[*i].text).is_some())
+        .or_else(|| (candidates.len() == 1).then(|| candidates[0]));
+    if let Some(index) = chosen {
+        if let Some(name) = leading_name(&sheet.lines[index].text) {
+            let confidence = sheet.lines[index].confidence;
+            sheet.set("name", name, confidence);
+        }
+    }
+}
+
+/// The visual zone prints three dates (birth, issue, expiry); the MRZ
+/// holds two of them, so the issue date is the one it does not hold.
+fn issue_date(sheet: &mut Sheet<'_>, mrz: &PassportMrz) -> Result<(), DocError> {
+    for index in 0..sheet.lines.len() {
+        let line = &sheet.lines[index];
+        if line.digits() < 4
+            || line.digits() > 10
+            || line.area.centre_y() > 0.72 * sheet.gray.height() as f32
+        {
+            continue;
+        }
+        let reading = sheet.reread(index, Script::Latin)?;
+        let date = parse_date(&reading.text).or_else(|| loose_passport_date(&reading.text));
+        if let Some(date) =
+            date.filter(|d| Some(*d) != mrz.birth_date && Some(*d) != mrz.expiry_date)
+        {
+            sheet.set_date("issueDate", date, reading.confidence);
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// The MRZ: the bottom rows of the page, each row's pieces joined, read
+/// with the OCR-B model; the two rows that parse as TD3 win.
+fn machine_readable_zone(sheet: &mut Sheet<'_>) -> Result<Option<PassportMrz>, DocError> {
+    let height = sheet.gray.height() as f32;
+    let mut rows: Vec<TextBox> = Vec::new();
+    for line in sheet
+        .lines
+        .iter()
+        .filter(|l| l.area.centre_y() > 0.72 * height)
+    {
+        match rows
+            .iter_mut()
+            .find(|r| (r.centre_y() - line.area.centre_y()).abs() < r.h / 2.0)
+        {
+            Some(row) => *row = union(row, &line.area),
+            None => rows.push(line.area),
+        }
+    }
+    rows.sort_by(|a, b| a.y.total_cmp(&b.y));
+    if rows.len() < 2 {
+        return Ok(None);
+    }
+    let mut texts = Vec::new();
+    for row in &rows[rows.len() - 2..] {
+        let reading = sheet
+            .recogniser
+            .read(&line_crop(sheet.gray, row), Script::Mrz)?;
+        texts.push(
+            reading
+                .text
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>(),
+        );
+    }
+    let line2 = fit_mrz_line(&texts[1]);
+    let line1 = fit_mrz_line(&realign_line1(&texts[0], &line2));
+    Ok(mrz::parse_td3(&line1, &line2).ok())
+}
+
+/// `15 1월/JAN 2030` read in capitals only: the day is the first number,
+/// the month the first English month name, the year the last four digits.
+fn loose_passport_date(text: &str) -> Option<NaiveDate> {
+    const MONTHS: [&str; 12] = [
+        "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+    ];
+    let words: Vec<&str> = text.split([' ', '/']).filter(|w| !w.is_empty()).collect();
+    let day: u32 = words.first()?.parse().ok()?;
+    let month = words
+        .iter()
+        .find_map(|w| MONTHS.iter().position(|m| w.contains(m)))? as u32
+        + 1;
+    let year: i32 = words.last().filter(|w| w.len() == 4)?.parse().ok()?;
+    NaiveDate::from_ymd_opt(year, month, day)
+}
+
+/// Line 1 has no check digit, so a character OCR adds before the issuing
+/// state would shift the whole name unnoticed. The state is three letters
+/// at positions 3–5; on national passports it equals the nationality in
+/// line 2, which finds it when it moved.
+fn realign_line1(line1: &str, line2: &str) -> String {
+    let Some(nationality) = line2
+        .get(10..13)
+        .filter(|n| n.chars().all(|c| c.is_ascii_uppercase()))
+    else {
+        return line1.to_owned();
+    };
+    if line1.get(2..5) == Some(nationality) {
+        return line1.to_owned();
+    }
+    match line1.get(..8).and_then(|head| head.find(nationality)) {
+        Some(at) if at >= 2 => format!("{}{}", &line1[..2], &line1[at..]),
+        Some(1) => format!("{}<{}", &line1[..1], &line1[1..]),
+        _ => line1.to_owned(),
+    }
+}
+
+/// OCR drops or adds filler `<` at the end of a line; TD3 lines are 44.
+fn fit_mrz_line(text: &str) -> String {
+    let mut line: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if line.len() > mrz::TD3_LINE {
+        let trimmed = line.trim_end_matches('<').len();
+        line.truncate(trimmed.max(mrz::TD3_LINE));
+        line.truncate(mrz::TD3_LINE);
+    }
+    while line.len() < mrz::TD3_LINE {
+        line.push('<');
+    }
+    line
+}
+
+fn union(a: &TextBox, b: &TextBox) -> TextBox {
+    let x = a.x.min(b.x);
+    let y = a.y.min(b.y);
+    TextBox {
+        x,
+        y,
+        w: a.right().max(b.right()) - x,
+        h: a.bottom().max(b.bottom()) - y,
+        score: a.score.min(b.score),
+    }
+}
+
+/// The registration number: the line that parses as one after a digits-only
+/// reading, preferring a real birth date and the expected kind.
+fn registration_line(
+    sheet: &mut Sheet<'_>,
+    foreigner: bool,
+) -> Result<Option<(usize, RegistrationNumber, f32)>, DocError> {
+    let mut best: Option<(usize, RegistrationNumber, f32)> = None;
+    for index in 0..sheet.lines.len() {
+        let line = &sheet.lines[index];
+        if line.digits() < 9 || line.text.chars().filter(|c| *c == '-').count() > 1 {
+            continue;
+        }
+        let reading = sheet.reread(index, Script::Digits)?;
+        let parsed = registration::parse(&reading.text)
+            .map(|n| (n, reading.confidence))
+            .or_else(|| {
+                let line = &sheet.lines[index];
+                registration::parse(&line.text).map(|n| (n, line.confidence))
+            });
+        let Some((number, read_confidence)) = parsed else {
+            continue;
+        };
+        let fits = number.date_is_valid() && number.foreigner == foreigner;
+        // A holding check digit is a one-in-ten coincidence for a misread
+        // number: stronger evidence than the recogniser's own confidence.
+        let confidence = match (fits, number.checksum_holds()) {
+            (true, true) => read_confidence.max(0.97),
+            (true, false) => read_confidence,
+            (false, _) => read_confidence * 0.5,
+        };
+        if best.as_ref().is_none_or(|b| confidence > b.2) {
+            best = Some((index, number, confidence));
+        }
+    }
+    Ok(best)
+}
+
+/// The name: the nearest line above the registration number that is a
+/// Hangul name (Hanja after it is dropped).
+fn name_above(sheet: &mut Sheet<'_>, number_line: usize, after: Option<usize>) {
+    let top = after.map_or(0.0, |t| sheet.lines[t].area.bottom() - 1.0);
+    let limit = sheet.lines[number_line].area.y + sheet.lines[number_line].area.h * 0.3;
+    let found = sheet
+        .lines
+        .iter()
+        .enumerate()
+        .filter(|(i, l)| {
+            Some(*i) != after && l.area.centre_y() > top && l.area.bottom() < limit + l.area.h
+        })
+        .filter(|(i, _)| *i != number_line)
+        .rev()
+        .find_map(|(_, l)| leading_name(&l.text).map(|name| (name, l.confidence)));
+    if let Some((name, confidence)) = found {
+        sheet.set("name", name, confidence);
+    }
+}
+
+/// The first run of Hangul in `text`, if it is a name.
+fn leading_name(text: &str) -> Option<String> {
+    let start = text.find(|c: char| ('가'..='힣').contains(&c))?;
+    let run: String = text[start..]
+        .chars()
+        .take_while(|c| ('가'..='힣').contains(c) || *c == ' ')
+        .collect();
+    hangul_name(&run)
+}
+
+/// The first line below `after` holding a single date.
+fn date_line(
+    sheet: &mut Sheet<'_>,
+    after: f32,
+    exclude: &[Option<usize>],
+) -> Result<Option<usize>, DocError> {
+    for index in 0..sheet.lines.len() {
+        let line = &sheet.lines[index];
+        if exclude.contains(&Some(index))
+            || line.area.y < after - 1.0
+            || line.digits() < 4
+            || line.text.contains('~')
+        {
+            continue;
+        }
+        let reading = sheet.reread(index, Script::Digits)?;
+        if let Some(date) =
+            parse_date(&reading.text).or_else(|| parse_date(&sheet.lines[index].text))
+        {
+            sheet.set_date("issueDate", date, reading.confidence);
+            return Ok(Some(index));
+        }
+    }
+    Ok(None)
+}
+
+/// The issuing authority: the first line below `after` ending in 장
+/// (구청장, 시장, 경찰청장, 외국인청장…) or 군수.
+fn issuer_line(sheet: &mut Sheet<'_>, after: f32) -> Option<usize> {
+    let index = sheet.lines.iter().position(|l| {
+        let hangul = hangul_words(&l.text);
+        l.area.y >= after - 1.0 && (hangul.ends_with('장') || hangul.ends_with("군수"))
+    })?;
+    let issuer = hangul_words(&sheet.lines[index].text);
+    let confidence = sheet.lines[index].confidence;
+    sheet.set("issuer", issuer, confidence);
+    Some(index)
+}
+
+/// The text's Hangul words (and the middle dot of 출입국·외국인청), with
+/// anything else (seal marks, stray symbols) dropped.
+fn hangul_words(text: &str) -> String {
+    text.split_whitespace()
+        .map(|w| {
+            w.chars()
+                .filter(|c| ('가'..='힣').contains(c) || *c == '·')
+                .collect::<String>()
+        })
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Capital words: `HONG GILDONG`.
+fn latin_words(text: &str) -> String {
+    text.split_whitespace()
+        .map(|w| {
+            w.chars()
+                .filter(|c| c.is_ascii_uppercase())
+                .collect::<String>()
+        })
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `E-9`, `F-4`, `D-10`: a capital, a hyphen and one or two digits.
+fn visa_code(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    chars.windows(3).enumerate().find_map(|(i, w)| {
+        (w[0].is_ascii_uppercase() && w[1] == '-' && w[2].is_ascii_digit()).then(|| {
+            let second = chars.get(i + 3).filter(|c| c.is_ascii_digit());
+            format!(
+                "{}-{}{}",
+                w[0],
+                w[2],
+                second.map(|c| c.to_string()).unwrap_or_default()
+            )
+        })
+    })
+}
+
+/// The address: the Hangul lines between two fields (a line without Hangul
+/// there is a misread date or number, not part of the address).
+fn address(sheet: &mut Sheet<'_>, top: f32, bottom: f32, exclude: &[Option<usize>]) {
+    let mut indices = sheet.text_between(top, bottom, exclude);
+    indices.retain(|i| {
+        sheet.lines[*i]
+            .text
+            .chars()
+            .any(|c| ('가'..='힣').contains(&c))
+    });
+    let parts: Vec<&str> = indices
+        .iter()
+        .map(|i| sheet.lines[*i].text.as_str())
+        .collect();
+    let text = parts
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if indices.is_empty() {
+        return;
+    }
+    let confidence = indices
+        .iter()
+        .map(|i| sheet.lines[*i].confidence)
+        .fold(1.0, f32::min);
+    sheet.set("address", text, confidence);
+}
+
+/// The licence number, in either printed form. The pre-2014 form starts
+/// with a region name that the digits-only reading cannot see, so the
+/// region comes from the Korean reading and the digits from the other.
+fn licence_number(sheet: &mut Sheet<'_>, checks: &mut Checks) -> Result<Option<usize>, DocError> {
+    for index in 0..sheet.lines.len() {
+        let line = &sheet.lines[index];
+        if line.digits() < 8 || line.text.chars().filter(|c| *c == '-').count() < 2 {
+            continue;
+        }
+        let region = REGIONS
+            .iter()
+            .filter(|(_, name)| line.compact().starts_with(name))
+            .max_by_key(|(_, name)| name.len())
+            .map(|(_, name)| *name);
+        let reading = sheet.reread(index, Script::Digits)?;
+        let digits: String = reading.text.chars().filter(char::is_ascii_digit).collect();
+        let wanted = if region.is_some() { 10 } else { 12 };
+        if digits.len() < wanted {
+            continue;
+        }
+        let tail = &digits[digits.len() - wanted..];
+        let printed = match region {
+            Some(name) => format!("{name} {}-{}-{}", &tail[..2], &tail[2..8], &tail[8..]),
+            None => format!(
+                "{}-{}-{}-{}",
+                &tail[..2],
+                &tail[2..4],
+                &tail[4..10],
+                &tail[10..]
+            ),
+        };
+        let parsed = licence::parse(&printed);
+        checks.license_number = Some(parsed.is_some());
+        if let Some(number) = parsed {
+            sheet.set("licenseNo", number.code_form, reading.confidence);
+            if let Some(region) = number.printed_region {
+                sheet.set("licenseRegion", region, reading.confidence);
+            }
+            return Ok(Some(index));
+        }
+    }
+    Ok(None)
+}
+
+/// Licence types printed between the title and the licence number, matched
+/// to the nine known types with one character of OCR error allowed; where
+/// two types could match the same characters, the closer match wins.
+fn licence_types(sheet: &mut Sheet<'_>, top: f32, bottom: f32, checks: &mut Checks) {
+    let mut found: Vec<(usize, &'static str, f32)> = Vec::new();
+    for index in sheet.text_between(top, bottom, &[]) {
+        let line = &sheet.lines[index];
+        let compact: Vec<char> = line.compact().chars().map(repair_type_char).collect();
+        let mut taken = vec![false; compact.len()];
+        let mut matches: Vec<(usize, usize, &'static str)> = LICENCE_TYPES
+            .iter()
+            .flat_map(|kind| {
+                let pattern: Vec<char> = kind.chars().collect();
+                fuzzy_matches(&compact, &pattern)
+                    .into_iter()
+                    .map(move |(start, errors)| (errors, start, *kind))
+            })
+            .collect();
+        matches.sort_by_key(|(errors, _, kind)| (*errors, std::cmp::Reverse(kind.chars().count())));
+        for (_, start, kind) in matches {
+            let span = start..start + kind.chars().count();
+            if taken[span.clone()].iter().any(|t| *t) {
+                continue;
+            }
+            taken[span].iter_mut().for_each(|t| *t = true);
+            found.push((index * 1000 + start, kind, line.confidence));
+        }
+    }
+    found.sort_by_key(|f| f.0);
+    if let Some(first) = found.first() {
+        let confidence = found.iter().map(|f| f.2).fold(1.0, f32::min);
+        sheet.set("licenseType", first.1, first.2);
+        let all: Vec<&str> = found.iter().map(|f| f.1).collect();
+        sheet.set("licenseTypes", all.join(","), confidence);
+        checks.license_types = Some(true);
+    }
+}
+
+/// `I`, `l` and `|` before 종 are the digit 1 the type starts with.
+fn repair_type_char(c: char) -> char {
+    match c {
+        'I' | 'l' | '|' | 'i' => '1',
+        'Z' | 'z' => '2',
+        other => other,
+    }
+}
+
+/// Every place `pattern` occurs in `text` with at most one substituted
+/// character (none for short patterns), with its number of errors.
+fn fuzzy_matches(text: &[char], pattern: &[char]) -> Vec<(usize, usize)> {
+    if text.len() < pattern.len() {
+        return Vec::new();
+    }
+    let allowed = if pattern.len() >= 4 { 1 } else { 0 };
+    (0..=text.len() - pattern.len())
+        .map(|s| {
+            (
+                s,
+                text[s..s + pattern.len()]
+                    .iter()
+                    .zip(pattern)
+                    .filter(|(a, b)| a != b)
+                    .count(),
+            )
+        })
+        .filter(|(_, errors)| *errors <= allowed)
+        .collect()
+}
+
+fn period_line(sheet: &mut Sheet<'_>) -> Result<Option<usize>, DocError> {
+    for index in 0..sheet.lines.len() {
+        let line = &sheet.lines[index];
+        if line.digits() < 12 || !line.text.contains(['~', '-', '∼']) && line.digits() < 16 {
+            continue;
+        }
+        let reading = sheet.reread(index, Script::Digits)?;
+        let end = two_dates(&reading.text).or_else(|| two_dates(&sheet.lines[index].text));
+        if let Some(end) = end {
+            sheet.set_date("expiryDate", end, reading.confidence);
+            return Ok(Some(index));
+        }
+    }
+    Ok(None)
+}
+
+/// The end of a `YYYY.MM.DD ~ YYYY.MM.DD` period, also when OCR lost the
+/// tilde: the last eight digits are the end date.
+fn two_dates(text: &str) -> Option<NaiveDate> {
+    if let Some(end) = period_end(text).filter(|_| text.contains(['~', '∼'])) {
+        return Some(end);
+    }
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    (digits.len() == 16).then(|| NaiveDate::parse_from_str(&digits[8..], "%Y%m%d").ok())?
+}
+
+/// The 조건 code (one or two capitals) printed right of its label.
+fn condition(sheet: &mut Sheet<'_>) -> Result<(), DocError> {
+    let Some(label) = sheet.label(&["조건"]) else {
+        return Ok(());
+    };
+    let after_label: String = sheet.lines[label]
+        .compact()
+        .split("조건")
+        .nth(1)
+        .unwrap_or_default()
+        .chars()
+        .filter(char::is_ascii_uppercase)
+        .collect();
+    if !after_label.is_empty() {
+        let confidence = sheet.lines[label].confidence;
+        sheet.set("condition", after_label, confidence);
+        return Ok(());
+    }
+    let area = sheet.lines[label].area;
+    let beside = sheet.lines.iter().position(|l| {
+        l.area.x > area.right()
+            && l.area.x < area.right() + area.h * 4.0
+            && (l.area.centre_y() - area.centre_y()).abs() < area.h
+    });
+    if let Some(index) = beside {
+        let reading = sheet.reread(index, Script::Latin)?;
+        let code: String = reading
+            .text
+            .chars()
+            .filter(char::is_ascii_uppercase)
+            .collect();
+        sheet.set("condition", code, reading.confidence);
+    }
+    Ok(())
+}
+
+/// Serials are assumed to leave out I, O and Q, as the generated cards do
+/// (many serial schemes avoid them for this very confusion; to be checked
+/// against real cards): a read I, O or Q is the digit it resembles.
+fn serial_char(c: char) -> char {
+    match c {
+        'O' | 'Q' => '0',
+        'I' => '1',
+        other => other,
+    }
+}
+
+/// The card serial: a short line without Hangul that reads, in capitals
+/// and digits only, as exactly `length` characters.
+fn serial(sheet: &mut Sheet<'_>, length: usize) -> Result<(), DocError> {
+    let width = sheet.gray.width() as f32;
+    for index in 0..sheet.lines.len() {
+        let line = &sheet.lines[index];
+        let hangul = line
+            .text
+            .chars()
+            .filter(|c| ('가'..='힣').contains(c))
+            .count();
+        if line.area.w > 0.35 * width || hangul > 2 || line.text.contains(['.', '-', '~']) {
+            continue;
+        }
+        let reading = sheet.reread(index, Script::Latin)?;
+        let code: String = reading.text.trim().chars().map(serial_char).collect();
+        if code.len() == length && code.chars().all(|c| c.is_ascii_alphanumeric()) {
+            sheet.set("serialNo", code, reading.confidence);
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn licence_types_tolerate_one_wrong_character() {
+        let text: Vec<char> = "1종보퉁2종소형".chars().collect();
+        let chars = |t: &str| t.chars().collect::<Vec<_>>();
+        assert_eq!(fuzzy_matches(&text, &chars("1종보통")), vec![(0, 1)]);
+        assert_eq!(fuzzy_matches(&text, &chars("2종소형")), vec![(4, 0)]);
+        assert!(fuzzy_matches(&text, &chars("대형견인차")).is_empty());
+    }
+
+    #[test]
+    fn periods_end_on_their_second_date() {
+        let end = NaiveDate::from_ymd_opt(2025, 12, 31);
+        assert_eq!(two_dates("2025.01.01 ~ 2025.12.31"), end);
+        assert_eq!(two_dates("2025.01.01 2025.12.31"), end);
+        assert_eq!(two_dates("2025.01.01"), None);
+    }
+
+    #[test]
+    fn passport_dates_with_a_lost_korean_month() {
+        let date = NaiveDate::from_ymd_opt(2030, 1, 15);
+        assert_eq!(loose_passport_date("15 1OI/JAN 2030"), date);
+        assert_eq!(loose_passport_date("15 JAN 2030"), date);
+        assert_eq!(loose_passport_date("15 XYZ 2030"), None);
+    }
+
+    #[test]
+    fn visa_codes() {
+        assert_eq!(visa_code("E-9 (비전문취업)").as_deref(), Some("E-9"));
+        assert_eq!(visa_code("D-10 (JOB)").as_deref(), Some("D-10"));
+        assert_eq!(visa_code("D-2 8"), Some("D-2".to_owned()));
+        assert_eq!(visa_code("E9"), None);
+    }
+
+    #[test]
+    fn an_mrz_first_line_with_an_extra_character_is_realigned() {
+        let line2 = "M12345678<KOR9001011M3001157<<<<<<<<<<<<<<04";
+        assert_eq!(
+            realign_line1("PPRKORCHO<<HYEJUN", line2),
+            "PPKORCHO<<HYEJUN"
+        );
+        assert_eq!(realign_line1("PMKORCHO<<HYEJUN", line2), "PMKORCHO<<HYEJUN");
+        assert_eq!(realign_line1("PKORCHO<<HYEJUN", line2), "P<KORCHO<<HYEJUN");
+    }
+
+    #[test]
+    fn mrz_lines_are_fitted_to_44_characters() {
+        assert_eq!(fit_mrz_line("PMKORHONG<<GILDONG").len(), 44);
+        let long = format!("{}<<<<", "A".repeat(44));
+        assert_eq!(fit_mrz_line(&long), "A".repeat(44));
+    }
+
+    #[test]
+    fn names_start_at_the_first_hangul() {
+        assert_eq!(leading_name("| 홍길동(洪吉童)").as_deref(), Some("홍길동"));
+        assert_eq!(leading_name("김 민 수 金"), Some("김민수".to_owned()));
+        assert_eq!(leading_name("840807-1062544"), None);
+    }
+
+    #[test]
+    fn issuers_keep_only_hangul_words() {
+        assert_eq!(
+            hangul_words("서울특별시 강남구청장 [印]"),
+            "서울특별시 강남구청장"
+        );
+        assert_eq!(
+            hangul_words("서울출입국·외국인청장"),
+            "서울출입국·외국인청장"
+        );
+    }
+}

@@ -1,0 +1,479 @@
+//! Finding the card in a photo: the quadrilateral whose four straight edges
+//! are best supported by image edges.
+//!
+//! Cards are photographed at an angle, rotated, on desks, cloth or clutter,
+//! sometimes with a thumb over one edge. Their outline is still four long
+//! straight lines in two near-parallel pairs, so the search is a Hough
+//! transform (each edge pixel votes only near its own gradient direction,
+//! which keeps texture from flooding the accumulator) followed by scoring
+//! every plausible pair of pairs by how much of its perimeter lies on edges.
+//! A photo without a card may still hold a rectangle (a printed photo, a
+//! frame); the reader rejects those later, when no text is found inside.
+
+use ekyc_image::Quad;
+use image::{imageops, GrayImage, Luma, RgbImage};
+use imageproc::edges::canny;
+use imageproc::filter::gaussian_blur_f32;
+use imageproc::gradients::{horizontal_sobel, vertical_sobel};
+
+/// The search runs on a copy whose long side is this many pixels: card
+/// edges are long, and the Hough transform's cost grows with the area.
+const SEARCH_SIDE: u32 = 512;
+const ANGLE_BINS: usize = 180;
+/// An edge pixel votes for line angles this close to its gradient's.
+const VOTE_SPREAD_DEG: i32 = 5;
+/// A full vote is this many units; weaker edges give fewer.
+const VOTE_UNITS: f32 = 10.0;
+/// Sobel magnitude of an edge that gets a full vote.
+const FULL_VOTE_GRADIENT: f32 = 200.0;
+/// Strongest lines kept as edge candidates.
+const CANDIDATE_LINES: usize = 28;
+/// Two lines are one edge pair when their angles differ by less than this.
+const PARALLEL_DEG: f32 = 24.0;
+/// Rectified long side / short side: ID-1 is 1.585, the passport page 1.42;
+/// perspective stretches either.
+const ASPECT_RANGE: (f32, f32) = (1.15, 2.1);
+/// Every side must lie on edges for at least this share of its length (a
+/// thumb may cover some of one side).
+const MIN_SIDE_SUPPORT: f32 = 0.4;
+/// Colour difference across a side (mean absolute, summed over channels)
+/// at which the side counts fully: card edges separate card from
+/// background, while the straight stripes of a wood grain or a fabric
+/// have the same texture on both sides.
+const FULL_CONTRAST: f32 = 60.0;
+/// The card must cover at least this share of the photo.
+const MIN_AREA_SHARE: f32 = 0.06;
+
+/// A card outline found in a photo.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoundCard {
+    /// Corners in photo pixels, clockwise, corner 0 → 1 along a long side.
+    pub corners: Quad,
+    /// Share of the outline that lies on image edges, in [0, 1].
+    pub support: f32,
+}
+
+impl FoundCard {
+    /// Long side over short side, as measured on the outline.
+    pub fn aspect(&self) -> f32 {
+        let c = &self.corners;
+        let long = distance(c[0], c[1]) + distance(c[2], c[3]);
+        let short = distance(c[1], c[2]) + distance(c[3], c[0]);
+        long / short.max(1.0)
+    }
+}
+
+/// A straight line `x cos θ + y sin θ = ρ`.
+#[derive(Debug, Clone, Copy)]
+struct Line {
+    theta: f32,
+    rho: f32,
+    votes: u32,
+}
+
+pub fn find_card(photo: &RgbImage) -> Option<FoundCard> {
+    let (width, height) = photo.dimensions();
+    let scale = (SEARCH_SIDE as f32 / width.max(height) as f32).min(1.0);
+    let (w, h) = (
+        ((width as f32 * scale).round() as u32).max(1),
+        ((height as f32 * scale).round() as u32).max(1),
+    );
+    let small = imageops::thumbnail(photo, w, h);
+    let channels: Vec<GrayImage> = (0..3)
+        .map(|c| {
+            gaussian_blur_f32(
+                &GrayImage::from_fn(w, h, |x, y| Luma([small.get_pixel(x, y).0[c]])),
+                1.2,
+            )
+        })
+        .collect();
+    let edges = colour_edges(&channels);
+    let lines = hough_lines(&channels, &edges);
+    let near_edge = dilate(&edges);
+    let best = best_quad(&lines, &near_edge, &small)?;
+    Some(FoundCard {
+        corners: best.corners.map(|[x, y]| [x / scale, y / scale]),
+        support: best.support,
+    })
+}
+
+/// Edges in any colour channel: a white card on a pale yellow desk differs
+/// in chroma more than in brightness, and a grey image would lose it.
+fn colour_edges(channels: &[GrayImage]) -> GrayImage {
+    let mut edges = canny(&channels[0], 12.0, 36.0);
+    for channel in &channels[1..] {
+        let more = canny(channel, 12.0, 36.0);
+        for (pixel, other) in edges.pixels_mut().zip(more.pixels()) {
+            pixel.0[0] = pixel.0[0].max(other.0[0]);
+        }
+    }
+    edges
+}
+
+fn hough_lines(channels: &[GrayImage], edges: &GrayImage) -> Vec<Line> {
+    let (w, h) = edges.dimensions();
+    let diagonal = ((w * w + h * h) as f32).sqrt().ceil() as usize;
+    let rho_bins = 2 * diagonal + 1;
+    let gradients: Vec<_> = channels
+        .iter()
+        .map(|c| (horizontal_sobel(c), vertical_sobel(c)))
+        .collect();
+    let trig: Vec<(f32, f32)> = (0..ANGLE_BINS)
+        .map(|a| (a as f32).to_radians().sin_cos())
+        .collect();
+    let mut votes = vec![0u32; ANGLE_BINS * rho_bins];
+    for (x, y, pixel) in edges.enumerate_pixels() {
+        if pixel.0[0] == 0 {
+            continue;
+        }
+        // The gradient of the channel where the edge is strongest.
+        let (dx, dy) = gradients
+            .iter()
+            .map(|(gx, gy)| {
+                (
+                    gx.get_pixel(x, y).0[0] as f32,
+                    gy.get_pixel(x, y).0[0] as f32,
+                )
+            })
+            .max_by(|a, b| (a.0 * a.0 + a.1 * a.1).total_cmp(&(b.0 * b.0 + b.1 * b.1)))
+            .unwrap_or((0.0, 0.0));
+        let direction = dy.atan2(dx).to_degrees().rem_euclid(180.0).round() as i32;
+        // Strong steps (a card on a desk) outvote the soft stripes of wood
+        // grain or fabric, which are just as straight and often longer.
+        let weight = (VOTE_UNITS * ((dx * dx + dy * dy).sqrt() / FULL_VOTE_GRADIENT).min(1.0))
+            .round() as u32;
+        for offset in -VOTE_SPREAD_DEG..=VOTE_SPREAD_DEG {
+            let angle = (direction + offset).rem_euclid(ANGLE_BINS as i32) as usize;
+            let (sin, cos) = trig[angle];
+            let rho = x as f32 * cos + y as f32 * sin;
+            let bin = (rho.round() as i64 + diagonal as i64) as usize;
+            votes[angle * rho_bins + bin] += weight;
+        }
+    }
+    strongest_lines(&votes, rho_bins, diagonal)
+}
+
+/// Local maxima of the accumulator, strongest first, with lines closer
+/// than a few degrees and pixels to a stronger one suppressed.
+fn strongest_lines(votes: &[u32], rho_bins: usize, diagonal: usize) -> Vec<Line> {
+    let min_votes = 20 * VOTE_UNITS as u32;
+    let mut peaks: Vec<Line> = votes
+        .iter()
+        .enumerate()
+        .filter(|(_, &v)| v >= min_votes)
+        .map(|(i, &v)| Line {
+            theta: ((i / rho_bins) as f32).to_radians(),
+            rho: (i % rho_bins) as f32 - diagonal as f32,
+            votes: v,
+        })
+        .collect();
+    peaks.sort_unstable_by_key(|p| std::cmp::Reverse(p.votes));
+    let mut kept: Vec<Line> = Vec::new();
+    for line in peaks {
+        let duplicate = kept.iter().any(|k| {
+            angle_gap(k.theta, line.theta) < 4f32.to_radians() && same_line_rho(k, &line) < 10.0
+        });
+        if !duplicate {
+            kept.push(line);
+            if kept.len() == CANDIDATE_LINES {
+                break;
+            }
+        }
+    }
+    kept
+}
+
+/// Angle between two line directions, in [0, π/2].
+fn angle_gap(a: f32, b: f32) -> f32 {
+    let d = (a - b).abs() % std::f32::consts::PI;
+    d.min(std::f32::consts::PI - d)
+}
+
+/// Distance in ρ between two near-parallel lines, allowing for the sign flip
+/// at θ = 0 / 180°.
+fn same_line_rho(a: &Line, b: &Line) -> f32 {
+    if (a.theta - b.theta).abs() > std::f32::consts::FRAC_PI_2 {
+        (a.rho + b.rho).abs()
+    } else {
+        (a.rho - b.rho).abs()
+    }
+}
+
+/// A 5×5 maximum of the edge map: an outline point counts as on an edge
+/// when an edge pixel is within two pixels.
+fn dilate(edges: &GrayImage) -> GrayImage {
+    imageproc::morphology::dilate(edges, imageproc::distance_transform::Norm::LInf, 2)
+}
+
+struct Candidate {
+    corners: Quad,
+    support: f32,
+    score: f32,
+}
+
+fn best_quad(lines: &[Line], near_edge: &GrayImage, small: &RgbImage) -> Option<Candidate> {
+    let (w, h) = (near_edge.width() as f32, near_edge.height() as f32);
+    let min_separation = 0.15 * w.min(h);
+    let mut pairs = Vec::new();
+    for (i, a) in lines.iter().enumerate() {
+        for b in &lines[i + 1..] {
+            if angle_gap(a.theta, b.theta) < PARALLEL_DEG.to_radians()
+                && same_line_rho(a, b) > min_separation
+            {
+                pairs.push((*a, *b));
+            }
+        }
+    }
+    let mut candidates = Vec::new();
+    for (i, p) in pairs.iter().enumerate() {
+        for q in &pairs[i + 1..] {
+            if angle_gap(p.0.theta, q.0.theta) >= 55f32.to_radians() {
+                candidates.extend(score_quad(p, q, near_edge, small));
+            }
+        }
+    }
+    let best = candidates
+        .into_iter()
+        .max_by(|a, b| a.score.total_cmp(&b.score))?;
+    (polygon_area(&best.corners) >= MIN_AREA_SHARE * w * h).then_some(best)
+}
+
+/// Mean colour difference between points just inside and just outside
+/// the side a–b of `quad`.
+fn side_contrast(a: [f32; 2], b: [f32; 2], quad: &Quad, small: &RgbImage) -> f32 {
+    let centre = [
+        quad.iter().map(|c| c[0]).sum::<f32>() / 4.0,
+        quad.iter().map(|c| c[1]).sum::<f32>() / 4.0,
+    ];
+    let length = distance(a, b).max(1.0);
+    let mut normal = [(b[1] - a[1]) / length, (a[0] - b[0]) / length];
+    let middle = [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0];
+    if (centre[0] - middle[0]) * normal[0] + (centre[1] - middle[1]) * normal[1] < 0.0 {
+        normal = [-normal[0], -normal[1]];
+    }
+    let (w, h) = (small.width() as f32, small.height() as f32);
+    let offset = 4.0;
+    let samples = 24;
+    let (mut total, mut counted) = (0.0, 0);
+    for i in 0..samples {
+        let t = 0.1 + 0.8 * i as f32 / (samples - 1) as f32;
+        let p = [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t];
+        let inside = [p[0] + normal[0] * offset, p[1] + normal[1] * offset];
+        let outside = [p[0] - normal[0] * offset, p[1] - normal[1] * offset];
+        let within = |q: [f32; 2]| q[0] >= 0.0 && q[1] >= 0.0 && q[0] < w && q[1] < h;
+        if within(inside) && within(outside) {
+            let ci = small.get_pixel(inside[0] as u32, inside[1] as u32).0;
+            let co = small.get_pixel(outside[0] as u32, outside[1] as u32).0;
+            total += (0..3)
+                .map(|c| (ci[c] as f32 - co[c] as f32).abs())
+                .sum::<f32>();
+            counted += 1;
+        }
+    }
+    if counted == 0 {
+        0.0
+    } else {
+        total / counted as f32
+    }
+}
+
+fn score_quad(
+    p: &(Line, Line),
+    q: &(Line, Line),
+    near_edge: &GrayImage,
+    small: &RgbImage,
+) -> Option<Candidate> {
+    let (w, h) = (near_edge.width() as f32, near_edge.height() as f32);
+    let points = [
+        intersect(&p.0, &q.0)?,
+        intersect(&p.0, &q.1)?,
+        intersect(&p.1, &q.1)?,
+        intersect(&p.1, &q.0)?,
+    ];
+    let slack = 0.03 * w.max(h);
+    let inside =
+        |c: &[f32; 2]| c[0] > -slack && c[1] > -slack && c[0] < w + slack && c[1] < h + slack;
+    if !points.iter().all(inside) {
+        return None;
+    }
+    let corners = clockwise_long_side_first(points);
+    let outline = FoundCard {
+        corners,
+        support: 0.0,
+    };
+    let aspect = outline.aspect();
+    if !(ASPECT_RANGE.0..=ASPECT_RANGE.1).contains(&aspect) || !is_convex(&corners) {
+        return None;
+    }
+    let mut supported = 0.0;
+    let mut perimeter = 0.0;
+    let mut weighted = 0.0;
+    for side in 0..4 {
+        let (a, b) = (corners[side], corners[(side + 1) % 4]);
+        let share = edge_share(a, b, near_edge);
+        if share < MIN_SIDE_SUPPORT {
+            return None;
+        }
+        let length = distance(a, b);
+        let contrast = (side_contrast(a, b, &corners, small) / FULL_CONTRAST).min(1.0);
+        weighted += share * length * contrast;
+        supported += share * length;
+        perimeter += length;
+    }
+    Some(Candidate {
+        corners,
+        support: supported / perimeter,
+        score: weighted,
+    })
+}
+
+fn intersect(a: &Line, b: &Line) -> Option<[f32; 2]> {
+    let (sa, ca) = a.theta.sin_cos();
+    let (sb, cb) = b.theta.sin_cos();
+    let det = ca * sb - sa * cb;
+    if det.abs() < 1e-3 {
+        return None;
+    }
+    Some([
+        (a.rho * sb - b.rho * sa) / det,
+        (ca * b.rho - cb * a.rho) / det,
+    ])
+}
+
+/// Share of the points on segment a–b (its middle 90 %: corners are
+/// rounded) that lie near an edge.
+fn edge_share(a: [f32; 2], b: [f32; 2], near_edge: &GrayImage) -> f32 {
+    let samples = distance(a, b).ceil().max(2.0) as usize;
+    let (w, h) = (near_edge.width() as i64, near_edge.height() as i64);
+    let mut hits = 0;
+    let mut counted = 0;
+    for i in 0..samples {
+        let t = 0.05 + 0.9 * i as f32 / (samples - 1) as f32;
+        let (x, y) = (
+            (a[0] + (b[0] - a[0]) * t) as i64,
+            (a[1] + (b[1] - a[1]) * t) as i64,
+        );
+        counted += 1;
+        if (0..w).contains(&x)
+            && (0..h).contains(&y)
+            && near_edge.get_pixel(x as u32, y as u32).0[0] > 0
+        {
+            hits += 1;
+        }
+    }
+    hits as f32 / counted as f32
+}
+
+/// Orders corners clockwise (image y points down) and starts at the corner
+/// from which a long side leaves, choosing the one nearer the image's top
+/// left between the two candidates. Which way up the card is, is decided
+/// later from its text.
+fn clockwise_long_side_first(points: [[f32; 2]; 4]) -> Quad {
+    let cx = points.iter().map(|p| p[0]).sum::<f32>() / 4.0;
+    let cy = points.iter().map(|p| p[1]).sum::<f32>() / 4.0;
+    let mut ordered = points;
+    ordered.sort_by(|a, b| {
+        let angle = |p: &[f32; 2]| (p[1] - cy).atan2(p[0] - cx);
+        angle(a).total_cmp(&angle(b))
+    });
+    let long_first = distance(ordered[0], ordered[1]) + distance(ordered[2], ordered[3])
+        >= distance(ordered[1], ordered[2]) + distance(ordered[3], ordered[0]);
+    let start = if long_first { 0 } else { 1 };
+    let other = start + 2;
+    let start = if ordered[other][0] + ordered[other][1] < ordered[start][0] + ordered[start][1] {
+        other
+    } else {
+        start
+    };
+    [0, 1, 2, 3].map(|i| ordered[(start + i) % 4])
+}
+
+fn is_convex(corners: &Quad) -> bool {
+    let cross = |i: usize| {
+        let (a, b, c) = (corners[i], corners[(i + 1) % 4], corners[(i + 2) % 4]);
+        (b[0] - a[0]) * (c[1] - b[1]) - (b[1] - a[1]) * (c[0] - b[0])
+    };
+    let signs: Vec<bool> = (0..4).map(|i| cross(i) > 0.0).collect();
+    signs.iter().all(|s| *s == signs[0])
+}
+
+fn polygon_area(corners: &Quad) -> f32 {
+    let twice: f32 = (0..4)
+        .map(|i| {
+            let (a, b) = (corners[i], corners[(i + 1) % 4]);
+            a[0] * b[1] - b[0] * a[1]
+        })
+        .sum();
+    twice.abs() / 2.0
+}
+
+fn distance(a: [f32; 2], b: [f32; 2]) -> f32 {
+    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::Rgb;
+    use imageproc::drawing::draw_polygon_mut;
+    use imageproc::point::Point;
+
+    fn photo_with_card(corners: Quad) -> RgbImage {
+        let mut photo = RgbImage::from_pixel(800, 600, Rgb([90, 60, 40]));
+        let polygon: Vec<Point<i32>> = corners
+            .iter()
+            .map(|c| Point::new(c[0] as i32, c[1] as i32))
+            .collect();
+        draw_polygon_mut(&mut photo, &polygon, Rgb([235, 235, 240]));
+        photo
+    }
+
+    fn max_corner_error(found: &Quad, truth: &Quad) -> f32 {
+        (0..4)
+            .map(|shift| {
+                (0..4)
+                    .map(|i| distance(found[i], truth[(i + shift) % 4]))
+                    .fold(0.0, f32::max)
+            })
+            .fold(f32::MAX, f32::min)
+    }
+
+    #[test]
+    fn finds_a_tilted_card_within_a_few_pixels() {
+        let truth = [
+            [150.0, 120.0],
+            [620.0, 170.0],
+            [590.0, 470.0],
+            [130.0, 420.0],
+        ];
+        let found = find_card(&photo_with_card(truth)).expect("a card");
+        assert!(max_corner_error(&found.corners, &truth) < 6.0, "{found:?}");
+        assert!(found.support > 0.8);
+    }
+
+    #[test]
+    fn a_card_standing_on_its_short_side_still_starts_on_a_long_side() {
+        let truth = [[300.0, 60.0], [580.0, 60.0], [580.0, 520.0], [300.0, 520.0]];
+        let found = find_card(&photo_with_card(truth)).expect("a card");
+        assert!(found.aspect() > 1.4, "{found:?}");
+        let c = found.corners;
+        assert!(distance(c[0], c[1]) > distance(c[1], c[2]));
+    }
+
+    #[test]
+    fn an_empty_photo_has_no_card() {
+        let photo = RgbImage::from_pixel(640, 480, Rgb([120, 120, 120]));
+        assert!(find_card(&photo).is_none());
+    }
+
+    #[test]
+    fn a_square_is_not_a_card() {
+        let square = [
+            [200.0, 100.0],
+            [500.0, 100.0],
+            [500.0, 400.0],
+            [200.0, 400.0],
+        ];
+        assert!(find_card(&photo_with_card(square)).is_none());
+    }
+}

@@ -1,0 +1,373 @@
+//! One photo in, one document's fields out: find → rectify → detect →
+//! orient → recognise → assemble.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
+
+use ekyc_image::{warp_quad, Quad};
+use ekyc_runtime::{load_session, Manifest};
+use image::{imageops, GrayImage, RgbImage};
+use imageproc::geometric_transformations::Projection;
+
+use crate::assemble::{self, Line};
+use crate::find::{find_card, FoundCard};
+use crate::kind::{self, DocumentKind};
+use crate::mrz::PassportMrz;
+use crate::recognise::{LineRecogniser, Script, TesseractRecogniser};
+use crate::registration::RegistrationNumber;
+use crate::textdet::{DirectionClassifier, TextBox, TextDetector};
+use crate::DocError;
+
+/// A card needs at least this many text lines; fewer means the rectangle
+/// found was something else (a photo print, a window).
+const MIN_TEXT_LINES: usize = 5;
+/// Long side / short side below which the outline is taken for a passport
+/// page (1.42) rather than an ID-1 card (1.585).
+const PASSPORT_ASPECT: f32 = 1.5;
+/// Lines given to the direction classifier (the widest ones).
+const DIRECTION_LINES: usize = 8;
+/// Lines read before the rest to find the document's title.
+const TITLE_LINES: usize = 3;
+/// Grey margin added around a line crop: Tesseract reads a line best with
+/// some background around it.
+const LINE_MARGIN: u32 = 6;
+
+/// The canonical size of a rectified card and its detector input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CardClass {
+    /// ID-1: resident card, licence, residence card.
+    Card,
+    /// ID-3: the passport data page.
+    PassportPage,
+}
+
+impl CardClass {
+    fn size(self) -> (u32, u32) {
+        match self {
+            Self::Card => (1012, 638),
+            Self::PassportPage => (1250, 880),
+        }
+    }
+
+    fn detector_input(self) -> (u32, u32) {
+        match self {
+            Self::Card => (768, 480),
+            Self::PassportPage => (896, 640),
+        }
+    }
+}
+
+/// Why a photo gave no reading.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("no ID document was found in the image")]
+    NoDocument,
+    #[error("the document's fields could not be read")]
+    Unreadable,
+    #[error(transparent)]
+    Model(#[from] DocError),
+}
+
+/// One field as read, with a confidence in [0, 1].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub value: String,
+    pub confidence: f32,
+}
+
+/// Validation results; `None` where a check does not apply or its field
+/// was not read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Checks {
+    /// The ID number is 13 digits with a real birth date and a valid
+    /// century/sex digit.
+    pub id_number_format: Option<bool>,
+    /// The ID number's check digit holds (a signal only).
+    pub id_number_checksum: Option<bool>,
+    /// The licence number has a known region code.
+    pub license_number: Option<bool>,
+    /// Every licence type read is one of the nine.
+    pub license_types: Option<bool>,
+    /// Every MRZ check digit holds.
+    pub mrz_check_digits: Option<bool>,
+    /// The birth dates printed in different fields agree.
+    pub birth_date_consistent: Option<bool>,
+    /// The expiry date has passed.
+    pub expired: Option<bool>,
+    /// The document is of the type the client named.
+    pub id_type_matches: Option<bool>,
+}
+
+/// Milliseconds spent in each stage.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StageTimings {
+    pub finding: f64,
+    pub detection: f64,
+    pub recognition: f64,
+    pub parsing: f64,
+}
+
+/// What was read from one document.
+#[derive(Debug, Clone)]
+pub struct Reading {
+    pub kind: DocumentKind,
+    /// Fields by the answer's names (`name`, `birthDate`, `licenseNo`, …);
+    /// the ID number and the MRZ are kept apart because they must be masked.
+    pub fields: BTreeMap<&'static str, Field>,
+    pub id_number: Option<(RegistrationNumber, f32)>,
+    pub mrz: Option<PassportMrz>,
+    pub checks: Checks,
+    /// The document's corners in the input image, clockwise from its
+    /// top-left as printed.
+    pub corners: Quad,
+    /// The portrait's `[x, y, width, height]` in the input image.
+    pub portrait: Option<[f32; 4]>,
+    /// Mean of the field confidences.
+    pub confidence: f32,
+    pub timings: StageTimings,
+}
+
+/// The document models one inference thread owns.
+pub struct DocumentModels {
+    detector: TextDetector,
+    direction: DirectionClassifier,
+    recogniser: Box<dyn LineRecogniser>,
+}
+
+impl DocumentModels {
+    pub fn load(
+        manifest: &Manifest,
+        model_dir: &Path,
+        tesseract_library: &str,
+    ) -> Result<Self, DocError> {
+        let detector = TextDetector::new(load_session(&manifest.path(model_dir, "ppocr_det")?)?);
+        let direction =
+            DirectionClassifier::new(load_session(&manifest.path(model_dir, "ppocr_cls")?)?);
+        let recogniser = TesseractRecogniser::open(
+            tesseract_library,
+            &manifest.path(model_dir, "mrz_tesseract")?,
+        )?;
+        Ok(Self::with_recogniser(
+            detector,
+            direction,
+            Box::new(recogniser),
+        ))
+    }
+
+    /// Uses another line recogniser (the trait's purpose).
+    pub fn with_recogniser(
+        detector: TextDetector,
+        direction: DirectionClassifier,
+        recogniser: Box<dyn LineRecogniser>,
+    ) -> Self {
+        Self {
+            detector,
+            direction,
+            recogniser,
+        }
+    }
+
+    /// Reads the document in `photo`; `expected` is the client's `idType`.
+    pub fn read(
+        &mut self,
+        photo: &RgbImage,
+        expected: Option<DocumentKind>,
+    ) -> Result<Reading, ReadError> {
+        let mut timings = StageTimings::default();
+        let started = Instant::now();
+        let found = find_card(photo).ok_or(ReadError::NoDocument)?;
+        timings.finding = elapsed_ms(started);
+        let class = if found.aspect() < PASSPORT_ASPECT {
+            CardClass::PassportPage
+        } else {
+            CardClass::Card
+        };
+        let mut page = self.rectify(photo, &found, class, &mut timings)?;
+        // Every layout prints its title at the top: reading those lines
+        // first tells the document before the rest is read, and whether the
+        // outline's aspect picked the wrong page size.
+        self.recognise(&mut page, TITLE_LINES, &mut timings)?;
+        let titled = kind::detect(&page.texts());
+        let class_of = |kind: DocumentKind| match kind {
+            DocumentKind::Passport => CardClass::PassportPage,
+            _ => CardClass::Card,
+        };
+        if let Some(kind) = titled.or(expected).filter(|k| class_of(*k) != class) {
+            page = self.rectify(photo, &found, class_of(kind), &mut timings)?;
+        }
+        self.recognise(&mut page, usize::MAX, &mut timings)?;
+        let detected = titled.or_else(|| kind::detect(&page.texts()));
+        let wanted = detected.or(expected).ok_or(ReadError::Unreadable)?;
+
+        let started = Instant::now();
+        let mut reading =
+            assemble::assemble(wanted, &page.lines, &page.gray, self.recogniser.as_mut())?;
+        timings.parsing = elapsed_ms(started);
+        reading.checks.id_type_matches = expected.map(|e| detected.is_none_or(|d| d == e));
+        reading.portrait = portrait_box(wanted, &page).and_then(|b| to_photo(&b, &page));
+        reading.corners = page.corners;
+        reading.timings = timings;
+        Ok(reading)
+    }
+
+    /// Rectifies the outline as `class`, finds its lines and turns it
+    /// upright. The lines are not read yet.
+    fn rectify(
+        &mut self,
+        photo: &RgbImage,
+        found: &FoundCard,
+        class: CardClass,
+        timings: &mut StageTimings,
+    ) -> Result<Page, ReadError> {
+        let started = Instant::now();
+        let (width, height) = class.size();
+        let mut corners = found.corners;
+        let mut card = warp_quad(photo, &corners, width, height).ok_or(ReadError::NoDocument)?;
+        timings.finding += elapsed_ms(started);
+
+        let started = Instant::now();
+        let mut boxes = self.detector.detect(&card, class.detector_input())?;
+        if boxes.len() < MIN_TEXT_LINES {
+            return Err(ReadError::NoDocument);
+        }
+        let mut widest = boxes.clone();
+        widest.sort_by(|a, b| b.w.total_cmp(&a.w));
+        widest.truncate(DIRECTION_LINES);
+        if self.direction.upside_down(&card, &widest)? > 0.5 {
+            card = imageops::rotate180(&card);
+            boxes = boxes
+                .iter()
+                .map(|b| b.turned(width as f32, height as f32))
+                .collect();
+            corners = [corners[2], corners[3], corners[0], corners[1]];
+        }
+        boxes.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
+        timings.detection += elapsed_ms(started);
+        Ok(Page {
+            gray: imageops::grayscale(&card),
+            lines: boxes
+                .into_iter()
+                .map(|area| Line {
+                    area,
+                    text: String::new(),
+                    confidence: 0.0,
+                })
+                .collect(),
+            read: 0,
+            corners,
+            size: (width, height),
+        })
+    }
+
+    /// Reads the page's next lines, top to bottom, as Korean text, until
+    /// `upto` lines have been read.
+    fn recognise(
+        &mut self,
+        page: &mut Page,
+        upto: usize,
+        timings: &mut StageTimings,
+    ) -> Result<(), DocError> {
+        let started = Instant::now();
+        let end = upto.min(page.lines.len());
+        for line in &mut page.lines[page.read.min(end)..end] {
+            let reading = self
+                .recogniser
+                .read(&line_crop(&page.gray, &line.area), Script::Korean)?;
+            line.text = reading.text;
+            line.confidence = reading.confidence;
+        }
+        page.read = page.read.max(end);
+        timings.recognition += elapsed_ms(started);
+        Ok(())
+    }
+}
+
+/// A rectified, upright document and its lines.
+struct Page {
+    gray: GrayImage,
+    lines: Vec<Line>,
+    /// How many of `lines` (from the top) have been read.
+    read: usize,
+    corners: Quad,
+    size: (u32, u32),
+}
+
+impl Page {
+    fn texts(&self) -> Vec<&str> {
+        self.lines[..self.read]
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect()
+    }
+}
+
+/// The line's pixels with a margin of the card's own background.
+pub(crate) fn line_crop(gray: &GrayImage, area: &TextBox) -> GrayImage {
+    let x0 = (area.x.floor().max(0.0) as u32).min(gray.width() - 1);
+    let y0 = (area.y.floor().max(0.0) as u32).min(gray.height() - 1);
+    let x1 = (area.right().ceil() as u32).clamp(x0 + 1, gray.width());
+    let y1 = (area.bottom().ceil() as u32).clamp(y0 + 1, gray.height());
+    let crop = imageops::crop_imm(gray, x0, y0, x1 - x0, y1 - y0).to_image();
+    let background = *crop
+        .pixels()
+        .max_by_key(|p| p.0[0])
+        .unwrap_or(&image::Luma([255]));
+    let mut framed = GrayImage::from_pixel(
+        crop.width() + 2 * LINE_MARGIN,
+        crop.height() + 2 * LINE_MARGIN,
+        background,
+    );
+    imageops::overlay(&mut framed, &crop, LINE_MARGIN.into(), LINE_MARGIN.into());
+    framed
+}
+
+/// The portrait is the tall text-free block on the side the layout puts
+/// it: left on new licences, residence cards and passports, right on
+/// resident cards and old licences. The side with fewer lines wins.
+fn portrait_box(kind: DocumentKind, page: &Page) -> Option<[f32; 4]> {
+    let (w, h) = (page.size.0 as f32, page.size.1 as f32);
+    let (box_w, box_h, top) = match kind {
+        DocumentKind::Passport => (0.26 * w, 0.48 * h, 0.13 * h),
+        _ => (0.24 * w, 0.47 * h, 0.2 * h),
+    };
+    let lines_in = |x0: f32| {
+        page.lines
+            .iter()
+            .filter(|l| {
+                l.area.x < x0 + box_w
+                    && l.area.right() > x0
+                    && l.area.centre_y() > top
+                    && l.area.centre_y() < top + box_h
+            })
+            .count()
+    };
+    let (left, right) = (0.04 * w, w - 0.04 * w - box_w);
+    let x = if lines_in(left) <= lines_in(right) {
+        left
+    } else {
+        right
+    };
+    Some([x, top, box_w, box_h])
+}
+
+/// Maps a box on the rectified page back to the photo (its bounding box
+/// after the inverse perspective).
+fn to_photo(area: &[f32; 4], page: &Page) -> Option<[f32; 4]> {
+    let (w, h) = (page.size.0 as f32, page.size.1 as f32);
+    let from = [(0.0, 0.0), (w, 0.0), (w, h), (0.0, h)];
+    let to = page.corners.map(|[x, y]| (x, y));
+    let projection = Projection::from_control_points(from, to)?;
+    let [x, y, bw, bh] = *area;
+    let points =
+        [(x, y), (x + bw, y), (x + bw, y + bh), (x, y + bh)].map(|(px, py)| projection * (px, py));
+    let min_x = points.iter().map(|p| p.0).fold(f32::MAX, f32::min);
+    let min_y = points.iter().map(|p| p.1).fold(f32::MAX, f32::min);
+    let max_x = points.iter().map(|p| p.0).fold(f32::MIN, f32::max);
+    let max_y = points.iter().map(|p| p.1).fold(f32::MIN, f32::max);
+    Some([min_x, min_y, max_x - min_x, max_y - min_y])
+}
+
+fn elapsed_ms(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1000.0
+}

@@ -1,0 +1,91 @@
+//! Reading one text line: the [`LineRecogniser`] trait and its Tesseract
+//! implementation.
+//!
+//! No registry ships a Korean neural recogniser, so Tesseract 5 (Debian's
+//! `kor` model) reads Hangul lines for now; the trait is where a better
+//! recogniser plugs in. Fields with a known alphabet are re-read with that
+//! alphabet only, which removes most confusions (`O`/`0`, `l`/`1`, Hangul
+//! look-alikes of digits) before the parsers see the text.
+
+use std::path::Path;
+
+use ekyc_tesseract::{LineEngine, Tesseract, DEBIAN_TESSDATA};
+use image::GrayImage;
+
+use crate::DocError;
+
+/// What a line is expected to hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Script {
+    /// Anything: Hangul, Hanja, Latin, digits (titles, names, addresses).
+    Korean,
+    /// Digits and the separators of numbers and dates.
+    Digits,
+    /// Latin capitals, digits and the punctuation of names and codes.
+    Latin,
+    /// A passport MRZ line: `A-Z`, `0-9`, `<` in OCR-B.
+    Mrz,
+}
+
+/// A line as read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineReading {
+    pub text: String,
+    /// The recogniser's own confidence in [0, 1].
+    pub confidence: f32,
+}
+
+pub trait LineRecogniser: Send {
+    /// Reads `line` (dark text on a light background, one line).
+    fn read(&mut self, line: &GrayImage, script: Script) -> Result<LineReading, DocError>;
+}
+
+const DIGITS: &str = "0123456789-.~ ";
+const LATIN: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-/ ";
+const MRZ: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<";
+
+/// Tesseract engines, one per script, owned by one inference thread.
+pub struct TesseractRecogniser {
+    korean: LineEngine,
+    digits: LineEngine,
+    latin: LineEngine,
+    mrz: LineEngine,
+}
+
+impl TesseractRecogniser {
+    /// `library`: the Tesseract shared library; `mrz_model`: the path of
+    /// `mrz.traineddata` (from the model folder).
+    pub fn open(library: &str, mrz_model: &Path) -> Result<Self, DocError> {
+        let tesseract = Tesseract::open(library)?;
+        let system = Path::new(DEBIAN_TESSDATA);
+        let mrz_dir = mrz_model.parent().unwrap_or(Path::new("."));
+        let mut digits = tesseract.engine(system, "eng")?;
+        digits.set_whitelist(DIGITS)?;
+        let mut latin = tesseract.engine(system, "eng")?;
+        latin.set_whitelist(LATIN)?;
+        let mut mrz = tesseract.engine(mrz_dir, "mrz")?;
+        mrz.set_whitelist(MRZ)?;
+        Ok(Self {
+            korean: tesseract.engine(system, "kor")?,
+            digits,
+            latin,
+            mrz,
+        })
+    }
+}
+
+impl LineRecogniser for TesseractRecogniser {
+    fn read(&mut self, line: &GrayImage, script: Script) -> Result<LineReading, DocError> {
+        let engine = match script {
+            Script::Korean => &mut self.korean,
+            Script::Digits => &mut self.digits,
+            Script::Latin => &mut self.latin,
+            Script::Mrz => &mut self.mrz,
+        };
+        let reading = engine.read_line(line.as_raw(), line.width(), line.height())?;
+        Ok(LineReading {
+            text: reading.text,
+            confidence: reading.confidence,
+        })
+    }
+}
