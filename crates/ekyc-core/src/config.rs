@@ -124,6 +124,12 @@ pub struct Settings {
     /// Liveness: lowest detection score of the second search for a face
     /// (covered faces and close-ups) when the first finds none.
     pub liveness_covered_face_min_score: f32,
+    /// OCR: the Tesseract 5 shared library (a soname or a path).
+    pub tesseract_library: String,
+    /// OCR: how `idNum` is shown: `all` (`******-*******`, the default),
+    /// `birth` (`YYMMDD-G******`) or `none` (unmasked; only when the
+    /// operator needs it and says so here).
+    pub ocr_id_masking: String,
     /// Fault injection for tests: engines that fail on purpose. Keep empty.
     pub fault_failing_engines: Vec<String>,
 }
@@ -177,6 +183,8 @@ impl Default for Settings {
             liveness_mask_threshold: 0.52,
             liveness_deepfake_threshold: 0.77,
             liveness_covered_face_min_score: 0.3,
+            tesseract_library: "libtesseract.so.5".to_owned(),
+            ocr_id_masking: "all".to_owned(),
             fault_failing_engines: Vec::new(),
         }
     }

@@ -60,12 +60,6 @@ impl ApiError {
         Self::new(ErrorCode::BadRequest).with_detail(detail)
     }
 
-    /// A capability that a later release provides.
-    pub fn not_available(capability: &str) -> Self {
-        Self::new(ErrorCode::Unavailable)
-            .with_detail(format!("{capability} is not available on this server yet"))
-    }
-
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
         self
@@ -132,6 +126,19 @@ impl From<FaceError> for ApiError {
             FaceError::Detection(detail) => {
                 tracing::error!(error = %detail, "face detection failed");
                 Self::new(ErrorCode::Internal)
+            }
+        }
+    }
+}
+
+impl From<ekyc_doc::ReadError> for ApiError {
+    fn from(e: ekyc_doc::ReadError) -> Self {
+        match e {
+            ekyc_doc::ReadError::NoDocument => Self::new(ErrorCode::NoDocument),
+            ekyc_doc::ReadError::Unreadable => Self::new(ErrorCode::OcrFailed),
+            ekyc_doc::ReadError::Model(detail) => {
+                tracing::error!(error = %detail, "document reading failed");
+                Self::new(ErrorCode::OcrFailed)
             }
         }
     }

@@ -4,6 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ekyc_auth::{Auth, Limits, Lockout};
+use ekyc_doc::registration::Masking;
+use ekyc_doc::DocumentModels;
 use ekyc_face::{EngineId, FaceModels, Matcher};
 use ekyc_image::IntakeLimits;
 use ekyc_runtime::InferencePool;
@@ -28,6 +30,11 @@ pub struct AppState {
     /// Audit records older than this are purged.
     pub audit_retention: Duration,
     pub faces: Arc<InferencePool<FaceModels>>,
+    /// The document reader's own threads: OCR takes far longer per request
+    /// than face work, and must not queue face requests behind it.
+    pub documents: Arc<InferencePool<DocumentModels>>,
+    /// How `idNum` is masked in OCR answers.
+    pub id_masking: Masking,
     pub matcher: Arc<Matcher>,
     pub default_engine: EngineId,
     /// Target false-positive identification rate of 1:N search.

@@ -5,6 +5,7 @@ mod bench;
 mod bench_fr;
 mod bench_identify;
 mod bench_liveness;
+mod bench_ocr;
 mod models;
 mod serve;
 
@@ -59,6 +60,7 @@ enum Command {
 
 fn main() -> ExitCode {
     keep_large_allocations_returnable();
+    single_threaded_tesseract();
     let cli = Cli::parse();
     init_logging();
     match run(cli) {
@@ -103,6 +105,18 @@ fn keep_large_allocations_returnable() {
     // SAFETY: mallopt only tunes the allocator; no other thread exists yet.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
+/// Tesseract's OpenMP threads spin against the inference pool's own
+/// threads: on two cores a line took three times longer with them. The
+/// pool already runs one job per core, so each Tesseract call gets one
+/// thread. libgomp reads the variable when Tesseract is loaded, later.
+fn single_threaded_tesseract() {
+    if std::env::var_os("OMP_THREAD_LIMIT").is_none() {
+        // SAFETY: called first thing in main, before any other thread
+        // exists, so nothing can read the environment concurrently.
+        unsafe { std::env::set_var("OMP_THREAD_LIMIT", "1") };
     }
 }
 

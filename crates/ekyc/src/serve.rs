@@ -7,6 +7,8 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use ekyc_auth::{LimitSettings, Limits, Lockout, LockoutPolicy};
 use ekyc_core::Settings;
+use ekyc_doc::registration::Masking;
+use ekyc_doc::DocumentModels;
 use ekyc_face::liveness::LivenessOptions;
 use ekyc_face::{
     model_version, Calibration, EngineId, FaceModels, FaceOptions, Matcher, PolicyTargets,
@@ -25,6 +27,8 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         .parse()
         .map_err(anyhow::Error::msg)?;
     let faces = Arc::new(start_face_pool(&settings)?);
+    let documents = Arc::new(start_document_pool(&settings)?);
+    let id_masking = id_masking(&settings.ocr_id_masking)?;
     let matcher = Arc::new(matcher(&settings)?);
     let (store, auth) = open_auth(&settings).await?;
     let vault = Arc::new(open_vault(&settings, store.clone())?);
@@ -41,6 +45,8 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         admin_token_digest: admin_token(&settings)?,
         audit_retention: Duration::from_secs(u64::from(settings.audit_retention_days) * 86_400),
         faces,
+        documents,
+        id_masking,
         matcher,
         default_engine,
         fpir: settings.fpir_identify,
@@ -127,6 +133,30 @@ pub fn start_face_pool(settings: &Settings) -> anyhow::Result<InferencePool<Face
         "inference pool started"
     );
     Ok(InferencePool::start(workers, settings.inference_queue)?)
+}
+
+/// The document reader's threads, as many as the face pool's.
+/// Runs after [`start_face_pool`], which loaded ONNX Runtime.
+pub fn start_document_pool(settings: &Settings) -> anyhow::Result<InferencePool<DocumentModels>> {
+    let manifest = Manifest::builtin()?;
+    let model_dir = settings.model_dir();
+    let workers = (0..settings.inference_threads())
+        .map(|_| DocumentModels::load(&manifest, &model_dir, &settings.tesseract_library))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(InferencePool::start(workers, settings.inference_queue)?)
+}
+
+/// `ocr_id_masking`: `all`, `birth` or `none`.
+fn id_masking(setting: &str) -> anyhow::Result<Masking> {
+    match setting {
+        "all" => Ok(Masking::All),
+        "birth" => Ok(Masking::KeepBirthDateAndGender),
+        "none" => {
+            tracing::warn!("OCR answers carry unmasked ID numbers (ocr_id_masking = none)");
+            Ok(Masking::None)
+        }
+        other => bail!("ocr_id_masking must be all, birth or none, not {other:?}"),
+    }
 }
 
 /// Checks every model file and loads ONNX Runtime: the manifest and the

@@ -762,37 +762,6 @@ fn tenants_cannot_see_each_others_users() {
 }
 
 #[test]
-fn ocr_validates_input_then_answers_50300() {
-    let server = Server::start();
-    let tenant = server.create_tenant("bank");
-    let headers = authed(&server, &tenant);
-    let headers = as_refs(&headers);
-    let photo = b64(&lfw_photo());
-    let post = |path: &str, body: serde_json::Value| server.post(path, &headers, &body.to_string());
-
-    assert_eq!(
-        post(
-            "/v1/ocr/recognize",
-            json!({"image": photo, "idType": "LIBRARY"})
-        )
-        .code(),
-        "40000"
-    );
-    assert_eq!(
-        post("/v1/ocr/recognize", json!({"image": "###"})).code(),
-        "40001"
-    );
-    assert_eq!(
-        post(
-            "/v1/ocr/recognize",
-            json!({"image": photo, "idType": "DRIVER"})
-        )
-        .code(),
-        "50300"
-    );
-}
-
-#[test]
 fn envelope_request_ids_languages_and_service_endpoints() {
     let server = Server::start();
     let client_id = "0b6f3a52-1d1f-4e4c-9a57-7c1c1f0f2b10";
