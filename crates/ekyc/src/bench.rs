@@ -61,6 +61,31 @@ pub enum BenchCommand {
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
     },
+    /// ID document OCR on generated cards of every type, photos without a
+    /// document and the MRZ specimens: field accuracy, 4040B, latency.
+    Ocr {
+        /// Cards per document type.
+        #[arg(long, default_value_t = 500)]
+        cards: u64,
+        /// First card seed (the tests use seeds below 1000).
+        #[arg(long, default_value_t = 900_000)]
+        seed: u64,
+        /// Generated photos without a document.
+        #[arg(long, default_value_t = 200)]
+        negatives: u64,
+        /// Folder holding faces/ and documents/.
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        /// Reader threads (each owns its models; latency is per thread).
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+        /// Print this many wrong fields.
+        #[arg(long, default_value_t = 0)]
+        failures: usize,
+        /// Only these document types (RESIDENT, DRIVER, FOREIGN, PASSPORT).
+        #[arg(long, value_delimiter = ',')]
+        kinds: Vec<String>,
+    },
     /// Decode + detect on the photos of a folder (e.g. 640×480 NUAA frames).
     Count {
         /// Folder searched recursively for .jpg/.jpeg/.png files.
@@ -89,6 +114,26 @@ pub async fn run(settings: &Settings, command: BenchCommand) -> anyhow::Result<(
         BenchCommand::Liveness { data, dump, only } => {
             crate::bench_liveness::run(settings, &data, dump, &only)
         }
+        BenchCommand::Ocr {
+            cards,
+            seed,
+            negatives,
+            data,
+            threads,
+            failures,
+            kinds,
+        } => crate::bench_ocr::run(
+            settings,
+            &crate::bench_ocr::OcrBench {
+                cards,
+                seed,
+                negatives,
+                data,
+                threads,
+                failures,
+                kinds,
+            },
+        ),
         BenchCommand::Verify { images, requests } => verify(settings, &images, requests).await,
         BenchCommand::Identify {
             sizes,

@@ -1,0 +1,481 @@
+//! `ekyc bench ocr`: the document reader on generated cards of every type,
+//! on photos without a document, and on the MRZ specimens of
+//! `../shared/data/documents`.
+//!
+//! Reports field exact-match rates per type, address character error rate,
+//! MRZ validity, `4040B` rates, how well field confidence is calibrated,
+//! and latency split by stage. Cards are generated in memory from seeds, so
+//! the same command always measures the same cards.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use ekyc_core::Settings;
+use ekyc_doc::kind::DocumentKind;
+use ekyc_doc::{DocumentModels, ReadError, Reading, StageTimings};
+use ekyc_docgen::{Generator, Truth, KINDS};
+use ekyc_image::{decode_image_bytes, RgbImage};
+
+use crate::bench::{print_machine, summarize};
+use crate::serve::{intake_limits, loaded_models};
+
+/// Fields compared per type (the answer's names; `idNum` unmasked).
+const FIELDS: [&str; 17] = [
+    "name",
+    "idNum",
+    "birthDate",
+    "address",
+    "issueDate",
+    "expiryDate",
+    "issuer",
+    "licenseNo",
+    "licenseType",
+    "licenseTypes",
+    "serialNo",
+    "passportNo",
+    "surname",
+    "givenNames",
+    "nationality",
+    "visaType",
+    "mrz",
+];
+
+pub struct OcrBench {
+    pub cards: u64,
+    pub seed: u64,
+    pub negatives: u64,
+    pub data: PathBuf,
+    pub threads: usize,
+    pub failures: usize,
+    pub kinds: Vec<String>,
+}
+
+/// One card's outcome.
+struct Outcome {
+    kind: DocumentKind,
+    seed: u64,
+    truth: Truth,
+    result: Result<Reading, String>,
+    wall: Duration,
+}
+
+pub fn run(settings: &Settings, bench: &OcrBench) -> anyhow::Result<()> {
+    let (manifest, model_dir) = loaded_models(settings)?;
+    let generator = Generator::new()?;
+    print_machine(bench.threads);
+    println!(
+        "cards: {} per type from seed {}, {} generated negatives",
+        bench.cards, bench.seed, bench.negatives
+    );
+    let jobs: Vec<(DocumentKind, u64)> = KINDS
+        .iter()
+        .filter(|kind| {
+            bench.kinds.is_empty()
+                || bench
+                    .kinds
+                    .iter()
+                    .any(|k| k.eq_ignore_ascii_case(kind.id_type()))
+        })
+        .flat_map(|kind| (0..bench.cards).map(move |i| (*kind, i)))
+        .collect();
+    let outcomes = Mutex::new(Vec::new());
+    let negatives = Mutex::new(Vec::new());
+    let next = Mutex::new(0usize);
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let mut workers = Vec::new();
+        for _ in 0..bench.threads {
+            let mut models =
+                DocumentModels::load(&manifest, &model_dir, &settings.tesseract_library)?;
+            let (generator, jobs, outcomes, negatives, next) =
+                (&generator, &jobs, &outcomes, &negatives, &next);
+            workers.push(scope.spawn(move || -> anyhow::Result<()> {
+                loop {
+                    let index = {
+                        let mut next = next.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
+                        *next += 1;
+                        *next - 1
+                    };
+                    if index < jobs.len() {
+                        let (kind, i) = jobs[index];
+                        let outcome = read_card(&mut models, generator, kind, bench.seed + i)?;
+                        outcomes
+                            .lock()
+                            .map_err(|_| anyhow::anyhow!("poisoned"))?
+                            .push(outcome);
+                    } else if index < jobs.len() + bench.negatives as usize {
+                        let seed = bench.seed + (index - jobs.len()) as u64;
+                        let photo = generator.negative(seed)?;
+                        let found =
+                            !matches!(models.read(&photo, None), Err(ReadError::NoDocument));
+                        negatives
+                            .lock()
+                            .map_err(|_| anyhow::anyhow!("poisoned"))?
+                            .push(found);
+                    } else {
+                        return Ok(());
+                    }
+                }
+            }));
+        }
+        for worker in workers {
+            worker
+                .join()
+                .map_err(|_| anyhow::anyhow!("a bench thread panicked"))??;
+        }
+        Ok(())
+    })?;
+    let outcomes = outcomes
+        .into_inner()
+        .map_err(|_| anyhow::anyhow!("poisoned"))?;
+    let negatives = negatives
+        .into_inner()
+        .map_err(|_| anyhow::anyhow!("poisoned"))?;
+    report_fields(&outcomes);
+    report_calibration(&outcomes);
+    report_latency(&outcomes);
+    report_failures(&outcomes, bench.failures);
+    let mut models = DocumentModels::load(&manifest, &model_dir, &settings.tesseract_library)?;
+    report_negatives(&negatives, &mut models, &bench.data.join("faces"), settings)?;
+    report_specimens(
+        &mut models,
+        &bench.data.join("documents/mrz_specimens"),
+        settings,
+    )
+}
+
+fn read_card(
+    models: &mut DocumentModels,
+    generator: &Generator,
+    kind: DocumentKind,
+    seed: u64,
+) -> anyhow::Result<Outcome> {
+    let sample = generator.photo(kind, seed)?;
+    let started = Instant::now();
+    let result = models.read(&sample.image, None).map_err(|e| match e {
+        ReadError::NoDocument => "4040B".to_owned(),
+        ReadError::Unreadable => "40904".to_owned(),
+        ReadError::Model(e) => e.to_string(),
+    });
+    Ok(Outcome {
+        kind,
+        seed,
+        truth: sample.truth,
+        result,
+        wall: started.elapsed(),
+    })
+}
+
+/// The reading's value for a compared field (`idNum` unmasked, `mrz` both
+/// lines joined by a newline).
+fn value(reading: &Reading, field: &str) -> Option<String> {
+    match field {
+        "idNum" => reading
+            .id_number
+            .as_ref()
+            .map(|(n, _)| n.masked(ekyc_doc::registration::Masking::None)),
+        "mrz" => reading
+            .mrz
+            .as_ref()
+            .map(|m| format!("{}\n{}", m.line1, m.line2)),
+        _ => reading.fields.get(field).map(|f| f.value.clone()),
+    }
+}
+
+fn truth_value(truth: &Truth, field: &str) -> Option<String> {
+    match field {
+        "mrz" => Some(format!(
+            "{}\n{}",
+            truth.get("mrzLine1")?,
+            truth.get("mrzLine2")?
+        )),
+        "nationality" if truth.get("idType").is_some_and(|t| t == "PASSPORT") => {
+            truth.get("nationality").cloned()
+        }
+        _ => truth.get(field).cloned(),
+    }
+}
+
+fn report_fields(outcomes: &[Outcome]) {
+    println!("\nfield exact match (right / cards that print the field):");
+    for kind in KINDS {
+        let of_kind: Vec<&Outcome> = outcomes.iter().filter(|o| o.kind == kind).collect();
+        let read = of_kind.iter().filter(|o| o.result.is_ok()).count();
+        let typed = of_kind
+            .iter()
+            .filter(|o| o.result.as_ref().is_ok_and(|r| r.kind == kind))
+            .count();
+        println!(
+            "  {}: {} cards, read {} ({}), type right {}",
+            kind.id_type(),
+            of_kind.len(),
+            read,
+            pct(read, of_kind.len()),
+            pct(typed, of_kind.len())
+        );
+        for field in FIELDS {
+            let printed: Vec<(&Outcome, String)> = of_kind
+                .iter()
+                .filter_map(|o| truth_value(&o.truth, field).map(|t| (*o, t)))
+                .collect();
+            if printed.is_empty() {
+                continue;
+            }
+            let right = printed
+                .iter()
+                .filter(|(o, t)| {
+                    o.result
+                        .as_ref()
+                        .ok()
+                        .and_then(|r| value(r, field))
+                        .as_ref()
+                        == Some(t)
+                })
+                .count();
+            let mut line = format!(
+                "    {field:<13} {:>7} ({right}/{})",
+                pct(right, printed.len()),
+                printed.len()
+            );
+            if field == "address" {
+                line.push_str(&format!(", CER {:.2} %", 100.0 * cer(&printed, field)));
+            }
+            if field == "name" && kind != DocumentKind::Foreign {
+                line.push_str(&format!(", CER {:.2} %", 100.0 * cer(&printed, field)));
+            }
+            println!("{line}");
+        }
+        if kind == DocumentKind::Passport {
+            let mrz: Vec<bool> = of_kind
+                .iter()
+                .filter_map(|o| {
+                    o.result
+                        .as_ref()
+                        .ok()
+                        .and_then(|r| r.mrz.as_ref())
+                        .map(|m| m.valid)
+                })
+                .collect();
+            let valid = mrz.iter().filter(|v| **v).count();
+            println!(
+                "    MRZ returned {} of {}; check digits pass on {} of those; complete (valid) {}",
+                mrz.len(),
+                of_kind.len(),
+                valid,
+                pct(valid, of_kind.len())
+            );
+        }
+    }
+}
+
+/// Character error rate: edit distance over truth length, summed over cards
+/// (a card read without the field counts every character wrong).
+fn cer(printed: &[(&Outcome, String)], field: &str) -> f64 {
+    let mut errors = 0;
+    let mut total = 0;
+    for (outcome, truth) in printed {
+        let read = outcome
+            .result
+            .as_ref()
+            .ok()
+            .and_then(|r| value(r, field))
+            .unwrap_or_default();
+        let truth: Vec<char> = truth.chars().collect();
+        let read: Vec<char> = read.chars().collect();
+        errors += edit_distance(&truth, &read);
+        total += truth.len();
+    }
+    errors as f64 / total.max(1) as f64
+}
+
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+/// How often fields at each confidence level are right.
+fn report_calibration(outcomes: &[Outcome]) {
+    let mut bins: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
+    for outcome in outcomes {
+        let Ok(reading) = &outcome.result else {
+            continue;
+        };
+        let mut scored: Vec<(f32, bool)> = reading
+            .fields
+            .iter()
+            .filter_map(|(name, field)| {
+                let truth = truth_value(&outcome.truth, name)?;
+                Some((field.confidence, field.value == truth))
+            })
+            .collect();
+        if let (Some((number, confidence)), Some(truth)) =
+            (&reading.id_number, outcome.truth.get("idNum"))
+        {
+            let read = number.masked(ekyc_doc::registration::Masking::None);
+            scored.push((*confidence, &read == truth));
+        }
+        for (confidence, right) in scored {
+            let bin = ((confidence * 10.0) as usize).min(9);
+            let entry = bins.entry(bin).or_default();
+            entry.0 += usize::from(right);
+            entry.1 += 1;
+        }
+    }
+    println!("\nfield confidence calibration (fields right / fields returned):");
+    for (bin, (right, total)) in bins {
+        println!(
+            "  [{:.1}, {:.1}): {} ({right}/{total})",
+            bin as f32 / 10.0,
+            (bin + 1) as f32 / 10.0,
+            pct(right, total)
+        );
+    }
+}
+
+fn report_latency(outcomes: &[Outcome]) {
+    println!("\nlatency per card (one inference thread each):");
+    let mut walls: Vec<Duration> = outcomes.iter().map(|o| o.wall).collect();
+    println!("  end to end: {}", summarize(&mut walls));
+    let stages: Vec<StageTimings> = outcomes
+        .iter()
+        .filter_map(|o| o.result.as_ref().ok().map(|r| r.timings))
+        .collect();
+    let stage = |pick: fn(&StageTimings) -> f64| {
+        let mut values: Vec<Duration> = stages
+            .iter()
+            .map(|t| Duration::from_secs_f64(pick(t) / 1000.0))
+            .collect();
+        summarize(&mut values)
+    };
+    println!("  finding + rectifying: {}", stage(|t| t.finding));
+    println!("  text detection + direction: {}", stage(|t| t.detection));
+    println!("  recognition (first pass): {}", stage(|t| t.recognition));
+    println!("  parsing (with field re-reads): {}", stage(|t| t.parsing));
+}
+
+fn report_failures(outcomes: &[Outcome], limit: usize) {
+    if limit == 0 {
+        return;
+    }
+    println!("\nfirst {limit} wrong fields:");
+    let mut shown = 0;
+    for outcome in outcomes {
+        for field in FIELDS {
+            let Some(truth) = truth_value(&outcome.truth, field) else {
+                continue;
+            };
+            let read = match &outcome.result {
+                Ok(r) => value(r, field).unwrap_or_else(|| "(none)".to_owned()),
+                Err(e) => e.clone(),
+            };
+            if read != truth && shown < limit {
+                shown += 1;
+                println!(
+                    "  {} #{} {field}: {truth:?} read {read:?}",
+                    outcome.kind.id_type(),
+                    outcome.seed
+                );
+            }
+        }
+    }
+}
+
+fn report_negatives(
+    generated: &[bool],
+    models: &mut DocumentModels,
+    faces: &Path,
+    settings: &Settings,
+) -> anyhow::Result<()> {
+    let found = generated.iter().filter(|f| **f).count();
+    println!(
+        "\nnegatives: generated scenes answered 4040B {} ({} of {})",
+        pct(generated.len() - found, generated.len()),
+        generated.len() - found,
+        generated.len()
+    );
+    let mut photos = images_in(faces)?;
+    photos.truncate(200);
+    let mut rejected = 0;
+    for path in &photos {
+        let image = load(path, settings)?;
+        rejected += usize::from(matches!(
+            models.read(&image, None),
+            Err(ReadError::NoDocument)
+        ));
+    }
+    println!(
+        "  face photos ({}) answered 4040B {} ({rejected} of {})",
+        faces.display(),
+        pct(rejected, photos.len()),
+        photos.len()
+    );
+    Ok(())
+}
+
+/// The ICAO specimens: which MRZs are read and valid (only TD3 passports
+/// are in the contract; the others are reported for what they are).
+fn report_specimens(
+    models: &mut DocumentModels,
+    folder: &Path,
+    settings: &Settings,
+) -> anyhow::Result<()> {
+    println!("\nMRZ specimens ({}):", folder.display());
+    let labels = std::fs::read_to_string(folder.join("labels.csv")).context("specimen labels")?;
+    for line in labels.lines().skip(1) {
+        let file = line.split(',').next().unwrap_or_default();
+        let image = load(&folder.parent().unwrap_or(folder).join(file), settings)?;
+        let outcome = match models.read(&image, Some(DocumentKind::Passport)) {
+            Ok(reading) => match &reading.mrz {
+                Some(m) => format!(
+                    "MRZ read, check digits {}",
+                    if m.valid { "pass" } else { "fail" }
+                ),
+                None => "no TD3 MRZ read".to_owned(),
+            },
+            Err(e) => e.to_string(),
+        };
+        println!("  {file}: {outcome}");
+    }
+    Ok(())
+}
+
+fn images_in(folder: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let mut pending = vec![folder.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in
+            std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?
+        {
+            let path = entry?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path
+                .extension()
+                .is_some_and(|e| e == "jpg" || e == "png" || e == "jpeg")
+            {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+fn load(path: &Path, settings: &Settings) -> anyhow::Result<RgbImage> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(decode_image_bytes(&bytes, &intake_limits(settings))?.rgb)
+}
+
+fn pct(part: usize, whole: usize) -> String {
+    format!("{:.2} %", 100.0 * part as f64 / whole.max(1) as f64)
+}
