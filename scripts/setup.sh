@@ -11,7 +11,17 @@ command -v python3 >/dev/null 2>&1 || missing+=(python3)
 python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
 # pip verifies downloads against the system's certificate store.
 [ -e /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
+# The document reader: Tesseract 5 and its Korean and English models
+# (the MRZ model comes with the other models).
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
+for package in libtesseract5 tesseract-ocr-kor tesseract-ocr-script-hang tesseract-ocr-eng; do
+  installed "$package" || missing+=("$package")
+done
 if [ "${1:-}" = --for-tests ]; then
+  # Fonts of the synthetic ID cards that the OCR tests and benchmark print.
+  for package in fonts-nanum fonts-unfonts-core fonts-ocr-b; do
+    installed "$package" || missing+=("$package")
+  done
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
   command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
 fi
