@@ -43,50 +43,33 @@ struct Canvas<'a> {
     ink: Rgb<u8>,
 }
 
-impl Canvas<'_> {
-    fn text(&mut self, x: i32, y: i32, size: f32, text: &str) {
-        let font = self.fonts.body;
+impl<'a> Canvas<'a> {
+    fn draw(&mut self, font: &'a FontVec, colour: Rgb<u8>, at: (i32, i32), size: f32, text: &str) {
         draw_text_mut(
             &mut self.image,
-            self.ink,
-            x,
-            y,
+            colour,
+            at.0,
+            at.1,
             PxScale::from(size),
             font,
             text,
         );
+    }
+
+    fn text(&mut self, x: i32, y: i32, size: f32, text: &str) {
+        self.draw(self.fonts.body, self.ink, (x, y), size, text);
     }
 
     fn bold(&mut self, x: i32, y: i32, size: f32, text: &str) {
-        let font = self.fonts.bold;
-        draw_text_mut(
-            &mut self.image,
-            self.ink,
-            x,
-            y,
-            PxScale::from(size),
-            font,
-            text,
-        );
+        self.draw(self.fonts.bold, self.ink, (x, y), size, text);
     }
 
     fn label(&mut self, x: i32, y: i32, size: f32, text: &str) {
-        let grey = Rgb([90, 90, 110]);
-        let font = self.fonts.body;
-        draw_text_mut(&mut self.image, grey, x, y, PxScale::from(size), font, text);
+        self.draw(self.fonts.body, Rgb([90, 90, 110]), (x, y), size, text);
     }
 
     fn mrz(&mut self, x: i32, y: i32, size: f32, text: &str) {
-        let font = self.fonts.mrz;
-        draw_text_mut(
-            &mut self.image,
-            Rgb([20, 20, 20]),
-            x,
-            y,
-            PxScale::from(size),
-            font,
-            text,
-        );
+        self.draw(self.fonts.mrz, Rgb([20, 20, 20]), (x, y), size, text);
     }
 
     fn width_of(&self, font: &FontVec, size: f32, text: &str) -> i32 {
