@@ -48,6 +48,20 @@ fn passport_style(text: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year.parse().ok()?, month, day.parse().ok()?)
 }
 
+/// A passport date whose Korean month OCR mangled (`15 1OI/JAN 2030`, as
+/// read in capitals only): the day is the first number, the month the first
+/// English month name, the year the last four digits.
+pub fn loose_passport_date(text: &str) -> Option<NaiveDate> {
+    let words: Vec<&str> = text.split([' ', '/']).filter(|w| !w.is_empty()).collect();
+    let day: u32 = words.first()?.parse().ok()?;
+    let month = words
+        .iter()
+        .find_map(|w| MONTHS.iter().position(|m| w.contains(m)))? as u32
+        + 1;
+    let year: i32 = words.last().filter(|w| w.len() == 4)?.parse().ok()?;
+    NaiveDate::from_ymd_opt(year, month, day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,6 +69,14 @@ mod tests {
 
     fn ymd(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
         NaiveDate::from_ymd_opt(y, m, d)
+    }
+
+    #[test]
+    fn passport_dates_with_a_lost_korean_month() {
+        let date = NaiveDate::from_ymd_opt(2030, 1, 15);
+        assert_eq!(loose_passport_date("15 1OI/JAN 2030"), date);
+        assert_eq!(loose_passport_date("15 JAN 2030"), date);
+        assert_eq!(loose_passport_date("15 XYZ 2030"), None);
     }
 
     #[test]
