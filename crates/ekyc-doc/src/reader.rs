@@ -205,7 +205,7 @@ impl DocumentModels {
             assemble::assemble(wanted, &page.lines, &page.gray, self.recogniser.as_mut())?;
         timings.parsing = elapsed_ms(started);
         reading.checks.id_type_matches = expected.map(|e| detected.is_none_or(|d| d == e));
-        reading.portrait = portrait_box(wanted, &page).and_then(|b| to_photo(&b, &page));
+        reading.portrait = to_photo(&portrait_box(wanted, &page), &page);
         reading.corners = page.corners;
         reading.timings = timings;
         Ok(reading)
@@ -325,7 +325,7 @@ pub(crate) fn line_crop(gray: &GrayImage, area: &TextBox) -> GrayImage {
 /// The portrait is the tall text-free block on the side the layout puts
 /// it: left on new licences, residence cards and passports, right on
 /// resident cards and old licences. The side with fewer lines wins.
-fn portrait_box(kind: DocumentKind, page: &Page) -> Option<[f32; 4]> {
+fn portrait_box(kind: DocumentKind, page: &Page) -> [f32; 4] {
     let (w, h) = (page.size.0 as f32, page.size.1 as f32);
     let (box_w, box_h, top) = match kind {
         DocumentKind::Passport => (0.26 * w, 0.48 * h, 0.13 * h),
@@ -348,7 +348,7 @@ fn portrait_box(kind: DocumentKind, page: &Page) -> Option<[f32; 4]> {
     } else {
         right
     };
-    Some([x, top, box_w, box_h])
+    [x, top, box_w, box_h]
 }
 
 /// Maps a box on the rectified page back to the photo (its bounding box
