@@ -63,29 +63,7 @@ pub enum BenchCommand {
     },
     /// ID document OCR on generated cards of every type, photos without a
     /// document and the MRZ specimens: field accuracy, 4040B, latency.
-    Ocr {
-        /// Cards per document type.
-        #[arg(long, default_value_t = 500)]
-        cards: u64,
-        /// First card seed (the tests use seeds below 1000).
-        #[arg(long, default_value_t = 900_000)]
-        seed: u64,
-        /// Generated photos without a document.
-        #[arg(long, default_value_t = 200)]
-        negatives: u64,
-        /// Folder holding faces/ and documents/.
-        #[arg(long, default_value = "../shared/data")]
-        data: PathBuf,
-        /// Reader threads (each owns its models; latency is per thread).
-        #[arg(long, default_value_t = 2)]
-        threads: usize,
-        /// Print this many wrong fields.
-        #[arg(long, default_value_t = 0)]
-        failures: usize,
-        /// Only these document types (RESIDENT, DRIVER, FOREIGN, PASSPORT).
-        #[arg(long, value_delimiter = ',')]
-        kinds: Vec<String>,
-    },
+    Ocr(crate::bench_ocr::OcrBench),
     /// Decode + detect on the photos of a folder (e.g. 640×480 NUAA frames).
     Count {
         /// Folder searched recursively for .jpg/.jpeg/.png files.
@@ -114,26 +92,7 @@ pub async fn run(settings: &Settings, command: BenchCommand) -> anyhow::Result<(
         BenchCommand::Liveness { data, dump, only } => {
             crate::bench_liveness::run(settings, &data, dump, &only)
         }
-        BenchCommand::Ocr {
-            cards,
-            seed,
-            negatives,
-            data,
-            threads,
-            failures,
-            kinds,
-        } => crate::bench_ocr::run(
-            settings,
-            &crate::bench_ocr::OcrBench {
-                cards,
-                seed,
-                negatives,
-                data,
-                threads,
-                failures,
-                kinds,
-            },
-        ),
+        BenchCommand::Ocr(bench) => crate::bench_ocr::run(settings, &bench),
         BenchCommand::Verify { images, requests } => verify(settings, &images, requests).await,
         BenchCommand::Identify {
             sizes,
@@ -245,7 +204,7 @@ fn load_photos(folder: &Path, limit: usize) -> anyhow::Result<Vec<Arc<String>>> 
         .collect()
 }
 
-fn collect_images(folder: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+pub(crate) fn collect_images(folder: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(folder)? {
         let path = entry?.path();
         if path.is_dir() {

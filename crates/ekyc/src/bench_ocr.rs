@@ -19,7 +19,7 @@ use ekyc_doc::{DocumentModels, ReadError, Reading, StageTimings};
 use ekyc_docgen::{Generator, Truth, KINDS};
 use ekyc_image::{decode_image_bytes, RgbImage};
 
-use crate::bench::{print_machine, summarize};
+use crate::bench::{collect_images, print_machine, summarize};
 use crate::serve::{intake_limits, loaded_models};
 
 /// Fields compared per type (the answer's names; `idNum` unmasked).
@@ -43,13 +43,28 @@ const FIELDS: [&str; 17] = [
     "mrz",
 ];
 
+#[derive(clap::Args)]
 pub struct OcrBench {
+    /// Cards per document type.
+    #[arg(long, default_value_t = 500)]
     pub cards: u64,
+    /// First card seed (the tests use seeds below 1000).
+    #[arg(long, default_value_t = 900_000)]
     pub seed: u64,
+    /// Generated photos without a document.
+    #[arg(long, default_value_t = 200)]
     pub negatives: u64,
+    /// Folder holding faces/ and documents/.
+    #[arg(long, default_value = "../shared/data")]
     pub data: PathBuf,
+    /// Reader threads (each owns its models; latency is per thread).
+    #[arg(long, default_value_t = 2)]
     pub threads: usize,
+    /// Print this many wrong fields.
+    #[arg(long, default_value_t = 0)]
     pub failures: usize,
+    /// Only these document types (RESIDENT, DRIVER, FOREIGN, PASSPORT).
+    #[arg(long, value_delimiter = ',')]
     pub kinds: Vec<String>,
 }
 
@@ -403,7 +418,9 @@ fn report_negatives(
         generated.len() - found,
         generated.len()
     );
-    let mut photos = images_in(faces)?;
+    let mut photos = Vec::new();
+    collect_images(faces, &mut photos).with_context(|| format!("reading {}", faces.display()))?;
+    photos.sort();
     photos.truncate(200);
     let mut rejected = 0;
     for path in &photos {
@@ -447,28 +464,6 @@ fn report_specimens(
         println!("  {file}: {outcome}");
     }
     Ok(())
-}
-
-fn images_in(folder: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    let mut found = Vec::new();
-    let mut pending = vec![folder.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        for entry in
-            std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?
-        {
-            let path = entry?.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path
-                .extension()
-                .is_some_and(|e| e == "jpg" || e == "png" || e == "jpeg")
-            {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    Ok(found)
 }
 
 fn load(path: &Path, settings: &Settings) -> anyhow::Result<RgbImage> {
