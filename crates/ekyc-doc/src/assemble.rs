@@ -46,12 +46,22 @@ struct Sheet<'a> {
     gray: &'a GrayImage,
     recogniser: &'a mut dyn LineRecogniser,
     fields: BTreeMap<&'static str, Field>,
+    /// Readings already made: several fields look at the same line with
+    /// the same alphabet (a licence number, the registration number and
+    /// the renewal period are all candidates of each other's searches).
+    rereads: BTreeMap<(usize, Script), LineReading>,
 }
 
 impl Sheet<'_> {
     fn reread(&mut self, index: usize, script: Script) -> Result<LineReading, DocError> {
-        self.recogniser
-            .read(&line_crop(self.gray, &self.lines[index].area), script)
+        if let Some(reading) = self.rereads.get(&(index, script)) {
+            return Ok(reading.clone());
+        }
+        let reading = self
+            .recogniser
+            .read(&line_crop(self.gray, &self.lines[index].area), script)?;
+        self.rereads.insert((index, script), reading.clone());
+        Ok(reading)
     }
 
     fn set(&mut self, name: &'static str, value: impl Into<String>, confidence: f32) {
@@ -119,6 +129,7 @@ pub(crate) fn assemble(
         gray,
         recogniser,
         fields: BTreeMap::new(),
+        rereads: BTreeMap::new(),
     };
     let mut checks = Checks::default();
     let mut id_number = None;

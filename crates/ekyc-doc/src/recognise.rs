@@ -15,7 +15,7 @@ use image::GrayImage;
 use crate::DocError;
 
 /// What a line is expected to hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Script {
     /// Anything: Hangul, Hanja, Latin, digits (titles, names, addresses).
     Korean,
