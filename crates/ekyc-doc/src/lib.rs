@@ -7,6 +7,7 @@
 //! it says, using each field's format to correct OCR.
 
 mod assemble;
+pub mod crnn;
 pub mod dates;
 pub mod find;
 pub mod kind;
@@ -17,7 +18,7 @@ pub mod recognise;
 pub mod registration;
 pub mod textdet;
 
-pub use reader::{Checks, DocumentModels, Field, ReadError, Reading, StageTimings};
+pub use reader::{line_crop, Checks, DocumentModels, Field, ReadError, Reading, StageTimings};
 
 /// Failures of the models themselves (not of a photo).
 #[derive(Debug, thiserror::Error)]

@@ -303,7 +303,7 @@ impl Page {
 }
 
 /// The line's pixels with a margin of the card's own background.
-pub(crate) fn line_crop(gray: &GrayImage, area: &TextBox) -> GrayImage {
+pub fn line_crop(gray: &GrayImage, area: &TextBox) -> GrayImage {
     let x0 = (area.x.floor().max(0.0) as u32).min(gray.width() - 1);
     let y0 = (area.y.floor().max(0.0) as u32).min(gray.height() - 1);
     let x1 = (area.right().ceil() as u32).clamp(x0 + 1, gray.width());

@@ -13,19 +13,30 @@ use crate::GeneratorError;
 
 /// Debian packages `fonts-nanum`, `fonts-unfonts-core` and `fonts-ocr-b`.
 const FONT_ROOT: &str = "/usr/share/fonts";
-/// Body fonts; all of them carry Hanja, which names print after the Hangul.
-const BODY: [&str; 4] = [
-    "truetype/nanum/NanumGothic.ttf",
-    "truetype/nanum/NanumBarunGothic.ttf",
-    "truetype/unfonts-core/UnDotum.ttf",
-    "truetype/unfonts-core/UnBatang.ttf",
-];
-const BOLD: [&str; 3] = [
-    "truetype/nanum/NanumGothicBold.ttf",
-    "truetype/nanum/NanumMyeongjoBold.ttf",
-    "truetype/unfonts-core/UnDotumBold.ttf",
-];
-const MRZ: &str = "opentype/ocr-b/OCRB.otf";
+
+/// Font files, relative to a font folder, that cards are printed with.
+pub struct FontSet {
+    pub body: &'static [&'static str],
+    pub bold: &'static [&'static str],
+    pub mrz: &'static str,
+}
+
+/// The cards' fonts. All body fonts carry Hanja, which names print after
+/// the Hangul.
+pub const CARD_FONTS: FontSet = FontSet {
+    body: &[
+        "truetype/nanum/NanumGothic.ttf",
+        "truetype/nanum/NanumBarunGothic.ttf",
+        "truetype/unfonts-core/UnDotum.ttf",
+        "truetype/unfonts-core/UnBatang.ttf",
+    ],
+    bold: &[
+        "truetype/nanum/NanumGothicBold.ttf",
+        "truetype/nanum/NanumMyeongjoBold.ttf",
+        "truetype/unfonts-core/UnDotumBold.ttf",
+    ],
+    mrz: "opentype/ocr-b/OCRB.otf",
+};
 
 pub struct Fonts {
     body: Vec<FontVec>,
@@ -42,15 +53,15 @@ pub struct CardFonts<'a> {
 
 impl Fonts {
     pub fn load() -> Result<Self, GeneratorError> {
-        Self::load_from(Path::new(FONT_ROOT))
+        Self::load_set(Path::new(FONT_ROOT), &CARD_FONTS)
     }
 
-    pub fn load_from(root: &Path) -> Result<Self, GeneratorError> {
+    pub fn load_set(root: &Path, set: &FontSet) -> Result<Self, GeneratorError> {
         let load = |relative: &str| read_font(&root.join(relative));
         Ok(Self {
-            body: BODY.iter().map(|f| load(f)).collect::<Result<_, _>>()?,
-            bold: BOLD.iter().map(|f| load(f)).collect::<Result<_, _>>()?,
-            mrz: load(MRZ)?,
+            body: set.body.iter().map(|f| load(f)).collect::<Result<_, _>>()?,
+            bold: set.bold.iter().map(|f| load(f)).collect::<Result<_, _>>()?,
+            mrz: load(set.mrz)?,
         })
     }
 

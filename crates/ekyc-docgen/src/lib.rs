@@ -8,6 +8,7 @@
 
 mod fonts;
 mod identity;
+pub mod lines;
 mod render;
 mod scene;
 
@@ -16,8 +17,8 @@ use image::RgbImage;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-pub use fonts::Fonts;
-pub use render::{Truth, ID1_SIZE, ID3_SIZE};
+pub use fonts::{FontSet, Fonts, CARD_FONTS};
+pub use render::{PrintedText, Truth, ID1_SIZE, ID3_SIZE};
 pub use scene::Corners;
 
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +40,8 @@ pub struct Sample {
     pub corners: Corners,
     /// The portrait's `[x, y, width, height]` on the flat card.
     pub portrait: [u32; 4],
+    /// Every string printed, with its box on the flat card.
+    pub printed: Vec<PrintedText>,
 }
 
 pub struct Generator {
@@ -51,6 +54,12 @@ impl Generator {
         Ok(Self {
             fonts: Fonts::load()?,
         })
+    }
+
+    /// Prints the cards in other fonts (the recogniser's training and
+    /// held-out lines).
+    pub fn with_fonts(fonts: Fonts) -> Self {
+        Self { fonts }
     }
 
     /// The card of `kind` number `seed`, flat and undegraded.
@@ -79,7 +88,27 @@ impl Generator {
             truth: card.truth,
             corners: placement.corners,
             portrait: card.portrait,
+            printed: card.printed,
         })
+    }
+
+    /// A line of `text` printed on card background in one of the fonts,
+    /// photographed: resolution loss, then the photos' degradations.
+    pub fn strip(&self, text: &str, seed: u64) -> Result<(RgbImage, PrintedText), GeneratorError> {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let fonts = self.fonts.pick(&mut rng);
+        let size = rng.gen_range(18.0..60.0f32);
+        let (image, printed) = render::strip(&mut rng, fonts, text, size);
+        let (w, h) = image.dimensions();
+        let scale = rng.gen_range(0.45..1.4f32);
+        let small = image::imageops::resize(
+            &image,
+            ((w as f32 * scale) as u32).max(1),
+            ((h as f32 * scale) as u32).max(1),
+            image::imageops::FilterType::Triangle,
+        );
+        let image = image::imageops::resize(&small, w, h, image::imageops::FilterType::Triangle);
+        Ok((scene::degrade(&mut rng, image)?, printed))
     }
 
     /// A photo without a document: a background, sometimes with a printed

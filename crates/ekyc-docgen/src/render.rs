@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use ab_glyph::{FontVec, PxScale};
+use ab_glyph::{point, Font, FontVec, PxScale, ScaleFont};
 use chrono::{Datelike, Duration, NaiveDate};
 use ekyc_doc::kind::DocumentKind;
 use image::{Rgb, RgbImage};
@@ -35,12 +35,23 @@ pub struct FlatCard {
     pub truth: Truth,
     /// The portrait's `[x, y, width, height]` on the flat card.
     pub portrait: [u32; 4],
+    pub printed: Vec<PrintedText>,
+}
+
+/// One string drawn on a card and where: the recogniser's training lines
+/// are cut from photos of cards at these boxes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrintedText {
+    pub text: String,
+    /// `[x, y, width, height]` of the text's layout box on the flat card.
+    pub area: [f32; 4],
 }
 
 struct Canvas<'a> {
     image: RgbImage,
     fonts: CardFonts<'a>,
     ink: Rgb<u8>,
+    printed: Vec<PrintedText>,
 }
 
 impl<'a> Canvas<'a> {
@@ -54,6 +65,11 @@ impl<'a> Canvas<'a> {
             font,
             text,
         );
+        let [x, y, width, height] = ink_box(font, size, text);
+        self.printed.push(PrintedText {
+            text: text.to_owned(),
+            area: [at.0 as f32 + x, at.1 as f32 + y, width, height],
+        });
     }
 
     fn text(&mut self, x: i32, y: i32, size: f32, text: &str) {
@@ -75,6 +91,34 @@ impl<'a> Canvas<'a> {
     fn width_of(&self, font: &FontVec, size: f32, text: &str) -> i32 {
         text_size(PxScale::from(size), font, text).0 as i32
     }
+}
+
+/// Where `draw_text_mut` puts ink for `text`, relative to the point it is
+/// drawn at: the same glyph layout, keeping each glyph's pixel bounds
+/// (imageproc's `text_size` only gives the tallest glyph's height).
+fn ink_box(font: &FontVec, size: f32, text: &str) -> [f32; 4] {
+    let scale = PxScale::from(size);
+    let scaled = font.as_scaled(scale);
+    let (mut advance, mut last) = (0.0f32, None);
+    let (mut low, mut high) = ([f32::MAX; 2], [f32::MIN; 2]);
+    for c in text.chars() {
+        let id = scaled.glyph_id(c);
+        let glyph = id.with_scale_and_position(scale, point(advance, scaled.ascent()));
+        advance += scaled.h_advance(id);
+        if let Some(outline) = scaled.outline_glyph(glyph) {
+            if let Some(last) = last {
+                advance += scaled.kern(id, last);
+            }
+            last = Some(id);
+            let bounds = outline.px_bounds();
+            low = [low[0].min(bounds.min.x), low[1].min(bounds.min.y)];
+            high = [high[0].max(bounds.max.x), high[1].max(bounds.max.y)];
+        }
+    }
+    if low[0] > high[0] {
+        return [0.0, 0.0, 0.0, 0.0];
+    }
+    [low[0], low[1], high[0] - low[0], high[1] - low[1]]
 }
 
 pub fn render(kind: DocumentKind, rng: &mut impl Rng, fonts: CardFonts<'_>) -> FlatCard {
@@ -99,6 +143,7 @@ fn blank<'a>(size: (u32, u32), rng: &mut impl Rng, fonts: CardFonts<'a>) -> Canv
         image,
         fonts,
         ink: Rgb([shade, shade, shade + rng.gen_range(0..20)]),
+        printed: Vec::new(),
     }
 }
 
@@ -292,6 +337,7 @@ fn resident(rng: &mut impl Rng, fonts: CardFonts<'_>) -> FlatCard {
         image: card.image,
         truth,
         portrait: box_,
+        printed: card.printed,
     }
 }
 
@@ -387,6 +433,7 @@ fn driver(rng: &mut impl Rng, fonts: CardFonts<'_>) -> FlatCard {
         image: card.image,
         truth,
         portrait: box_,
+        printed: card.printed,
     }
 }
 
@@ -433,6 +480,7 @@ fn foreign(rng: &mut impl Rng, fonts: CardFonts<'_>) -> FlatCard {
         image: card.image,
         truth,
         portrait: box_,
+        printed: card.printed,
     }
 }
 
@@ -521,7 +569,37 @@ fn passport(rng: &mut impl Rng, fonts: CardFonts<'_>) -> FlatCard {
         image: card.image,
         truth,
         portrait: box_,
+        printed: card.printed,
     }
+}
+
+/// `text` alone on a strip of card background, in the body or bold face
+/// at `size` px, with the box it was printed in.
+pub fn strip(
+    rng: &mut impl Rng,
+    fonts: CardFonts<'_>,
+    text: &str,
+    size: f32,
+) -> (RgbImage, PrintedText) {
+    let font = if rng.gen_bool(0.25) {
+        fonts.bold
+    } else {
+        fonts.body
+    };
+    let (width, height) = text_size(PxScale::from(size), font, text);
+    let margin = size as u32;
+    let mut card = blank((width + 2 * margin, height + 2 * margin), rng, fonts);
+    let ink = if rng.gen_bool(0.2) {
+        Rgb([90, 90, 110])
+    } else {
+        card.ink
+    };
+    card.draw(font, ink, (margin as i32, margin as i32), size, text);
+    let printed = card.printed.pop().unwrap_or(PrintedText {
+        text: text.to_owned(),
+        area: [0.0, 0.0, width as f32, height as f32],
+    });
+    (card.image, printed)
 }
 
 /// A printed photo of a face: a rectangle with a portrait and no text,

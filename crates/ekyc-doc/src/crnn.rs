@@ -1,0 +1,237 @@
+//! The project's own line recogniser: a small CRNN trained on lines cut
+//! from generated cards (`tools/recogniser`), read with greedy CTC.
+//!
+//! Training and inference must see a line the same way, so the one
+//! function that turns a line crop into the network's input lives here and
+//! is used by both: the line generator (`ekyc-docgen`'s `ekyc-lines`) and
+//! [`CrnnRecogniser`].
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+use image::imageops::{self, FilterType};
+use image::GrayImage;
+use ndarray::Array4;
+use ort::session::Session;
+use ort::value::TensorRef;
+
+use crate::recognise::{LineReading, LineRecogniser, Script, TesseractRecogniser};
+use crate::DocError;
+
+/// The characters the network reads, in the order of its classes (class 0
+/// is the CTC blank, class `i + 1` is the `i`-th character): printable
+/// ASCII that the documents use, `·`, the 2,350 Hangul syllables of KS X
+/// 1001 and a few more that occur in names. The training tools read the
+/// same file.
+pub const ALPHABET: &str = include_str!("crnn_alphabet.txt").trim_ascii_end();
+
+/// The network's fixed input height.
+pub const LINE_HEIGHT: u32 = 32;
+/// Wider lines are squeezed: the longest field (an address line) fits.
+pub const MAX_LINE_WIDTH: u32 = 1024;
+const MIN_LINE_WIDTH: u32 = 16;
+
+/// Scales a line crop to [`LINE_HEIGHT`], keeping its aspect ratio.
+pub fn line_input(line: &GrayImage) -> GrayImage {
+    let (w, h) = (line.width().max(1), line.height().max(1));
+    let width = ((w as f32 * LINE_HEIGHT as f32 / h as f32).round() as u32)
+        .clamp(MIN_LINE_WIDTH, MAX_LINE_WIDTH);
+    imageops::resize(line, width, LINE_HEIGHT, FilterType::Triangle)
+}
+
+/// Characters a field of each script may hold; the decoder picks the best
+/// of these at each step, as a whitelist does in Tesseract.
+fn allowed(script: Script) -> Option<&'static str> {
+    match script {
+        Script::Korean | Script::Mrz => None,
+        Script::Digits => Some("0123456789-.~ "),
+        Script::Latin => Some("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-/ "),
+    }
+}
+
+/// Lines whose class probabilities are kept: the assembly re-reads a line
+/// with another alphabet, which costs no second pass through the network.
+const REMEMBERED_LINES: usize = 64;
+
+/// The CRNN for Hangul, digit and Latin lines; Tesseract's OCR-B model for
+/// the MRZ, which it reads better (`mrz.traineddata`).
+pub struct CrnnRecogniser {
+    session: Session,
+    alphabet: Vec<char>,
+    mrz: TesseractRecogniser,
+    remembered: HashMap<u64, Steps>,
+}
+
+/// The network's class probabilities for one line, step by step.
+struct Steps {
+    classes: usize,
+    probabilities: Vec<f32>,
+}
+
+impl CrnnRecogniser {
+    pub fn new(session: Session, mrz: TesseractRecogniser) -> Self {
+        Self {
+            session,
+            alphabet: ALPHABET.chars().collect(),
+            mrz,
+            remembered: HashMap::new(),
+        }
+    }
+
+    /// Runs the network on `line` unless it was run on it lately; returns
+    /// the key of its probabilities in `remembered`.
+    fn remember(&mut self, line: &GrayImage) -> Result<u64, DocError> {
+        let input = line_input(line);
+        let mut hasher = DefaultHasher::new();
+        input.dimensions().hash(&mut hasher);
+        input.as_raw().hash(&mut hasher);
+        let key = hasher.finish();
+        if !self.remembered.contains_key(&key) {
+            let steps = self.run(&input)?;
+            if self.remembered.len() >= REMEMBERED_LINES {
+                self.remembered.clear();
+            }
+            self.remembered.insert(key, steps);
+        }
+        Ok(key)
+    }
+
+    fn run(&mut self, input: &GrayImage) -> Result<Steps, DocError> {
+        let (w, h) = input.dimensions();
+        let pixels = input.as_raw().iter().map(|&v| f32::from(v)).collect();
+        let tensor = Array4::from_shape_vec((1, 1, h as usize, w as usize), pixels)
+            .map_err(|e| DocError::Inference(e.to_string()))?;
+        let outputs = self
+            .session
+            .run(ort::inputs![TensorRef::from_array_view(tensor.view())?])?;
+        let (shape, probabilities) = outputs[0].try_extract_tensor::<f32>()?;
+        let classes = shape.last().copied().unwrap_or(0) as usize;
+        if classes != self.alphabet.len() + 1 {
+            return Err(DocError::Inference(format!(
+                "the recogniser has {classes} classes, the alphabet {} characters",
+                self.alphabet.len()
+            )));
+        }
+        Ok(Steps {
+            classes,
+            probabilities: probabilities.to_vec(),
+        })
+    }
+}
+
+impl LineRecogniser for CrnnRecogniser {
+    fn read(&mut self, line: &GrayImage, script: Script) -> Result<LineReading, DocError> {
+        if script == Script::Mrz {
+            return self.mrz.read(line, script);
+        }
+        let mask = class_mask(&self.alphabet, allowed(script));
+        let key = self.remember(line)?;
+        let steps = self
+            .remembered
+            .get(&key)
+            .ok_or_else(|| DocError::Inference("line cache".into()))?;
+        Ok(decode(steps, &mask, &self.alphabet))
+    }
+}
+
+/// Which classes may be emitted (the blank always may).
+fn class_mask(alphabet: &[char], allowed: Option<&str>) -> Vec<bool> {
+    std::iter::once(true)
+        .chain(
+            alphabet
+                .iter()
+                .map(|c| allowed.is_none_or(|set| set.contains(*c))),
+        )
+        .collect()
+}
+
+/// Greedy CTC: the best allowed class at each step, repeats merged, blanks
+/// dropped. The confidence is the mean probability of the characters kept.
+fn decode(steps: &Steps, mask: &[bool], alphabet: &[char]) -> LineReading {
+    let mut text = String::new();
+    let (mut previous, mut sum, mut kept) = (0, 0.0f32, 0);
+    for step in steps.probabilities.chunks_exact(steps.classes) {
+        let (best, p) = step
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| mask[*k])
+            .fold((0, f32::MIN), |b, (k, &p)| if p > b.1 { (k, p) } else { b });
+        if best != 0 && best != previous {
+            text.push(alphabet[best - 1]);
+            sum += p;
+            kept += 1;
+        }
+        previous = best;
+    }
+    LineReading {
+        text: text.trim().to_owned(),
+        confidence: if kept == 0 { 0.0 } else { sum / kept as f32 },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_keeps_its_aspect_at_the_fixed_height() {
+        let line = GrayImage::new(300, 60);
+        let input = line_input(&line);
+        assert_eq!(input.dimensions(), (160, LINE_HEIGHT));
+    }
+
+    fn steps(rows: &[&[f32]]) -> Steps {
+        Steps {
+            classes: rows[0].len(),
+            probabilities: rows.concat(),
+        }
+    }
+
+    #[test]
+    fn ctc_merges_repeats_and_drops_blanks() {
+        let alphabet = ['1', 'A'];
+        let mask = class_mask(&alphabet, None);
+        let read = decode(
+            &steps(&[
+                &[0.1, 0.8, 0.1],
+                &[0.1, 0.9, 0.0],
+                &[0.9, 0.1, 0.0],
+                &[0.2, 0.7, 0.1],
+                &[0.0, 0.0, 1.0],
+            ]),
+            &mask,
+            &alphabet,
+        );
+        assert_eq!(read.text, "11A");
+        assert!((read.confidence - (0.8 + 0.7 + 1.0) / 3.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_digit_field_never_decodes_to_a_letter() {
+        let alphabet = ['0', 'O'];
+        let mask = class_mask(&alphabet, allowed(Script::Digits));
+        let read = decode(&steps(&[&[0.1, 0.3, 0.6]]), &mask, &alphabet);
+        assert_eq!(read.text, "0");
+    }
+
+    #[test]
+    fn the_alphabet_has_no_repeats_and_the_documents_characters() {
+        let alphabet: Vec<char> = ALPHABET.chars().collect();
+        let unique: std::collections::BTreeSet<char> = alphabet.iter().copied().collect();
+        assert_eq!(unique.len(), alphabet.len());
+        assert!(alphabet.len() > 2350);
+        for c in "가힝0123456789-.~ ·<ABCXYZ()/".chars() {
+            assert!(unique.contains(&c), "{c}");
+        }
+    }
+
+    #[test]
+    fn extreme_lines_are_clamped() {
+        assert_eq!(
+            line_input(&GrayImage::new(4000, 20)).width(),
+            MAX_LINE_WIDTH
+        );
+        assert_eq!(line_input(&GrayImage::new(2, 90)).width(), MIN_LINE_WIDTH);
+    }
+}

@@ -1,0 +1,256 @@
+//! Training lines for the recogniser: the strings of generated cards, cut
+//! from their photos where they were printed, the way the reader cuts the
+//! lines it detects.
+//!
+//! The photo goes through the same degradations as the benchmark's, is
+//! rectified with slightly wrong corners (the finder is never exact), and
+//! each line gets the margins of a detector box, uneven and a little off.
+//! Strings on one row that a detector would join are joined.
+
+use ekyc_doc::crnn::{line_input, ALPHABET};
+use ekyc_doc::kind::DocumentKind;
+use ekyc_doc::line_crop;
+use ekyc_doc::textdet::TextBox;
+use ekyc_image::warp_quad;
+use image::{imageops, GrayImage};
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+
+use crate::{FontSet, Generator, GeneratorError, PrintedText, Sample, ID1_SIZE, ID3_SIZE};
+
+/// The fonts of the training lines: the cards' own and others from
+/// Debian's Korean font packages.
+pub const TRAINING_FONTS: FontSet = FontSet {
+    body: &[
+        "truetype/nanum/NanumGothic.ttf",
+        "truetype/nanum/NanumBarunGothic.ttf",
+        "truetype/unfonts-core/UnDotum.ttf",
+        "truetype/unfonts-core/UnBatang.ttf",
+        "truetype/nanum/NanumMyeongjo.ttf",
+        "truetype/unfonts-core/UnGraphic.ttf",
+        "truetype/baekmuk/batang.ttf",
+        "truetype/baekmuk/dotum.ttf",
+        "opentype/noto/NotoSansCJK-Regular.ttc",
+        "opentype/noto/NotoSerifCJK-Regular.ttc",
+    ],
+    bold: &[
+        "truetype/nanum/NanumGothicBold.ttf",
+        "truetype/nanum/NanumMyeongjoBold.ttf",
+        "truetype/unfonts-core/UnDotumBold.ttf",
+        "truetype/nanum/NanumBarunGothicBold.ttf",
+        "truetype/unfonts-core/UnBatangBold.ttf",
+        "opentype/noto/NotoSansCJK-Bold.ttc",
+    ],
+    mrz: "opentype/ocr-b/OCRB.otf",
+};
+
+/// Fonts kept out of training, to measure how the recogniser does on
+/// typefaces it has never seen.
+pub const HELD_OUT_FONTS: FontSet = FontSet {
+    body: &[
+        "truetype/nanum/NanumSquareR.ttf",
+        "truetype/baekmuk/gulim.ttf",
+    ],
+    bold: &[
+        "truetype/nanum/NanumSquareB.ttf",
+        "truetype/baekmuk/hline.ttf",
+    ],
+    mrz: "opentype/ocr-b/OCRB.otf",
+};
+
+/// One line with what it says: the recogniser's input from `cut_lines`
+/// and `random_line`, the crop before scaling from `printed_line`.
+pub struct TrainingLine {
+    pub text: String,
+    pub image: GrayImage,
+}
+
+/// Cuts every printed line out of `sample`, a photo of a `kind` card.
+pub fn cut_lines(sample: &Sample, kind: DocumentKind, rng: &mut impl Rng) -> Vec<TrainingLine> {
+    let (width, height) = match kind {
+        DocumentKind::Passport => ID3_SIZE,
+        _ => ID1_SIZE,
+    };
+    let wobble = width as f32 * 0.003;
+    let corners = sample.corners.map(|[x, y]| {
+        [
+            x + rng.gen_range(-wobble..wobble),
+            y + rng.gen_range(-wobble..wobble),
+        ]
+    });
+    let Some(card) = warp_quad(&sample.image, &corners, width, height) else {
+        return Vec::new();
+    };
+    let gray = imageops::grayscale(&card);
+    rows(&sample.printed)
+        .into_iter()
+        .filter_map(|row| {
+            let text = training_label(&row.text);
+            let area = detector_box(&row, rng, gray.dimensions())?;
+            (!text.is_empty()).then(|| TrainingLine {
+                text,
+                image: line_input(&line_crop(&gray, &area)),
+            })
+        })
+        .collect()
+}
+
+/// A line of random characters, printed and photographed. The cards'
+/// strings repeat their vocabularies; a name can hold any syllable.
+pub fn random_line(
+    generator: &Generator,
+    seed: u64,
+) -> Result<Option<TrainingLine>, GeneratorError> {
+    let text = random_text(&mut rand::rngs::StdRng::seed_from_u64(seed));
+    Ok(
+        printed_line(generator, &text, seed)?.map(|line| TrainingLine {
+            text: line.text,
+            image: line_input(&line.image),
+        }),
+    )
+}
+
+/// `text` printed on a strip of card and photographed (font, size and
+/// degradations chosen by `seed`), cut as the reader cuts a line.
+pub fn printed_line(
+    generator: &Generator,
+    text: &str,
+    seed: u64,
+) -> Result<Option<TrainingLine>, GeneratorError> {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed ^ 0x11e5);
+    let (image, printed) = generator.strip(text, seed)?;
+    let gray = imageops::grayscale(&image);
+    Ok(
+        detector_box(&printed, &mut rng, gray.dimensions()).map(|area| TrainingLine {
+            text: training_label(text),
+            image: line_crop(&gray, &area),
+        }),
+    )
+}
+
+fn random_text(rng: &mut impl Rng) -> String {
+    let alphabet: Vec<char> = ALPHABET.chars().collect();
+    let hangul: Vec<char> = alphabet.iter().copied().filter(|c| *c >= '가').collect();
+    let pool: &[char] = match rng.gen_range(0..10) {
+        0..=4 => &hangul,
+        5 | 6 => &[
+            '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '-', '.', ' ',
+        ],
+        7 => &alphabet[..alphabet.iter().position(|c| *c == 'a').unwrap_or(1)],
+        _ => &alphabet,
+    };
+    let length = rng.gen_range(1..16);
+    let text: String = (0..length)
+        .map(|_| {
+            if rng.gen_bool(0.1) {
+                ' '
+            } else {
+                *pool.choose(rng).unwrap_or(&'가')
+            }
+        })
+        .collect();
+    match text.trim() {
+        "" => "가".to_owned(),
+        trimmed => trimmed.to_owned(),
+    }
+}
+
+/// Joins strings printed side by side on one row with a gap a detector
+/// would bridge (under about one character height).
+fn rows(printed: &[PrintedText]) -> Vec<PrintedText> {
+    let mut items: Vec<&PrintedText> = printed
+        .iter()
+        .filter(|p| !p.text.trim().is_empty())
+        .collect();
+    items.sort_by(|a, b| a.area[0].total_cmp(&b.area[0]));
+    let mut rows: Vec<PrintedText> = Vec::new();
+    for item in items {
+        match rows.iter_mut().find(|row| continues(row, item)) {
+            Some(row) => {
+                let right = item.area[0] + item.area[2];
+                let top = row.area[1].min(item.area[1]);
+                let bottom = (row.area[1] + row.area[3]).max(item.area[1] + item.area[3]);
+                row.text = format!("{} {}", row.text, item.text);
+                row.area = [row.area[0], top, right - row.area[0], bottom - top];
+            }
+            None => rows.push(item.clone()),
+        }
+    }
+    rows
+}
+
+fn continues(row: &PrintedText, item: &PrintedText) -> bool {
+    let height = row.area[3].max(item.area[3]);
+    let centre = |a: &[f32; 4]| a[1] + a[3] / 2.0;
+    let gap = item.area[0] - (row.area[0] + row.area[2]);
+    (centre(&row.area) - centre(&item.area)).abs() < 0.3 * height && gap < 0.8 * height
+}
+
+/// The row's box with uneven margins, as the text detector draws it.
+fn detector_box(row: &PrintedText, rng: &mut impl Rng, size: (u32, u32)) -> Option<TextBox> {
+    let [x, y, w, h] = row.area;
+    let left = x - h * rng.gen_range(0.0..0.35);
+    let right = x + w + h * rng.gen_range(0.0..0.35);
+    let top = y - h * rng.gen_range(-0.03..0.25);
+    let bottom = y + h + h * rng.gen_range(-0.03..0.25);
+    let (left, top) = (left.max(0.0), top.max(0.0));
+    let (right, bottom) = (right.min(size.0 as f32), bottom.min(size.1 as f32));
+    (right - left >= 4.0 && bottom - top >= 4.0).then_some(TextBox {
+        x: left,
+        y: top,
+        w: right - left,
+        h: bottom - top,
+        score: 1.0,
+    })
+}
+
+/// What the recogniser should answer for a printed string: the Hanja in
+/// parentheses after a name is dropped (no field needs it), and runs of
+/// spaces become one.
+pub fn training_label(printed: &str) -> String {
+    let mut kept = String::new();
+    let mut rest = printed;
+    while let Some(open) = rest.find('(') {
+        let close = rest[open..].find(')').map_or(rest.len(), |c| open + c + 1);
+        let group = &rest[open..close];
+        kept.push_str(&rest[..open]);
+        if !group.chars().any(is_hanja) {
+            kept.push_str(group);
+        }
+        rest = &rest[close..];
+    }
+    kept.push_str(rest);
+    kept.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn is_hanja(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{F900}'..='\u{FAFF}').contains(&c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hanja_after_a_name_is_dropped() {
+        assert_eq!(training_label("홍길동(洪吉童)"), "홍길동");
+        assert_eq!(training_label("E-9 (비전문취업)"), "E-9 (비전문취업)");
+        assert_eq!(training_label("1종보통  2종소형"), "1종보통 2종소형");
+    }
+
+    #[test]
+    fn neighbours_on_a_row_are_joined() {
+        let text = |text: &str, area| PrintedText {
+            text: text.to_owned(),
+            area,
+        };
+        let printed = [
+            text("성명", [10.0, 10.0, 40.0, 20.0]),
+            text("Name", [60.0, 11.0, 40.0, 20.0]),
+            text("far", [400.0, 10.0, 40.0, 20.0]),
+            text("below", [10.0, 60.0, 40.0, 20.0]),
+        ];
+        let joined: Vec<String> = rows(&printed).into_iter().map(|r| r.text).collect();
+        assert_eq!(joined, ["성명 Name", "below", "far"]);
+    }
+}

@@ -1,0 +1,58 @@
+"""Line CER and exact-line rate of an exported recogniser on shards, read
+one line at a time through ONNX Runtime on one CPU thread, as the server
+reads them; also the median time per line.
+
+    python3 evaluate.py MODEL.onnx NAME=FOLDER...
+"""
+import glob
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import onnxruntime
+
+from shards import read_shard
+from train import edit_distance, load_alphabet
+
+
+def decode(probabilities, alphabet):
+    chars, previous = [], 0
+    for k in probabilities.argmax(-1):
+        if k != previous and k != 0:
+            chars.append(alphabet[k - 1])
+        previous = k
+    return "".join(chars)
+
+
+def main(model, specs):
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+    alphabet, _ = load_alphabet()
+    figures = {}
+    for spec in specs:
+        name, folder = spec.split("=", 1)
+        errors = chars = exact = 0
+        times, worst = [], []
+        for path in sorted(glob.glob(os.path.join(folder, "*.bin"))):
+            for label, image in read_shard(path):
+                started = time.perf_counter()
+                probabilities = session.run(None, {"line": image[None, None].astype(np.float32)})[0][0]
+                text = decode(probabilities, alphabet)
+                times.append(time.perf_counter() - started)
+                distance = edit_distance(text, label)
+                errors, chars, exact = errors + distance, chars + len(label), exact + (distance == 0)
+                if distance:
+                    worst.append((distance, label, text))
+        figures[name] = {"lines": len(times), "cer": round(errors / max(chars, 1), 5),
+                         "exact": round(exact / max(len(times), 1), 5),
+                         "median_ms_per_line": round(1000 * float(np.median(times)), 2),
+                         "errors": [f"{label} -> {text}" for _, label, text in sorted(worst, reverse=True)[:15]]}
+    print(json.dumps(figures, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2:])
