@@ -126,6 +126,10 @@ pub struct Settings {
     pub liveness_covered_face_min_score: f32,
     /// OCR: the Tesseract 5 shared library (a soname or a path).
     pub tesseract_library: String,
+    /// OCR: what reads the text lines: `crnn` (the project's own
+    /// recogniser, the default) or `tesseract` (Tesseract's `kor` model).
+    /// The MRZ is read by Tesseract's OCR-B model either way.
+    pub ocr_recogniser: String,
     /// OCR: how `idNum` is shown: `all` (`******-*******`, the default),
     /// `birth` (`YYMMDD-G******`) or `none` (unmasked; only when the
     /// operator needs it and says so here).
@@ -184,6 +188,7 @@ impl Default for Settings {
             liveness_deepfake_threshold: 0.77,
             liveness_covered_face_min_score: 0.3,
             tesseract_library: "libtesseract.so.5".to_owned(),
+            ocr_recogniser: "crnn".to_owned(),
             ocr_id_masking: "all".to_owned(),
             fault_failing_engines: Vec::new(),
         }

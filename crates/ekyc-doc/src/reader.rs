@@ -11,10 +11,11 @@ use image::{imageops, GrayImage, RgbImage};
 use imageproc::geometric_transformations::Projection;
 
 use crate::assemble::{self, Line};
+use crate::crnn::CrnnRecogniser;
 use crate::find::{find_card, FoundCard};
 use crate::kind::{self, DocumentKind};
 use crate::mrz::PassportMrz;
-use crate::recognise::{LineRecogniser, Script, TesseractRecogniser};
+use crate::recognise::{LineRecogniser, RecogniserKind, Script, TesseractRecogniser};
 use crate::registration::RegistrationNumber;
 use crate::textdet::{DirectionClassifier, TextBox, TextDetector};
 use crate::DocError;
@@ -140,19 +141,23 @@ impl DocumentModels {
         manifest: &Manifest,
         model_dir: &Path,
         tesseract_library: &str,
+        kind: RecogniserKind,
     ) -> Result<Self, DocError> {
         let detector = TextDetector::new(load_session(&manifest.path(model_dir, "ppocr_det")?)?);
         let direction =
             DirectionClassifier::new(load_session(&manifest.path(model_dir, "ppocr_cls")?)?);
-        let recogniser = TesseractRecogniser::open(
+        let tesseract = TesseractRecogniser::open(
             tesseract_library,
             &manifest.path(model_dir, "mrz_tesseract")?,
         )?;
-        Ok(Self::with_recogniser(
-            detector,
-            direction,
-            Box::new(recogniser),
-        ))
+        let recogniser: Box<dyn LineRecogniser> = match kind {
+            RecogniserKind::Crnn => Box::new(CrnnRecogniser::new(
+                load_session(&manifest.path(model_dir, "ko_crnn")?)?,
+                tesseract,
+            )),
+            RecogniserKind::Tesseract => Box::new(tesseract),
+        };
+        Ok(Self::with_recogniser(detector, direction, recogniser))
     }
 
     /// Uses another line recogniser (the trait's purpose).

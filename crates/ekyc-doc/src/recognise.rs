@@ -1,11 +1,12 @@
-//! Reading one text line: the [`LineRecogniser`] trait and its Tesseract
-//! implementation.
+//! Reading one text line: the [`LineRecogniser`] trait and its two
+//! implementations.
 //!
-//! No registry ships a Korean neural recogniser, so Tesseract 5 (Debian's
-//! `kor` model) reads Hangul lines for now; the trait is where a better
-//! recogniser plugs in. Fields with a known alphabet are re-read with that
-//! alphabet only, which removes most confusions (`O`/`0`, `l`/`1`, Hangul
-//! look-alikes of digits) before the parsers see the text.
+//! No registry ships a Korean neural recogniser, so the project trains its
+//! own ([`crate::crnn`], the default); Tesseract 5 (Debian's `kor` model)
+//! is kept as the alternative and reads the MRZ for both. Fields with a
+//! known alphabet are re-read with that alphabet only, which removes most
+//! confusions (`O`/`0`, `l`/`1`, Hangul look-alikes of digits) before the
+//! parsers see the text.
 
 use std::path::Path;
 
@@ -33,6 +34,29 @@ pub struct LineReading {
     pub text: String,
     /// The recogniser's own confidence in [0, 1].
     pub confidence: f32,
+}
+
+/// Which recogniser reads the Hangul, digit and Latin lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecogniserKind {
+    /// The project's CRNN (`ko_crnn` in the manifest).
+    Crnn,
+    /// Tesseract 5's `kor` and `eng` models.
+    Tesseract,
+}
+
+impl std::str::FromStr for RecogniserKind {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name {
+            "crnn" => Ok(Self::Crnn),
+            "tesseract" => Ok(Self::Tesseract),
+            other => Err(format!(
+                "the recogniser is crnn or tesseract, not {other:?}"
+            )),
+        }
+    }
 }
 
 pub trait LineRecogniser: Send {

@@ -20,7 +20,7 @@ use ekyc_docgen::{Generator, Truth, KINDS};
 use ekyc_image::{decode_image_bytes, RgbImage};
 
 use crate::bench::{collect_images, print_machine, summarize};
-use crate::serve::{intake_limits, loaded_models};
+use crate::serve::{intake_limits, load_document_models, loaded_models, recogniser_kind};
 
 /// Fields compared per type (the answer's names; `idNum` unmasked).
 const FIELDS: [&str; 17] = [
@@ -66,6 +66,10 @@ pub struct OcrBench {
     /// Only these document types (RESIDENT, DRIVER, FOREIGN, PASSPORT).
     #[arg(long, value_delimiter = ',')]
     pub kinds: Vec<String>,
+    /// What reads the lines: `crnn` or `tesseract` (default: the
+    /// `ocr_recogniser` setting). Run once with each to compare them.
+    #[arg(long)]
+    pub recogniser: Option<String>,
 }
 
 /// One card's outcome.
@@ -80,9 +84,15 @@ struct Outcome {
 pub fn run(settings: &Settings, bench: &OcrBench) -> anyhow::Result<()> {
     let (manifest, model_dir) = loaded_models(settings)?;
     let generator = Generator::new()?;
+    let recogniser_name = bench
+        .recogniser
+        .as_deref()
+        .unwrap_or(&settings.ocr_recogniser);
+    let recogniser = recogniser_kind(recogniser_name)?;
+    let load = || load_document_models(settings, &manifest, &model_dir, recogniser);
     print_machine(bench.threads);
     println!(
-        "cards: {} per type from seed {}, {} generated negatives",
+        "cards: {} per type from seed {}, {} generated negatives; lines read by {recogniser_name}",
         bench.cards, bench.seed, bench.negatives
     );
     let jobs: Vec<(DocumentKind, u64)> = KINDS
@@ -102,8 +112,7 @@ pub fn run(settings: &Settings, bench: &OcrBench) -> anyhow::Result<()> {
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let mut workers = Vec::new();
         for _ in 0..bench.threads {
-            let mut models =
-                DocumentModels::load(&manifest, &model_dir, &settings.tesseract_library)?;
+            let mut models = load()?;
             let (generator, jobs, outcomes, negatives, next) =
                 (&generator, &jobs, &outcomes, &negatives, &next);
             workers.push(scope.spawn(move || -> anyhow::Result<()> {
@@ -152,7 +161,7 @@ pub fn run(settings: &Settings, bench: &OcrBench) -> anyhow::Result<()> {
     report_calibration(&outcomes);
     report_latency(&outcomes);
     report_failures(&outcomes, bench.failures);
-    let mut models = DocumentModels::load(&manifest, &model_dir, &settings.tesseract_library)?;
+    let mut models = load()?;
     report_negatives(&negatives, &mut models, &bench.data.join("faces"), settings)?;
     report_specimens(
         &mut models,

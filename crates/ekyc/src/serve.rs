@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use ekyc_auth::{LimitSettings, Limits, Lockout, LockoutPolicy};
 use ekyc_core::Settings;
+use ekyc_doc::recognise::RecogniserKind;
 use ekyc_doc::registration::Masking;
 use ekyc_doc::DocumentModels;
 use ekyc_face::liveness::LivenessOptions;
@@ -140,10 +141,33 @@ pub fn start_face_pool(settings: &Settings) -> anyhow::Result<InferencePool<Face
 pub fn start_document_pool(settings: &Settings) -> anyhow::Result<InferencePool<DocumentModels>> {
     let manifest = Manifest::builtin()?;
     let model_dir = settings.model_dir();
+    let recogniser = recogniser_kind(&settings.ocr_recogniser)?;
     let workers = (0..settings.inference_threads())
-        .map(|_| DocumentModels::load(&manifest, &model_dir, &settings.tesseract_library))
+        .map(|_| load_document_models(settings, &manifest, &model_dir, recogniser))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(InferencePool::start(workers, settings.inference_queue)?)
+}
+
+/// One reader's models, with `recogniser` reading the lines.
+pub fn load_document_models(
+    settings: &Settings,
+    manifest: &Manifest,
+    model_dir: &std::path::Path,
+    recogniser: RecogniserKind,
+) -> anyhow::Result<DocumentModels> {
+    Ok(DocumentModels::load(
+        manifest,
+        model_dir,
+        &settings.tesseract_library,
+        recogniser,
+    )?)
+}
+
+/// `ocr_recogniser`: `crnn` or `tesseract`.
+pub fn recogniser_kind(setting: &str) -> anyhow::Result<RecogniserKind> {
+    setting
+        .parse()
+        .map_err(|e: String| anyhow::anyhow!("ocr_recogniser: {e}"))
 }
 
 /// `ocr_id_masking`: `all`, `birth` or `none`.
