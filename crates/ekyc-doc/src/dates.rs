@@ -54,12 +54,18 @@ fn passport_style(text: &str) -> Option<NaiveDate> {
 pub fn loose_passport_date(text: &str) -> Option<NaiveDate> {
     let words: Vec<&str> = text.split([' ', '/']).filter(|w| !w.is_empty()).collect();
     let day: u32 = words.first()?.parse().ok()?;
-    let month = words
+    let (at, month) = words
         .iter()
-        .find_map(|w| MONTHS.iter().position(|m| w.contains(m)))? as u32
-        + 1;
-    let year: i32 = words.last().filter(|w| w.len() == 4)?.parse().ok()?;
-    NaiveDate::from_ymd_opt(year, month, day)
+        .enumerate()
+        .find_map(|(i, w)| Some((i, MONTHS.iter().position(|m| w.contains(m))?)))?;
+    // The year follows the month; the detector may join the next column's
+    // text (the issuing authority) after it.
+    let year: i32 = words[at + 1..]
+        .iter()
+        .find(|w| w.len() == 4 && w.chars().all(|c| c.is_ascii_digit()))?
+        .parse()
+        .ok()?;
+    NaiveDate::from_ymd_opt(year, month as u32 + 1, day)
 }
 
 #[cfg(test)]
@@ -77,6 +83,10 @@ mod tests {
         assert_eq!(loose_passport_date("15 1OI/JAN 2030"), date);
         assert_eq!(loose_passport_date("15 JAN 2030"), date);
         assert_eq!(loose_passport_date("15 XYZ 2030"), None);
+        assert_eq!(
+            loose_passport_date("15 1월/JAN 2030 MINISTRY OF FOREIGN AFFAIRS"),
+            date
+        );
     }
 
     #[test]
