@@ -322,8 +322,9 @@ fn value_column(sheet: &Sheet<'_>, first: usize) -> Vec<usize> {
 }
 
 fn passport(sheet: &mut Sheet<'_>) -> Result<Option<PassportMrz>, DocError> {
-    korean_name(sheet);
-    let Some(reading) = machine_readable_zone(sheet)? else {
+    let mrz = machine_readable_zone(sheet)?;
+    korean_name(sheet, mrz.as_ref().map(|m| m.given_names.as_str()));
+    let Some(reading) = mrz else {
         return Ok(None);
     };
     issue_date(sheet, &reading)?;
@@ -357,8 +358,10 @@ fn passport(sheet: &mut Sheet<'_>) -> Result<Option<PassportMrz>, DocError> {
 const PASSPORT_WORDS: [&str; 3] = ["여권", "대한민국", "한글성명"];
 
 /// The Korean name: under its label when the label is legible, else the
-/// only line of the page that is a Hangul name.
-fn korean_name(sheet: &mut Sheet<'_>) {
+/// only line of the page that is a Hangul name, else the one printed on the
+/// row of the given names (`given_names` from the MRZ), else the one read
+/// most confidently.
+fn korean_name(sheet: &mut Sheet<'_>, given_names: Option<&str>) {
     let labelled = sheet.label(&["한글성명"]).and_then(|l| sheet.below(l));
     let candidates: Vec<usize> = (0..sheet.lines.len())
         .filter(|i| {
@@ -371,13 +374,52 @@ fn korean_name(sheet: &mut Sheet<'_>) {
         .collect();
     let chosen = labelled
         .filter(|i| leading_name(&sheet.lines[*i].text).is_some())
-        .or_else(|| (candidates.len() == 1).then(|| candidates[0]));
+        .or_else(|| match candidates.as_slice() {
+            [only] => Some(*only),
+            _ => given_names
+                .and_then(|given| on_row_of(sheet, &candidates, given))
+                .or_else(|| most_confident(sheet, &candidates)),
+        });
     if let Some(index) = chosen {
         if let Some(name) = leading_name(&sheet.lines[index].text) {
             let confidence = sheet.lines[index].confidence;
             sheet.set("name", name, confidence);
         }
     }
+}
+
+/// The candidate line on the row of the line that spells `text` (spaces
+/// ignored), if any is.
+fn on_row_of(sheet: &Sheet<'_>, candidates: &[usize], text: &str) -> Option<usize> {
+    let wanted: String = text.split_whitespace().collect();
+    if wanted.is_empty() {
+        return None;
+    }
+    let row = sheet
+        .lines
+        .iter()
+        .find(|l| l.compact().to_uppercase().contains(&wanted))?
+        .area;
+    candidates
+        .iter()
+        .copied()
+        .filter(|i| (sheet.lines[*i].area.centre_y() - row.centre_y()).abs() < row.h)
+        .min_by(|a, b| {
+            let distance = |i: &usize| (sheet.lines[*i].area.centre_y() - row.centre_y()).abs();
+            distance(a).total_cmp(&distance(b))
+        })
+}
+
+fn most_confident(sheet: &Sheet<'_>, candidates: &[usize]) -> Option<usize> {
+    candidates
+        .iter()
+        .copied()
+        .filter(|i| sheet.lines[*i].confidence >= 0.5)
+        .max_by(|a, b| {
+            sheet.lines[*a]
+                .confidence
+                .total_cmp(&sheet.lines[*b].confidence)
+        })
 }
 
 /// The visual zone prints three dates (birth, issue, expiry); the MRZ
@@ -881,6 +923,56 @@ fn serial(sheet: &mut Sheet<'_>, length: usize) -> Result<(), DocError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Assembly steps that only look at lines already read.
+    struct NoRereads;
+
+    impl LineRecogniser for NoRereads {
+        fn read(&mut self, _: &GrayImage, _: Script) -> Result<LineReading, DocError> {
+            Err(DocError::Inference("this step re-reads nothing".into()))
+        }
+    }
+
+    fn line(text: &str, x: f32, y: f32, confidence: f32) -> Line {
+        Line {
+            area: TextBox {
+                x,
+                y,
+                w: 120.0,
+                h: 40.0,
+                score: 1.0,
+            },
+            text: text.to_owned(),
+            confidence,
+        }
+    }
+
+    fn korean_name_of(lines: &[Line], given_names: &str) -> Option<String> {
+        let gray = GrayImage::new(1250, 880);
+        let mut recogniser = NoRereads;
+        let mut sheet = Sheet {
+            lines,
+            gray: &gray,
+            recogniser: &mut recogniser,
+            fields: BTreeMap::new(),
+            rereads: BTreeMap::new(),
+        };
+        korean_name(&mut sheet, Some(given_names));
+        sheet.fields.get("name").map(|f| f.value.clone())
+    }
+
+    #[test]
+    fn the_korean_name_is_the_hangul_line_on_the_given_names_row() {
+        let lines = [
+            line("CHOI", 420.0, 214.0, 0.9),
+            line("함정떵", 940.0, 250.0, 0.3),
+            line("HYUN JAE", 420.0, 294.0, 0.9),
+            line("최현재", 940.0, 296.0, 0.7),
+        ];
+        assert_eq!(korean_name_of(&lines, "HYUNJAE").as_deref(), Some("최현재"));
+        // The given names misread: the most confident candidate.
+        assert_eq!(korean_name_of(&lines, "HYUNJAY").as_deref(), Some("최현재"));
+    }
 
     #[test]
     fn licence_types_tolerate_one_wrong_character() {
