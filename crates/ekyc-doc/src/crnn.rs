@@ -16,7 +16,7 @@ use ndarray::Array4;
 use ort::session::Session;
 use ort::value::TensorRef;
 
-use crate::recognise::{LineReading, LineRecogniser, Script, TesseractRecogniser};
+use crate::recognise::{LineReading, LineRecogniser, MrzReader, Script, DIGITS, LATIN};
 use crate::DocError;
 
 /// The characters the network reads, in the order of its classes (class 0
@@ -45,8 +45,8 @@ pub fn line_input(line: &GrayImage) -> GrayImage {
 fn allowed(script: Script) -> Option<&'static str> {
     match script {
         Script::Korean | Script::Mrz => None,
-        Script::Digits => Some("0123456789-.~ "),
-        Script::Latin => Some("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-/ "),
+        Script::Digits => Some(DIGITS),
+        Script::Latin => Some(LATIN),
     }
 }
 
@@ -59,7 +59,9 @@ const REMEMBERED_LINES: usize = 64;
 pub struct CrnnRecogniser {
     session: Session,
     alphabet: Vec<char>,
-    mrz: TesseractRecogniser,
+    /// The classes each script may emit, by script.
+    masks: [Vec<bool>; 3],
+    mrz: MrzReader,
     remembered: HashMap<u64, Steps>,
 }
 
@@ -70,10 +72,14 @@ struct Steps {
 }
 
 impl CrnnRecogniser {
-    pub fn new(session: Session, mrz: TesseractRecogniser) -> Self {
+    pub fn new(session: Session, mrz: MrzReader) -> Self {
+        let alphabet: Vec<char> = ALPHABET.chars().collect();
+        let masks = [Script::Korean, Script::Digits, Script::Latin]
+            .map(|script| class_mask(&alphabet, allowed(script)));
         Self {
             session,
-            alphabet: ALPHABET.chars().collect(),
+            alphabet,
+            masks,
             mrz,
             remembered: HashMap::new(),
         }
@@ -122,16 +128,18 @@ impl CrnnRecogniser {
 
 impl LineRecogniser for CrnnRecogniser {
     fn read(&mut self, line: &GrayImage, script: Script) -> Result<LineReading, DocError> {
-        if script == Script::Mrz {
-            return self.mrz.read(line, script);
-        }
-        let mask = class_mask(&self.alphabet, allowed(script));
+        let mask = match script {
+            Script::Mrz => return self.mrz.read(line),
+            Script::Korean => 0,
+            Script::Digits => 1,
+            Script::Latin => 2,
+        };
         let key = self.remember(line)?;
         let steps = self
             .remembered
             .get(&key)
             .ok_or_else(|| DocError::Inference("line cache".into()))?;
-        Ok(decode(steps, &mask, &self.alphabet))
+        Ok(decode(steps, &self.masks[mask], &self.alphabet))
     }
 }
 

@@ -15,7 +15,7 @@ use crate::crnn::CrnnRecogniser;
 use crate::find::{find_card, FoundCard};
 use crate::kind::{self, DocumentKind};
 use crate::mrz::PassportMrz;
-use crate::recognise::{LineRecogniser, RecogniserKind, Script, TesseractRecogniser};
+use crate::recognise::{LineRecogniser, MrzReader, RecogniserKind, Script, TesseractRecogniser};
 use crate::registration::RegistrationNumber;
 use crate::textdet::{DirectionClassifier, TextBox, TextDetector};
 use crate::DocError;
@@ -146,16 +146,15 @@ impl DocumentModels {
         let detector = TextDetector::new(load_session(&manifest.path(model_dir, "ppocr_det")?)?);
         let direction =
             DirectionClassifier::new(load_session(&manifest.path(model_dir, "ppocr_cls")?)?);
-        let tesseract = TesseractRecogniser::open(
-            tesseract_library,
-            &manifest.path(model_dir, "mrz_tesseract")?,
-        )?;
+        let mrz_model = manifest.path(model_dir, "mrz_tesseract")?;
         let recogniser: Box<dyn LineRecogniser> = match kind {
             RecogniserKind::Crnn => Box::new(CrnnRecogniser::new(
                 load_session(&manifest.path(model_dir, "ko_crnn")?)?,
-                tesseract,
+                MrzReader::open(tesseract_library, &mrz_model)?,
             )),
-            RecogniserKind::Tesseract => Box::new(tesseract),
+            RecogniserKind::Tesseract => {
+                Box::new(TesseractRecogniser::open(tesseract_library, &mrz_model)?)
+            }
         };
         Ok(Self::with_recogniser(detector, direction, recogniser))
     }

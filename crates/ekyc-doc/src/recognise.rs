@@ -64,16 +64,40 @@ pub trait LineRecogniser: Send {
     fn read(&mut self, line: &GrayImage, script: Script) -> Result<LineReading, DocError>;
 }
 
-const DIGITS: &str = "0123456789-.~ ";
-const LATIN: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-/ ";
+/// The characters of a digit field (numbers and dates).
+pub(crate) const DIGITS: &str = "0123456789-.~ ";
+/// The characters of a Latin field (names in capitals and codes).
+pub(crate) const LATIN: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-/ ";
 const MRZ: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<";
+
+/// Tesseract's OCR-B model (`mrz.traineddata`), which reads the MRZ for
+/// both recognisers.
+pub struct MrzReader {
+    engine: LineEngine,
+}
+
+impl MrzReader {
+    /// `library`: the Tesseract shared library; `mrz_model`: the path of
+    /// `mrz.traineddata` (from the model folder).
+    pub fn open(library: &str, mrz_model: &Path) -> Result<Self, DocError> {
+        let tesseract = Tesseract::open(library)?;
+        let mrz_dir = mrz_model.parent().unwrap_or(Path::new("."));
+        let mut engine = tesseract.engine(mrz_dir, "mrz")?;
+        engine.set_whitelist(MRZ)?;
+        Ok(Self { engine })
+    }
+
+    pub fn read(&mut self, line: &GrayImage) -> Result<LineReading, DocError> {
+        read_with(&mut self.engine, line)
+    }
+}
 
 /// Tesseract engines, one per script, owned by one inference thread.
 pub struct TesseractRecogniser {
     korean: LineEngine,
     digits: LineEngine,
     latin: LineEngine,
-    mrz: LineEngine,
+    mrz: MrzReader,
 }
 
 impl TesseractRecogniser {
@@ -82,18 +106,15 @@ impl TesseractRecogniser {
     pub fn open(library: &str, mrz_model: &Path) -> Result<Self, DocError> {
         let tesseract = Tesseract::open(library)?;
         let system = Path::new(DEBIAN_TESSDATA);
-        let mrz_dir = mrz_model.parent().unwrap_or(Path::new("."));
         let mut digits = tesseract.engine(system, "eng")?;
         digits.set_whitelist(DIGITS)?;
         let mut latin = tesseract.engine(system, "eng")?;
         latin.set_whitelist(LATIN)?;
-        let mut mrz = tesseract.engine(mrz_dir, "mrz")?;
-        mrz.set_whitelist(MRZ)?;
         Ok(Self {
             korean: tesseract.engine(system, "kor")?,
             digits,
             latin,
-            mrz,
+            mrz: MrzReader::open(library, mrz_model)?,
         })
     }
 }
@@ -104,12 +125,16 @@ impl LineRecogniser for TesseractRecogniser {
             Script::Korean => &mut self.korean,
             Script::Digits => &mut self.digits,
             Script::Latin => &mut self.latin,
-            Script::Mrz => &mut self.mrz,
+            Script::Mrz => return self.mrz.read(line),
         };
-        let reading = engine.read_line(line.as_raw(), line.width(), line.height())?;
-        Ok(LineReading {
-            text: reading.text,
-            confidence: reading.confidence,
-        })
+        read_with(engine, line)
     }
+}
+
+fn read_with(engine: &mut LineEngine, line: &GrayImage) -> Result<LineReading, DocError> {
+    let reading = engine.read_line(line.as_raw(), line.width(), line.height())?;
+    Ok(LineReading {
+        text: reading.text,
+        confidence: reading.confidence,
+    })
 }

@@ -4,8 +4,8 @@
 //! parsers ignore: `2020. 1.15.` is the date `2020. 1. 15.`).
 
 use ekyc_doc::crnn::CrnnRecogniser;
-use ekyc_doc::recognise::{LineRecogniser, Script, TesseractRecogniser};
-use ekyc_docgen::lines::printed_line;
+use ekyc_doc::recognise::{LineRecogniser, MrzReader, Script};
+use ekyc_docgen::lines::{printed_line, TrainingLine};
 use ekyc_docgen::Generator;
 use ekyc_runtime::{load_session, Manifest};
 
@@ -14,7 +14,7 @@ fn recogniser() -> CrnnRecogniser {
     let manifest = Manifest::builtin().expect("manifest");
     let session = load_session(&manifest.path(&model_dir, "ko_crnn").expect("entry"))
         .expect("scripts/setup.sh fetches ko_crnn.onnx");
-    let mrz = TesseractRecogniser::open(
+    let mrz = MrzReader::open(
         "libtesseract.so.5",
         &manifest.path(&model_dir, "mrz_tesseract").expect("entry"),
     )
@@ -38,19 +38,25 @@ const LINES: [(&str, Script); 12] = [
     ("M12345678", Script::Latin),
 ];
 
+/// `text` printed by the generator (font and degradations from `seed`)
+/// and cut as the reader cuts a line.
+fn photographed(text: &str, seed: u64) -> TrainingLine {
+    let generator = Generator::new().expect("scripts/setup.sh installs the card fonts");
+    printed_line(&generator, text, seed)
+        .expect("a photographed line")
+        .expect("a box inside the strip")
+}
+
 fn without_spaces(text: &str) -> String {
     text.split_whitespace().collect()
 }
 
 #[test]
 fn printed_field_lines_read_back_exactly() {
-    let generator = Generator::new().expect("scripts/setup.sh installs the card fonts");
     let mut recogniser = recogniser();
     let mut wrong = Vec::new();
     for (seed, (text, script)) in LINES.iter().enumerate() {
-        let line = printed_line(&generator, text, seed as u64)
-            .expect("a photographed line")
-            .expect("a box inside the strip");
+        let line = photographed(text, seed as u64);
         let reading = recogniser.read(&line.image, *script).expect("a reading");
         if without_spaces(&reading.text) != without_spaces(&line.text) {
             wrong.push((line.text, reading.text));
@@ -61,11 +67,8 @@ fn printed_field_lines_read_back_exactly() {
 
 #[test]
 fn a_clean_line_reads_with_high_confidence_and_a_blank_one_with_little() {
-    let generator = Generator::new().expect("scripts/setup.sh installs the card fonts");
     let mut recogniser = recogniser();
-    let line = printed_line(&generator, "김민준", 3)
-        .expect("a photographed line")
-        .expect("a box");
+    let line = photographed("김민준", 3);
     let reading = recogniser
         .read(&line.image, Script::Korean)
         .expect("a reading");
@@ -79,11 +82,8 @@ fn a_clean_line_reads_with_high_confidence_and_a_blank_one_with_little() {
 
 #[test]
 fn a_digit_field_reads_digits_where_letters_look_alike() {
-    let generator = Generator::new().expect("scripts/setup.sh installs the card fonts");
     let mut recogniser = recogniser();
-    let line = printed_line(&generator, "2019.05.03", 5)
-        .expect("a photographed line")
-        .expect("a box");
+    let line = photographed("2019.05.03", 5);
     let digits = recogniser
         .read(&line.image, Script::Digits)
         .expect("a reading");
