@@ -14,16 +14,7 @@ import numpy as np
 import onnxruntime
 
 from shards import read_shard
-from train import edit_distance, load_alphabet
-
-
-def decode(probabilities, alphabet):
-    chars, previous = [], 0
-    for k in probabilities.argmax(-1):
-        if k != previous and k != 0:
-            chars.append(alphabet[k - 1])
-        previous = k
-    return "".join(chars)
+from train import edit_distance, greedy, load_alphabet
 
 
 def main(model, specs):
@@ -40,8 +31,8 @@ def main(model, specs):
         for path in sorted(glob.glob(os.path.join(folder, "*.bin"))):
             for label, image in read_shard(path):
                 started = time.perf_counter()
-                probabilities = session.run(None, {"line": image[None, None].astype(np.float32)})[0][0]
-                text = decode(probabilities, alphabet)
+                probabilities = session.run(None, {"line": image[None, None].astype(np.float32)})[0]
+                text = greedy(probabilities, alphabet)[0]
                 times.append(time.perf_counter() - started)
                 distance = edit_distance(text, label)
                 errors, chars, exact = errors + distance, chars + len(label), exact + (distance == 0)

@@ -55,7 +55,15 @@ struct Canvas<'a> {
 }
 
 impl<'a> Canvas<'a> {
-    fn draw(&mut self, font: &'a FontVec, colour: Rgb<u8>, at: (i32, i32), size: f32, text: &str) {
+    /// Draws `text` and records where its ink went, which it returns.
+    fn draw(
+        &mut self,
+        font: &'a FontVec,
+        colour: Rgb<u8>,
+        at: (i32, i32),
+        size: f32,
+        text: &str,
+    ) -> PrintedText {
         draw_text_mut(
             &mut self.image,
             colour,
@@ -66,10 +74,12 @@ impl<'a> Canvas<'a> {
             text,
         );
         let [x, y, width, height] = ink_box(font, size, text);
-        self.printed.push(PrintedText {
+        let printed = PrintedText {
             text: text.to_owned(),
             area: [at.0 as f32 + x, at.1 as f32 + y, width, height],
-        });
+        };
+        self.printed.push(printed.clone());
+        printed
     }
 
     fn text(&mut self, x: i32, y: i32, size: f32, text: &str) {
@@ -594,11 +604,7 @@ pub fn strip(
     } else {
         card.ink
     };
-    card.draw(font, ink, (margin as i32, margin as i32), size, text);
-    let printed = card.printed.pop().unwrap_or(PrintedText {
-        text: text.to_owned(),
-        area: [0.0, 0.0, width as f32, height as f32],
-    });
+    let printed = card.draw(font, ink, (margin as i32, margin as i32), size, text);
     (card.image, printed)
 }
 
