@@ -1,12 +1,12 @@
 """Copies the fonts of the training and evaluation lines, cut down to the
 characters the cards print, into a folder laid out like /usr/share/fonts.
 
-The full Debian fonts are about 120 MB; cut down they are 12 MB, small
+The full Debian fonts are about 150 MB; cut down they are 19 MB, small
 enough to travel to a lent GPU machine with the line generator.
 
     python3 subset_fonts.py OUT   (needs fonttools; the Debian packages
-    fonts-nanum, fonts-unfonts-core, fonts-baekmuk, fonts-noto-cjk and
-    fonts-ocr-b installed)
+    fonts-nanum, fonts-nanum-extra, fonts-unfonts-core, fonts-baekmuk,
+    fonts-noto-cjk and fonts-ocr-b installed)
 """
 import os
 import re

@@ -39,8 +39,10 @@ def load_alphabet():
 
 
 def encode(label, index):
+    """Class ids of the label's characters; an empty label (a box with no
+    text in it) is kept: it teaches the model to answer nothing there."""
     ids = [index.get(c) for c in label]
-    return None if None in ids or not ids else ids
+    return None if None in ids else ids
 
 
 def fits_ctc(width, ids):

@@ -6,7 +6,7 @@
 use ekyc_doc::crnn::CrnnRecogniser;
 use ekyc_doc::recognise::{LineRecogniser, MrzReader, Script};
 use ekyc_docgen::lines::{printed_line, TrainingLine};
-use ekyc_docgen::Generator;
+use ekyc_docgen::{Generator, LineShape};
 use ekyc_runtime::{load_session, Manifest};
 
 fn recogniser() -> CrnnRecogniser {
@@ -42,7 +42,7 @@ const LINES: [(&str, Script); 12] = [
 /// and cut as the reader cuts a line.
 fn photographed(text: &str, seed: u64) -> TrainingLine {
     let generator = Generator::new().expect("scripts/setup.sh installs the card fonts");
-    printed_line(&generator, text, seed)
+    printed_line(&generator, text, seed, LineShape::PLAIN)
         .expect("a photographed line")
         .expect("a box inside the strip")
 }

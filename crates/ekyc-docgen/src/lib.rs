@@ -18,7 +18,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 pub use fonts::{FontSet, Fonts, CARD_FONTS};
-pub use render::{PrintedText, Truth, ID1_SIZE, ID3_SIZE};
+pub use render::{LineShape, PrintedText, Truth, ID1_SIZE, ID3_SIZE};
 pub use scene::Corners;
 
 #[derive(Debug, thiserror::Error)]
@@ -93,12 +93,18 @@ impl Generator {
     }
 
     /// A line of `text` printed on card background in one of the fonts,
-    /// photographed: resolution loss, then the photos' degradations.
-    pub fn strip(&self, text: &str, seed: u64) -> Result<(RgbImage, PrintedText), GeneratorError> {
+    /// set as `shape` says, photographed: resolution loss, then the
+    /// photos' degradations.
+    pub fn strip(
+        &self,
+        text: &str,
+        seed: u64,
+        shape: LineShape,
+    ) -> Result<(RgbImage, PrintedText), GeneratorError> {
         let mut rng = StdRng::seed_from_u64(seed);
         let fonts = self.fonts.pick(&mut rng);
         let size = rng.gen_range(18.0..60.0f32);
-        let (image, printed) = render::strip(&mut rng, fonts, text, size);
+        let (image, printed) = render::strip(&mut rng, fonts, text, size, shape);
         let (w, h) = image.dimensions();
         let scale = rng.gen_range(0.45..1.4f32);
         let small = image::imageops::resize(

@@ -16,7 +16,9 @@ use image::{imageops, GrayImage};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
-use crate::{FontSet, Generator, GeneratorError, PrintedText, Sample, ID1_SIZE, ID3_SIZE};
+use crate::{
+    FontSet, Generator, GeneratorError, LineShape, PrintedText, Sample, ID1_SIZE, ID3_SIZE,
+};
 
 /// The fonts of the training lines: the cards' own and others from
 /// Debian's Korean font packages.
@@ -32,6 +34,11 @@ pub const TRAINING_FONTS: FontSet = FontSet {
         "truetype/baekmuk/dotum.ttf",
         "opentype/noto/NotoSansCJK-Regular.ttc",
         "opentype/noto/NotoSerifCJK-Regular.ttc",
+        "truetype/nanum/NanumBarunGothicLight.ttf",
+        "truetype/nanum/NanumGothicCoding.ttf",
+        "truetype/nanum/NanumBarunpenR.ttf",
+        "truetype/unfonts-core/UnDinaru.ttf",
+        "truetype/unfonts-core/UnDinaruLight.ttf",
     ],
     bold: &[
         "truetype/nanum/NanumGothicBold.ttf",
@@ -40,12 +47,18 @@ pub const TRAINING_FONTS: FontSet = FontSet {
         "truetype/nanum/NanumBarunGothicBold.ttf",
         "truetype/unfonts-core/UnBatangBold.ttf",
         "opentype/noto/NotoSansCJK-Bold.ttc",
+        "truetype/nanum/NanumGothicExtraBold.ttf",
+        "truetype/nanum/NanumMyeongjoExtraBold.ttf",
+        "truetype/nanum/NanumBarunpenB.ttf",
+        "truetype/unfonts-core/UnGraphicBold.ttf",
+        "truetype/unfonts-core/UnDinaruBold.ttf",
     ],
     mrz: "opentype/ocr-b/OCRB.otf",
 };
 
 /// Fonts kept out of training, to measure how the recogniser does on
-/// typefaces it has never seen.
+/// typefaces it has never seen. Their relatives (NanumSquare Round and
+/// the `_ac` cut) are kept out too.
 pub const HELD_OUT_FONTS: FontSet = FontSet {
     body: &[
         "truetype/nanum/NanumSquareR.ttf",
@@ -82,7 +95,7 @@ pub fn cut_lines(sample: &Sample, kind: DocumentKind, rng: &mut impl Rng) -> Vec
         return Vec::new();
     };
     let gray = imageops::grayscale(&card);
-    rows(&sample.printed)
+    let mut lines: Vec<TrainingLine> = rows(&sample.printed)
         .into_iter()
         .filter_map(|row| {
             let text = training_label(&row.text);
@@ -92,7 +105,46 @@ pub fn cut_lines(sample: &Sample, kind: DocumentKind, rng: &mut impl Rng) -> Vec
                 image: line_input(&line_crop(&gray, &area)),
             })
         })
-        .collect()
+        .collect();
+    lines.extend(
+        blank_box(&sample.printed, rng, gray.dimensions()).map(|area| TrainingLine {
+            text: String::new(),
+            image: line_input(&line_crop(&gray, &area)),
+        }),
+    );
+    lines
+}
+
+/// A line-sized box of the card with no text in it (pattern, portrait,
+/// hologram), which should read as nothing: the detector sometimes boxes
+/// such places, and a reading there must not invent characters.
+fn blank_box(printed: &[PrintedText], rng: &mut impl Rng, size: (u32, u32)) -> Option<TextBox> {
+    let (width, height) = (size.0 as f32, size.1 as f32);
+    (0..20).find_map(|_| {
+        let h = rng.gen_range(18.0..48.0f32);
+        let w = h * rng.gen_range(1.5..8.0f32);
+        let x = rng.gen_range(0.0..(width - w).max(1.0));
+        let y = rng.gen_range(0.0..(height - h).max(1.0));
+        let candidate = [x, y, w, h];
+        let clear = printed.iter().all(|p| !overlaps(&p.area, &candidate));
+        (clear && x + w <= width && y + h <= height).then_some(TextBox {
+            x,
+            y,
+            w,
+            h,
+            score: 1.0,
+        })
+    })
+}
+
+/// Whether two `[x, y, width, height]` boxes come within a quarter of the
+/// first's height of each other.
+fn overlaps(a: &[f32; 4], b: &[f32; 4]) -> bool {
+    let margin = a[3] * 0.25;
+    a[0] - margin < b[0] + b[2]
+        && b[0] < a[0] + a[2] + margin
+        && a[1] - margin < b[1] + b[3]
+        && b[1] < a[1] + a[3] + margin
 }
 
 /// A line of random characters, printed and photographed. The cards'
@@ -101,24 +153,28 @@ pub fn random_line(
     generator: &Generator,
     seed: u64,
 ) -> Result<Option<TrainingLine>, GeneratorError> {
-    let text = random_text(&mut rand::rngs::StdRng::seed_from_u64(seed));
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let text = random_text(&mut rng);
+    let shape = random_shape(&mut rng);
     Ok(
-        printed_line(generator, &text, seed)?.map(|line| TrainingLine {
+        printed_line(generator, &text, seed, shape)?.map(|line| TrainingLine {
             text: line.text,
             image: line_input(&line.image),
         }),
     )
 }
 
-/// `text` printed on a strip of card and photographed (font, size and
-/// degradations chosen by `seed`), cut as the reader cuts a line.
+/// `text` printed on a strip of card, set as `shape` says, and
+/// photographed (font, size and degradations chosen by `seed`), cut as
+/// the reader cuts a line.
 pub fn printed_line(
     generator: &Generator,
     text: &str,
     seed: u64,
+    shape: LineShape,
 ) -> Result<Option<TrainingLine>, GeneratorError> {
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed ^ 0x11e5);
-    let (image, printed) = generator.strip(text, seed)?;
+    let (image, printed) = generator.strip(text, seed, shape)?;
     let gray = imageops::grayscale(&image);
     Ok(
         detector_box(&printed, &mut rng, gray.dimensions()).map(|area| TrainingLine {
@@ -126,6 +182,22 @@ pub fn printed_line(
             image: line_crop(&gray, &area),
         }),
     )
+}
+
+/// Half the random lines are set as their font sets them; the others are
+/// condensed or expanded, and some letter-spaced, as other typefaces are.
+fn random_shape(rng: &mut impl Rng) -> LineShape {
+    if rng.gen_bool(0.5) {
+        return LineShape::PLAIN;
+    }
+    LineShape {
+        stretch: rng.gen_range(0.75..1.35),
+        tracking: if rng.gen_bool(0.4) {
+            rng.gen_range(0.02..0.3)
+        } else {
+            0.0
+        },
+    }
 }
 
 fn random_text(rng: &mut impl Rng) -> String {

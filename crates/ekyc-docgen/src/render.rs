@@ -47,6 +47,25 @@ pub struct PrintedText {
     pub area: [f32; 4],
 }
 
+/// How a line's text is set: wider or narrower than its font draws it,
+/// and letter-spaced. Typefaces differ in both; training lines set in
+/// varied shapes teach the recogniser to read fonts it has never seen.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LineShape {
+    /// Horizontal scale of the glyphs (1 = as designed).
+    pub stretch: f32,
+    /// Extra space after each character, in ems.
+    pub tracking: f32,
+}
+
+impl LineShape {
+    /// The text as its font sets it.
+    pub const PLAIN: Self = Self {
+        stretch: 1.0,
+        tracking: 0.0,
+    };
+}
+
 struct Canvas<'a> {
     image: RgbImage,
     fonts: CardFonts<'a>,
@@ -64,22 +83,76 @@ impl<'a> Canvas<'a> {
         size: f32,
         text: &str,
     ) -> PrintedText {
-        draw_text_mut(
-            &mut self.image,
-            colour,
-            at.0,
-            at.1,
-            PxScale::from(size),
-            font,
-            text,
-        );
-        let [x, y, width, height] = ink_box(font, size, text);
+        self.draw_shaped(font, colour, at, size, LineShape::PLAIN, text)
+    }
+
+    /// `draw` with the glyphs stretched and letter-spaced by `shape`.
+    fn draw_shaped(
+        &mut self,
+        font: &'a FontVec,
+        colour: Rgb<u8>,
+        at: (i32, i32),
+        size: f32,
+        shape: LineShape,
+        text: &str,
+    ) -> PrintedText {
+        let scale = PxScale {
+            x: size * shape.stretch,
+            y: size,
+        };
+        let area = if shape.tracking == 0.0 {
+            draw_text_mut(&mut self.image, colour, at.0, at.1, scale, font, text);
+            let [x, y, width, height] = ink_box(font, scale, text);
+            [at.0 as f32 + x, at.1 as f32 + y, width, height]
+        } else {
+            self.draw_spaced(font, colour, at, scale, shape.tracking * size, text)
+        };
         let printed = PrintedText {
             text: text.to_owned(),
-            area: [at.0 as f32 + x, at.1 as f32 + y, width, height],
+            area,
         };
         self.printed.push(printed.clone());
         printed
+    }
+
+    /// Draws `text` a character at a time, `gap` px apart beyond the
+    /// font's advance, and returns the box of its ink.
+    fn draw_spaced(
+        &mut self,
+        font: &FontVec,
+        colour: Rgb<u8>,
+        at: (i32, i32),
+        scale: PxScale,
+        gap: f32,
+        text: &str,
+    ) -> [f32; 4] {
+        let scaled = font.as_scaled(scale);
+        let (mut pen, mut low, mut high) = (at.0 as f32, [f32::MAX; 2], [f32::MIN; 2]);
+        for c in text.chars() {
+            let glyph = c.to_string();
+            draw_text_mut(
+                &mut self.image,
+                colour,
+                pen as i32,
+                at.1,
+                scale,
+                font,
+                &glyph,
+            );
+            let [x, y, width, height] = ink_box(font, scale, &glyph);
+            if width > 0.0 {
+                low = [low[0].min(pen.floor() + x), low[1].min(at.1 as f32 + y)];
+                high = [
+                    high[0].max(pen.floor() + x + width),
+                    high[1].max(at.1 as f32 + y + height),
+                ];
+            }
+            pen += scaled.h_advance(scaled.glyph_id(c)) + gap;
+        }
+        if low[0] > high[0] {
+            return [at.0 as f32, at.1 as f32, 0.0, 0.0];
+        }
+        [low[0], low[1], high[0] - low[0], high[1] - low[1]]
     }
 
     fn text(&mut self, x: i32, y: i32, size: f32, text: &str) {
@@ -106,8 +179,7 @@ impl<'a> Canvas<'a> {
 /// Where `draw_text_mut` puts ink for `text`, relative to the point it is
 /// drawn at: the same glyph layout, keeping each glyph's pixel bounds
 /// (imageproc's `text_size` only gives the tallest glyph's height).
-fn ink_box(font: &FontVec, size: f32, text: &str) -> [f32; 4] {
-    let scale = PxScale::from(size);
+fn ink_box(font: &FontVec, scale: PxScale, text: &str) -> [f32; 4] {
     let scaled = font.as_scaled(scale);
     let (mut advance, mut last) = (0.0f32, None);
     let (mut low, mut high) = ([f32::MAX; 2], [f32::MIN; 2]);
@@ -584,27 +656,38 @@ fn passport(rng: &mut impl Rng, fonts: CardFonts<'_>) -> FlatCard {
 }
 
 /// `text` alone on a strip of card background, in the body or bold face
-/// at `size` px, with the box it was printed in.
+/// at `size` px and set as `shape` says, with the box it was printed in.
 pub fn strip(
     rng: &mut impl Rng,
     fonts: CardFonts<'_>,
     text: &str,
     size: f32,
+    shape: LineShape,
 ) -> (RgbImage, PrintedText) {
     let font = if rng.gen_bool(0.25) {
         fonts.bold
     } else {
         fonts.body
     };
-    let (width, height) = text_size(PxScale::from(size), font, text);
+    let scale = PxScale {
+        x: size * shape.stretch,
+        y: size,
+    };
+    let (width, height) = text_size(scale, font, text);
+    let spacing = (shape.tracking * size * text.chars().count() as f32) as u32;
     let margin = size as u32;
-    let mut card = blank((width + 2 * margin, height + 2 * margin), rng, fonts);
+    let mut card = blank(
+        (width + spacing + 2 * margin, height + 2 * margin),
+        rng,
+        fonts,
+    );
     let ink = if rng.gen_bool(0.2) {
         Rgb([90, 90, 110])
     } else {
         card.ink
     };
-    let printed = card.draw(font, ink, (margin as i32, margin as i32), size, text);
+    let at = (margin as i32, margin as i32);
+    let printed = card.draw_shaped(font, ink, at, size, shape, text);
     (card.image, printed)
 }
 
