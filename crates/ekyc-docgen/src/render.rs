@@ -587,7 +587,7 @@ fn passport(rng: &mut impl Rng, fonts: CardFonts<'_>) -> FlatCard {
 
     card.bold(40, 30 + dy, 44.0, "여권 PASSPORT");
     card.label(560, 40 + dy, 30.0, "대한민국 REPUBLIC OF KOREA");
-    let rows: [(&str, &str, usize, i32); 10] = [
+    let rows: [(&str, &str, usize, i32); 9] = [
         ("종류/Type", "PM", 0, 110),
         ("발행국/Issuing country", "KOR", 1, 110),
         ("여권번호/Passport No.", &number, 2, 110),
@@ -597,7 +597,6 @@ fn passport(rng: &mut impl Rng, fonts: CardFonts<'_>) -> FlatCard {
         ("국적/Nationality", "REPUBLIC OF KOREA", 0, 350),
         ("성별/Sex", sex, 2, 350),
         ("발급일/Date of issue", "", 0, 510),
-        ("발행관청/Authority", "MINISTRY OF FOREIGN AFFAIRS", 1, 510),
     ];
     for (label, value, column, y) in rows {
         card.label(columns[column], y + dy, 20.0, label);
@@ -616,6 +615,10 @@ fn passport(rng: &mut impl Rng, fonts: CardFonts<'_>) -> FlatCard {
         34.0,
         &passport_date(issued, bilingual),
     );
+    // The authority stands well clear of the issue date, as on the page:
+    // a reader must not take them for one line.
+    card.label(x + 340, 510 + dy, 20.0, "발행관청/Authority");
+    card.text(x + 340, 534 + dy, 30.0, "MINISTRY OF FOREIGN AFFAIRS");
     card.label(columns[0], 590 + dy, 20.0, "기간만료일/Date of expiry");
     card.text(
         columns[0],
