@@ -28,8 +28,9 @@ pub const ALPHABET: &str = include_str!("crnn_alphabet.txt").trim_ascii_end();
 
 /// The network's fixed input height.
 pub const LINE_HEIGHT: u32 = 32;
-/// Wider lines are squeezed: the longest field (an address line) fits.
-pub const MAX_LINE_WIDTH: u32 = 1024;
+/// Wider lines are squeezed: the longest row a detector joins (a
+/// passport's issue date beside its authority) fits.
+pub const MAX_LINE_WIDTH: u32 = 2048;
 const MIN_LINE_WIDTH: u32 = 16;
 
 /// Scales a line crop to [`LINE_HEIGHT`], keeping its aspect ratio.
