@@ -41,6 +41,9 @@ const MIN_SIDE_SUPPORT: f32 = 0.4;
 /// background, while the straight stripes of a wood grain or a fabric
 /// have the same texture on both sides.
 const FULL_CONTRAST: f32 = 60.0;
+/// Two outlines are alternatives, not the same, when a corner moves by
+/// more than this share of the search image's long side.
+const DISTINCT_GAP: f32 = 0.04;
 /// The card must cover at least this share of the photo.
 const MIN_AREA_SHARE: f32 = 0.06;
 
@@ -71,7 +74,16 @@ struct Line {
     votes: u32,
 }
 
+/// The most likely card outline in `photo`.
 pub fn find_card(photo: &RgbImage) -> Option<FoundCard> {
+    find_cards(photo, 1).into_iter().next()
+}
+
+/// Up to `count` card outlines, best first, no two of them nearly the
+/// same quadrilateral. The best-scored outline is sometimes a stripe of
+/// wood grain or a shadow beside the card; the reader tries the next
+/// one when the first shows no document's title.
+pub fn find_cards(photo: &RgbImage, count: usize) -> Vec<FoundCard> {
     let (width, height) = photo.dimensions();
     let scale = (SEARCH_SIDE as f32 / width.max(height) as f32).min(1.0);
     let (w, h) = (
@@ -90,11 +102,13 @@ pub fn find_card(photo: &RgbImage) -> Option<FoundCard> {
     let edges = colour_edges(&channels);
     let lines = hough_lines(&channels, &edges);
     let near_edge = dilate(&edges);
-    let best = best_quad(&lines, &near_edge, &small)?;
-    Some(FoundCard {
-        corners: best.corners.map(|[x, y]| [x / scale, y / scale]),
-        support: best.support,
-    })
+    best_quads(&lines, &near_edge, &small, count)
+        .into_iter()
+        .map(|best| FoundCard {
+            corners: best.corners.map(|[x, y]| [x / scale, y / scale]),
+            support: best.support,
+        })
+        .collect()
 }
 
 /// Edges in any colour channel: a white card on a pale yellow desk differs
@@ -211,7 +225,12 @@ struct Candidate {
     score: f32,
 }
 
-fn best_quad(lines: &[Line], near_edge: &GrayImage, small: &RgbImage) -> Option<Candidate> {
+fn best_quads(
+    lines: &[Line],
+    near_edge: &GrayImage,
+    small: &RgbImage,
+    count: usize,
+) -> Vec<Candidate> {
     let (w, h) = (near_edge.width() as f32, near_edge.height() as f32);
     let min_separation = 0.15 * w.min(h);
     let mut pairs = Vec::new();
@@ -232,10 +251,33 @@ fn best_quad(lines: &[Line], near_edge: &GrayImage, small: &RgbImage) -> Option<
             }
         }
     }
-    let best = candidates
-        .into_iter()
-        .max_by(|a, b| a.score.total_cmp(&b.score))?;
-    (polygon_area(&best.corners) >= MIN_AREA_SHARE * w * h).then_some(best)
+    candidates.retain(|c| polygon_area(&c.corners) >= MIN_AREA_SHARE * w * h);
+    candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let mut kept: Vec<Candidate> = Vec::new();
+    for candidate in candidates {
+        if kept.len() == count {
+            break;
+        }
+        let distinct = kept
+            .iter()
+            .all(|k| max_corner_gap(&k.corners, &candidate.corners) > DISTINCT_GAP * w.max(h));
+        if distinct {
+            kept.push(candidate);
+        }
+    }
+    kept
+}
+
+/// The largest distance between matching corners of two outlines, in
+/// whichever corner order matches best.
+fn max_corner_gap(a: &Quad, b: &Quad) -> f32 {
+    (0..4)
+        .map(|shift| {
+            (0..4)
+                .map(|i| distance(a[i], b[(i + shift) % 4]))
+                .fold(0.0, f32::max)
+        })
+        .fold(f32::MAX, f32::min)
 }
 
 /// Mean colour difference between points just inside and just outside
@@ -428,16 +470,6 @@ mod tests {
         photo
     }
 
-    fn max_corner_error(found: &Quad, truth: &Quad) -> f32 {
-        (0..4)
-            .map(|shift| {
-                (0..4)
-                    .map(|i| distance(found[i], truth[(i + shift) % 4]))
-                    .fold(0.0, f32::max)
-            })
-            .fold(f32::MAX, f32::min)
-    }
-
     #[test]
     fn finds_a_tilted_card_within_a_few_pixels() {
         let truth = [
@@ -447,7 +479,7 @@ mod tests {
             [130.0, 420.0],
         ];
         let found = find_card(&photo_with_card(truth)).expect("a card");
-        assert!(max_corner_error(&found.corners, &truth) < 6.0, "{found:?}");
+        assert!(max_corner_gap(&found.corners, &truth) < 6.0, "{found:?}");
         assert!(found.support > 0.8);
     }
 
@@ -458,6 +490,36 @@ mod tests {
         assert!(found.aspect() > 1.4, "{found:?}");
         let c = found.corners;
         assert!(distance(c[0], c[1]) > distance(c[1], c[2]));
+    }
+
+    #[test]
+    fn two_card_shapes_are_two_distinct_outlines() {
+        let left = [[40.0, 150.0], [360.0, 150.0], [360.0, 350.0], [40.0, 350.0]];
+        let right = [
+            [430.0, 180.0],
+            [760.0, 180.0],
+            [760.0, 390.0],
+            [430.0, 390.0],
+        ];
+        let mut photo = photo_with_card(left);
+        let polygon: Vec<Point<i32>> = right
+            .iter()
+            .map(|c| Point::new(c[0] as i32, c[1] as i32))
+            .collect();
+        draw_polygon_mut(&mut photo, &polygon, Rgb([200, 220, 235]));
+        let found = find_cards(&photo, 4);
+        let near = |truth: &Quad| {
+            found
+                .iter()
+                .filter(|f| max_corner_gap(&f.corners, truth) < 6.0)
+                .count()
+        };
+        assert_eq!((near(&left), near(&right)), (1, 1), "{found:?}");
+        for (i, a) in found.iter().enumerate() {
+            for b in &found[i + 1..] {
+                assert!(max_corner_gap(&a.corners, &b.corners) > 10.0);
+            }
+        }
     }
 
     #[test]

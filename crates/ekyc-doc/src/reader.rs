@@ -12,7 +12,7 @@ use imageproc::geometric_transformations::Projection;
 
 use crate::assemble::{self, Line};
 use crate::crnn::CrnnRecogniser;
-use crate::find::{find_card, FoundCard};
+use crate::find::{find_cards, FoundCard};
 use crate::kind::{self, DocumentKind};
 use crate::mrz::PassportMrz;
 use crate::recognise::{LineRecogniser, MrzReader, RecogniserKind, Script, TesseractRecogniser};
@@ -28,6 +28,8 @@ const MIN_TEXT_LINES: usize = 5;
 const PASSPORT_ASPECT: f32 = 1.5;
 /// Lines given to the direction classifier (the widest ones).
 const DIRECTION_LINES: usize = 8;
+/// Card outlines tried, best first, until one shows a document's title.
+const OUTLINES_TRIED: usize = 4;
 /// Lines read before the rest to find the document's title.
 const TITLE_LINES: usize = 3;
 /// Grey margin added around a line crop: Tesseract reads a line best with
@@ -180,25 +182,16 @@ impl DocumentModels {
     ) -> Result<Reading, ReadError> {
         let mut timings = StageTimings::default();
         let started = Instant::now();
-        let found = find_card(photo).ok_or(ReadError::NoDocument)?;
+        let outlines = find_cards(photo, OUTLINES_TRIED);
         timings.finding = elapsed_ms(started);
-        let class = if found.aspect() < PASSPORT_ASPECT {
-            CardClass::PassportPage
-        } else {
-            CardClass::Card
-        };
-        let mut page = self.rectify(photo, &found, class, &mut timings)?;
-        // Every layout prints its title at the top: reading those lines
-        // first tells the document before the rest is read, and whether the
-        // outline's aspect picked the wrong page size.
-        self.recognise(&mut page, TITLE_LINES, &mut timings)?;
-        let titled = kind::detect(&page.texts());
+        let (found, class, mut page, titled) =
+            self.open_first_titled(photo, &outlines, &mut timings)?;
         let class_of = |kind: DocumentKind| match kind {
             DocumentKind::Passport => CardClass::PassportPage,
             _ => CardClass::Card,
         };
         if let Some(kind) = titled.or(expected).filter(|k| class_of(*k) != class) {
-            page = self.rectify(photo, &found, class_of(kind), &mut timings)?;
+            page = self.rectify(photo, found, class_of(kind), &mut timings)?;
         }
         self.recognise(&mut page, usize::MAX, &mut timings)?;
         let detected = titled.or_else(|| kind::detect(&page.texts()));
@@ -213,6 +206,44 @@ impl DocumentModels {
         reading.corners = page.corners;
         reading.timings = timings;
         Ok(reading)
+    }
+
+    /// Opens the outlines in turn until one shows a document's title (a
+    /// stripe of wood grain or a shadow can outscore the card's own
+    /// edges); when none does, the best-scored outline, as it is.
+    fn open_first_titled<'o>(
+        &mut self,
+        photo: &RgbImage,
+        outlines: &'o [FoundCard],
+        timings: &mut StageTimings,
+    ) -> Result<Opened<'o>, ReadError> {
+        let mut best_scored = None;
+        for (rank, found) in outlines.iter().enumerate() {
+            let class = if found.aspect() < PASSPORT_ASPECT {
+                CardClass::PassportPage
+            } else {
+                CardClass::Card
+            };
+            let opened = self
+                .rectify(photo, found, class, timings)
+                .and_then(|mut page| {
+                    // Every layout prints its title at the top: reading those
+                    // lines first tells the document before the rest is read,
+                    // and whether the outline's aspect picked the wrong size.
+                    self.recognise(&mut page, TITLE_LINES, timings)?;
+                    let titled = kind::detect(&page.texts());
+                    Ok((found, class, page, titled))
+                });
+            match opened {
+                Ok(ref titled) if titled.3.is_some() => return opened,
+                Ok(_) | Err(ReadError::NoDocument) => {}
+                Err(other) => return Err(other),
+            }
+            if rank == 0 {
+                best_scored = Some(opened);
+            }
+        }
+        best_scored.unwrap_or(Err(ReadError::NoDocument))
     }
 
     /// Rectifies the outline as `class`, finds its lines and turns it
@@ -286,6 +317,10 @@ impl DocumentModels {
         Ok(())
     }
 }
+
+/// An outline opened as a page of its class, with the document its title
+/// names, if it names one.
+type Opened<'o> = (&'o FoundCard, CardClass, Page, Option<DocumentKind>);
 
 /// A rectified, upright document and its lines.
 struct Page {
