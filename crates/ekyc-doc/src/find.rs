@@ -28,6 +28,12 @@ const VOTE_UNITS: f32 = 10.0;
 const FULL_VOTE_GRADIENT: f32 = 200.0;
 /// Strongest lines kept as edge candidates.
 const CANDIDATE_LINES: usize = 28;
+/// At most this many candidate lines lie within `DIRECTION_WINDOW_DEG`
+/// of one another: the stripes of wood grain or fabric all run one way,
+/// are long and many, and would otherwise crowd out the card's edges
+/// that run another way.
+const LINES_PER_DIRECTION: usize = 9;
+const DIRECTION_WINDOW_DEG: f32 = 10.0;
 /// Two lines are one edge pair when their angles differ by less than this.
 const PARALLEL_DEG: f32 = 24.0;
 /// Rectified long side / short side: ID-1 is 1.585, the passport page 1.42;
@@ -44,6 +50,11 @@ const FULL_CONTRAST: f32 = 60.0;
 /// Two outlines are alternatives, not the same, when a corner moves by
 /// more than this share of the search image's long side.
 const DISTINCT_GAP: f32 = 0.04;
+/// What a unit of outline off any edge costs, against a unit on a fully
+/// contrasting edge: without it an outline that runs on past the card's
+/// corners to the stripes of a wood grain scores more than the card's
+/// own, for being longer.
+const UNSUPPORTED_PENALTY: f32 = 0.5;
 /// The card must cover at least this share of the photo.
 const MIN_AREA_SHARE: f32 = 0.06;
 
@@ -187,7 +198,12 @@ fn strongest_lines(votes: &[u32], rho_bins: usize, diagonal: usize) -> Vec<Line>
         let duplicate = kept.iter().any(|k| {
             angle_gap(k.theta, line.theta) < 4f32.to_radians() && same_line_rho(k, &line) < 10.0
         });
-        if !duplicate {
+        let crowded = kept
+            .iter()
+            .filter(|k| angle_gap(k.theta, line.theta) < DIRECTION_WINDOW_DEG.to_radians())
+            .count()
+            >= LINES_PER_DIRECTION;
+        if !duplicate && !crowded {
             kept.push(line);
             if kept.len() == CANDIDATE_LINES {
                 break;
@@ -358,7 +374,7 @@ fn score_quad(
         }
         let length = distance(a, b);
         let contrast = (side_contrast(a, b, &corners, small) / FULL_CONTRAST).min(1.0);
-        weighted += share * length * contrast;
+        weighted += length * (share * contrast - UNSUPPORTED_PENALTY * (1.0 - share));
         supported += share * length;
         perimeter += length;
     }
