@@ -632,7 +632,7 @@ fn issuer_line(sheet: &mut Sheet<'_>, after: f32) -> Option<usize> {
         let hangul = hangul_words(&l.text);
         l.area.y >= after - 1.0 && (hangul.ends_with('장') || hangul.ends_with("군수"))
     })?;
-    let issuer = hangul_words(&sheet.lines[index].text);
+    let issuer = issuer_title(hangul_words(&sheet.lines[index].text));
     let confidence = sheet.lines[index].confidence;
     sheet.set("issuer", issuer, confidence);
     Some(index)
@@ -650,6 +650,15 @@ fn hangul_words(text: &str) -> String {
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The head of a district (구) is its 구청장: a 청 lost under the seal
+/// printed over the title's end (`유성구장`) is put back.
+fn issuer_title(issuer: String) -> String {
+    match issuer.strip_suffix("구장") {
+        Some(district) => format!("{district}구청장"),
+        None => issuer,
+    }
 }
 
 /// Capital words: `HONG GILDONG`.
@@ -1034,5 +1043,13 @@ mod tests {
             hangul_words("서울출입국·외국인청장"),
             "서울출입국·외국인청장"
         );
+    }
+
+    #[test]
+    fn a_district_head_is_a_gucheongjang() {
+        let title = |text: &str| issuer_title(text.to_owned());
+        assert_eq!(title("대전광역시 유성구장"), "대전광역시 유성구청장");
+        assert_eq!(title("서울특별시 마포구청장"), "서울특별시 마포구청장");
+        assert_eq!(title("경기도 성남시장"), "경기도 성남시장");
     }
 }
