@@ -286,7 +286,7 @@ fn best_quads(
 
 /// The largest distance between matching corners of two outlines, in
 /// whichever corner order matches best.
-fn max_corner_gap(a: &Quad, b: &Quad) -> f32 {
+pub fn max_corner_gap(a: &Quad, b: &Quad) -> f32 {
     (0..4)
         .map(|shift| {
             (0..4)

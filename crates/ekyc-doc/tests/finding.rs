@@ -1,21 +1,11 @@
 //! Finding and outlining generated cards photographed at an angle, on
 //! desks, cloth and clutter (seeds below 1000 are the tests').
 
-use ekyc_doc::find::{find_cards, FoundCard};
+use ekyc_doc::find::{find_cards, max_corner_gap, FoundCard};
 use ekyc_docgen::{Generator, KINDS};
 
 fn distance(a: [f32; 2], b: [f32; 2]) -> f32 {
     ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()
-}
-
-fn corner_error(found: &FoundCard, truth: &[[f32; 2]; 4]) -> f32 {
-    (0..4)
-        .map(|shift| {
-            (0..4)
-                .map(|i| distance(found.corners[i], truth[(i + shift) % 4]))
-                .fold(0.0, f32::max)
-        })
-        .fold(f32::MAX, f32::min)
 }
 
 #[test]
@@ -27,7 +17,8 @@ fn card_outlines_are_found_within_three_percent_of_their_width() {
         let sample = generator.photo(kind, seed).expect("a photo");
         let tolerance = 0.03 * distance(sample.corners[0], sample.corners[1]);
         let outlines = find_cards(&sample.image, 4);
-        let right = |found: &FoundCard| corner_error(found, &sample.corners) <= tolerance;
+        let right =
+            |found: &FoundCard| max_corner_gap(&found.corners, &sample.corners) <= tolerance;
         if !outlines.first().is_some_and(right) {
             not_first.push((kind, seed));
         }
