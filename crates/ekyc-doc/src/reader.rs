@@ -46,6 +46,22 @@ enum CardClass {
 }
 
 impl CardClass {
+    fn of(kind: DocumentKind) -> Self {
+        match kind {
+            DocumentKind::Passport => Self::PassportPage,
+            _ => Self::Card,
+        }
+    }
+
+    /// The class an outline's aspect suggests, before its title is read.
+    fn of_outline(found: &FoundCard) -> Self {
+        if found.aspect() < PASSPORT_ASPECT {
+            Self::PassportPage
+        } else {
+            Self::Card
+        }
+    }
+
     fn size(self) -> (u32, u32) {
         match self {
             Self::Card => (1012, 638),
@@ -186,12 +202,8 @@ impl DocumentModels {
         timings.finding = elapsed_ms(started);
         let (found, class, mut page, titled) =
             self.open_first_titled(photo, &outlines, &mut timings)?;
-        let class_of = |kind: DocumentKind| match kind {
-            DocumentKind::Passport => CardClass::PassportPage,
-            _ => CardClass::Card,
-        };
-        if let Some(kind) = titled.or(expected).filter(|k| class_of(*k) != class) {
-            page = self.rectify(photo, found, class_of(kind), &mut timings)?;
+        if let Some(kind) = titled.or(expected).filter(|k| CardClass::of(*k) != class) {
+            page = self.rectify(photo, found, CardClass::of(kind), &mut timings)?;
         }
         self.recognise(&mut page, usize::MAX, &mut timings)?;
         let detected = titled.or_else(|| kind::detect(&page.texts()));
@@ -219,11 +231,7 @@ impl DocumentModels {
     ) -> Result<Opened<'o>, ReadError> {
         let mut best_scored = None;
         for (rank, found) in outlines.iter().enumerate() {
-            let class = if found.aspect() < PASSPORT_ASPECT {
-                CardClass::PassportPage
-            } else {
-                CardClass::Card
-            };
+            let class = CardClass::of_outline(found);
             let opened = self
                 .rectify(photo, found, class, timings)
                 .and_then(|mut page| {
