@@ -16,7 +16,7 @@ use ndarray::Array4;
 use ort::session::Session;
 use ort::value::TensorRef;
 
-use crate::recognise::{LineReading, LineRecogniser, MrzReader, Script, DIGITS, LATIN};
+use crate::recognise::{LineReading, LineRecogniser, MrzReader, Script, DIGITS, LATIN, MRZ};
 use crate::DocError;
 
 /// The characters the network reads, in the order of its classes (class 0
@@ -45,23 +45,28 @@ pub fn line_input(line: &GrayImage) -> GrayImage {
 /// of these at each step, as a whitelist does in Tesseract.
 fn allowed(script: Script) -> Option<&'static str> {
     match script {
-        Script::Korean | Script::Mrz => None,
+        Script::Korean => None,
         Script::Digits => Some(DIGITS),
         Script::Latin => Some(LATIN),
+        Script::Mrz => Some(MRZ),
     }
 }
+
+/// Runner-up characters a ranked reading considers at each position.
+const ALTERNATIVES: usize = 3;
 
 /// Lines whose class probabilities are kept: the assembly re-reads a line
 /// with another alphabet, which costs no second pass through the network.
 const REMEMBERED_LINES: usize = 64;
 
-/// The CRNN for Hangul, digit and Latin lines; Tesseract's OCR-B model for
-/// the MRZ, which it reads better (`mrz.traineddata`).
+/// The CRNN for Hangul, digit and Latin lines. The MRZ is read by
+/// Tesseract's OCR-B model (`mrz.traineddata`) first and by the CRNN as the
+/// alternative: the check digits decide between them.
 pub struct CrnnRecogniser {
     session: Session,
     alphabet: Vec<char>,
-    /// The classes each script may emit, by script.
-    masks: [Vec<bool>; 3],
+    /// The classes each script may emit, in [`Script`]'s order.
+    masks: [Vec<bool>; 4],
     mrz: MrzReader,
     remembered: HashMap<u64, Steps>,
 }
@@ -75,7 +80,7 @@ struct Steps {
 impl CrnnRecogniser {
     pub fn new(session: Session, mrz: MrzReader) -> Self {
         let alphabet: Vec<char> = ALPHABET.chars().collect();
-        let masks = [Script::Korean, Script::Digits, Script::Latin]
+        let masks = [Script::Korean, Script::Digits, Script::Latin, Script::Mrz]
             .map(|script| class_mask(&alphabet, allowed(script)));
         Self {
             session,
@@ -127,20 +132,49 @@ impl CrnnRecogniser {
     }
 }
 
-impl LineRecogniser for CrnnRecogniser {
-    fn read(&mut self, line: &GrayImage, script: Script) -> Result<LineReading, DocError> {
-        let mask = match script {
-            Script::Mrz => return self.mrz.read(line),
-            Script::Korean => 0,
-            Script::Digits => 1,
-            Script::Latin => 2,
-        };
+impl CrnnRecogniser {
+    fn ranked(
+        &mut self,
+        line: &GrayImage,
+        script: Script,
+        n: usize,
+    ) -> Result<Vec<LineReading>, DocError> {
         let key = self.remember(line)?;
         let steps = self
             .remembered
             .get(&key)
             .ok_or_else(|| DocError::Inference("line cache".into()))?;
-        Ok(decode(steps, &self.masks[mask], &self.alphabet))
+        Ok(ranked(
+            steps,
+            &self.masks[script as usize],
+            &self.alphabet,
+            n,
+        ))
+    }
+}
+
+impl LineRecogniser for CrnnRecogniser {
+    fn read(&mut self, line: &GrayImage, script: Script) -> Result<LineReading, DocError> {
+        if script == Script::Mrz {
+            return self.mrz.read(line);
+        }
+        self.ranked(line, script, 1)?
+            .pop()
+            .ok_or_else(|| DocError::Inference("no reading".into()))
+    }
+
+    fn readings(
+        &mut self,
+        line: &GrayImage,
+        script: Script,
+        n: usize,
+    ) -> Result<Vec<LineReading>, DocError> {
+        if script != Script::Mrz {
+            return self.ranked(line, script, n);
+        }
+        let mut readings = vec![self.mrz.read(line)?];
+        readings.extend(self.ranked(line, script, n.saturating_sub(1))?);
+        Ok(readings)
     }
 }
 
@@ -155,28 +189,83 @@ fn class_mask(alphabet: &[char], allowed: Option<&str>) -> Vec<bool> {
         .collect()
 }
 
-/// Greedy CTC: the best allowed class at each step, repeats merged, blanks
-/// dropped. The confidence is the mean probability of the characters kept.
-fn decode(steps: &Steps, mask: &[bool], alphabet: &[char]) -> LineReading {
-    let mut text = String::new();
-    let (mut previous, mut sum, mut kept) = (0, 0.0f32, 0);
-    for step in steps.probabilities.chunks_exact(steps.classes) {
-        let (best, p) = step
+/// The `n` most likely readings along the greedy CTC path (the best
+/// allowed class at each step, repeats merged, blanks dropped): each
+/// character it keeps may be replaced by one of its runners-up at the step
+/// where it was surest, and readings are ranked by the product of the
+/// chosen probabilities. Paths that drop or add a character are not
+/// explored: the confusions worth undoing are look-alikes in one place.
+/// The confidence is the mean probability of the characters chosen.
+fn ranked(steps: &Steps, mask: &[bool], alphabet: &[char], n: usize) -> Vec<LineReading> {
+    let positions = choices(steps, mask);
+    let mut beam: Vec<(f32, Vec<(usize, f32)>)> = vec![(0.0, Vec::new())];
+    for options in &positions {
+        let mut next = Vec::with_capacity(beam.len() * options.len());
+        for (score, picks) in &beam {
+            for &(class, p) in options {
+                let mut picks = picks.clone();
+                picks.push((class, p));
+                next.push((score + p.max(f32::MIN_POSITIVE).ln(), picks));
+            }
+        }
+        next.sort_by(|a, b| b.0.total_cmp(&a.0));
+        next.truncate(n.max(1));
+        beam = next;
+    }
+    beam.into_iter()
+        .map(|(_, picks)| LineReading {
+            text: picks
+                .iter()
+                .map(|&(class, _)| alphabet[class - 1])
+                .collect::<String>()
+                .trim()
+                .to_owned(),
+            confidence: if picks.is_empty() {
+                0.0
+            } else {
+                picks.iter().map(|&(_, p)| p).sum::<f32>() / picks.len() as f32
+            },
+        })
+        .take(n)
+        .collect()
+}
+
+/// For each character of the greedy path, its best [`ALTERNATIVES`]
+/// allowed classes at the step where the kept class peaked, best first.
+fn choices(steps: &Steps, mask: &[bool]) -> Vec<Vec<(usize, f32)>> {
+    let rows: Vec<&[f32]> = steps.probabilities.chunks_exact(steps.classes).collect();
+    let mut positions = Vec::new();
+    let mut peak: Option<(usize, f32)> = None;
+    let mut previous = 0;
+    for (index, row) in rows.iter().enumerate() {
+        let (best, p) = row
             .iter()
             .enumerate()
             .filter(|(k, _)| mask[*k])
             .fold((0, f32::MIN), |b, (k, &p)| if p > b.1 { (k, p) } else { b });
-        if best != 0 && best != previous {
-            text.push(alphabet[best - 1]);
-            sum += p;
-            kept += 1;
+        if best != previous {
+            positions.extend(peak.take().map(|(at, _)| top_classes(rows[at], mask)));
+        }
+        if best != 0 && peak.is_none_or(|(_, q)| p > q) {
+            peak = Some((index, p));
         }
         previous = best;
     }
-    LineReading {
-        text: text.trim().to_owned(),
-        confidence: if kept == 0 { 0.0 } else { sum / kept as f32 },
-    }
+    positions.extend(peak.map(|(at, _)| top_classes(rows[at], mask)));
+    positions
+}
+
+fn top_classes(row: &[f32], mask: &[bool]) -> Vec<(usize, f32)> {
+    let mut classes: Vec<(usize, f32)> = row
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|(k, _)| mask[*k])
+        .map(|(k, &p)| (k, p))
+        .collect();
+    classes.sort_by(|a, b| b.1.total_cmp(&a.1));
+    classes.truncate(ALTERNATIVES);
+    classes
 }
 
 #[cfg(test)]
@@ -197,11 +286,15 @@ mod tests {
         }
     }
 
+    fn best(steps: &Steps, mask: &[bool], alphabet: &[char]) -> LineReading {
+        ranked(steps, mask, alphabet, 1).remove(0)
+    }
+
     #[test]
     fn ctc_merges_repeats_and_drops_blanks() {
         let alphabet = ['1', 'A'];
         let mask = class_mask(&alphabet, None);
-        let read = decode(
+        let read = best(
             &steps(&[
                 &[0.1, 0.8, 0.1],
                 &[0.1, 0.9, 0.0],
@@ -213,15 +306,31 @@ mod tests {
             &alphabet,
         );
         assert_eq!(read.text, "11A");
-        assert!((read.confidence - (0.8 + 0.7 + 1.0) / 3.0).abs() < 1e-6);
+        assert!((read.confidence - (0.9 + 0.7 + 1.0) / 3.0).abs() < 1e-6);
     }
 
     #[test]
     fn a_digit_field_never_decodes_to_a_letter() {
         let alphabet = ['0', 'O'];
         let mask = class_mask(&alphabet, allowed(Script::Digits));
-        let read = decode(&steps(&[&[0.1, 0.3, 0.6]]), &mask, &alphabet);
+        let read = best(&steps(&[&[0.1, 0.3, 0.6]]), &mask, &alphabet);
         assert_eq!(read.text, "0");
+    }
+
+    #[test]
+    fn runners_up_are_ranked_by_the_product_of_their_probabilities() {
+        let alphabet = ['이', '여', '민'];
+        let mask = class_mask(&alphabet, None);
+        let line = steps(&[
+            &[0.0, 0.3, 0.6, 0.1],
+            &[0.9, 0.05, 0.05, 0.0],
+            &[0.0, 0.0, 0.2, 0.8],
+        ]);
+        let texts: Vec<String> = ranked(&line, &mask, &alphabet, 3)
+            .into_iter()
+            .map(|r| r.text)
+            .collect();
+        assert_eq!(texts, ["여민", "이민", "여여"]);
     }
 
     #[test]

@@ -62,13 +62,26 @@ impl std::str::FromStr for RecogniserKind {
 pub trait LineRecogniser: Send {
     /// Reads `line` (dark text on a light background, one line).
     fn read(&mut self, line: &GrayImage, script: Script) -> Result<LineReading, DocError>;
+
+    /// Up to `n` readings of `line`, the most likely first, for a caller
+    /// that knows more than the recogniser (check digits, the romanised
+    /// name) and can pick the one that fits. A recogniser that cannot rank
+    /// alternatives gives its one reading.
+    fn readings(
+        &mut self,
+        line: &GrayImage,
+        script: Script,
+        _n: usize,
+    ) -> Result<Vec<LineReading>, DocError> {
+        Ok(vec![self.read(line, script)?])
+    }
 }
 
 /// The characters of a digit field (numbers and dates).
 pub(crate) const DIGITS: &str = "0123456789-.~ ";
 /// The characters of a Latin field (names in capitals and codes).
 pub(crate) const LATIN: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-/ ";
-const MRZ: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<";
+pub(crate) const MRZ: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<";
 
 /// Tesseract's OCR-B model (`mrz.traineddata`), which reads the MRZ for
 /// both recognisers.
