@@ -7,6 +7,7 @@
 //! (check digits, region and type vocabularies, real dates) picks or repairs
 //! the reading.
 
+use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, Utc};
@@ -19,6 +20,7 @@ use crate::mrz::{self, PassportMrz};
 use crate::reader::{line_crop, Checks, Field, ReadError, Reading, StageTimings};
 use crate::recognise::{LineReading, LineRecogniser, Script};
 use crate::registration::{self, RegistrationNumber};
+use crate::romanise;
 use crate::textdet::TextBox;
 use crate::DocError;
 
@@ -323,7 +325,7 @@ fn value_column(sheet: &Sheet<'_>, first: usize) -> Vec<usize> {
 
 fn passport(sheet: &mut Sheet<'_>) -> Result<Option<PassportMrz>, DocError> {
     let mrz = machine_readable_zone(sheet)?;
-    korean_name(sheet, mrz.as_ref().map(|m| m.given_names.as_str()));
+    korean_name(sheet, mrz.as_ref())?;
     let Some(reading) = mrz else {
         return Ok(None);
     };
@@ -355,13 +357,13 @@ fn passport(sheet: &mut Sheet<'_>) -> Result<Option<PassportMrz>, DocError> {
 }
 
 /// Words of the passport page that look like names but are not.
-const PASSPORT_WORDS: [&str; 3] = ["여권", "대한민국", "한글성명"];
+const PASSPORT_WORDS: [&str; 3] = ["여권", "대한민국", "한글"];
 
 /// The Korean name: under its label when the label is legible, else the
 /// only line of the page that is a Hangul name, else the one printed on the
-/// row of the given names (`given_names` from the MRZ), else the one read
-/// most confidently.
-fn korean_name(sheet: &mut Sheet<'_>, given_names: Option<&str>) {
+/// row of the given names (from the MRZ), else the one read most
+/// confidently. It is then checked against the MRZ's Latin name.
+fn korean_name(sheet: &mut Sheet<'_>, mrz: Option<&PassportMrz>) -> Result<(), DocError> {
     let labelled = sheet.label(&["한글성명"]).and_then(|l| sheet.below(l));
     let candidates: Vec<usize> = (0..sheet.lines.len())
         .filter(|i| {
@@ -376,16 +378,54 @@ fn korean_name(sheet: &mut Sheet<'_>, given_names: Option<&str>) {
         .filter(|i| leading_name(&sheet.lines[*i].text).is_some())
         .or_else(|| match candidates.as_slice() {
             [only] => Some(*only),
-            _ => given_names
-                .and_then(|given| on_row_of(sheet, &candidates, given))
+            _ => mrz
+                .and_then(|m| on_row_of(sheet, &candidates, &m.given_names))
                 .or_else(|| most_confident(sheet, &candidates)),
         });
-    if let Some(index) = chosen {
-        if let Some(name) = leading_name(&sheet.lines[index].text) {
-            let confidence = sheet.lines[index].confidence;
-            sheet.set("name", name, confidence);
-        }
+    let Some(index) = chosen else {
+        return Ok(());
+    };
+    let line = &sheet.lines[index];
+    let Some(name) = leading_name(&line.text) else {
+        return Ok(());
+    };
+    let (name, confidence) = match mrz {
+        Some(mrz) => romanised_as(sheet, index, mrz, (name, line.confidence))?,
+        None => (name, line.confidence),
+    };
+    sheet.set("name", name, confidence);
+    Ok(())
+}
+
+/// Readings of the Korean name line searched for one that fits the MRZ.
+const RANKED_NAMES: usize = 12;
+/// Confidence in a Hangul name that fits the MRZ's Latin name: two
+/// readings of different print agree.
+const FITS_MRZ: f32 = 0.95;
+
+/// The Hangul name checked against the MRZ's Latin name: the first reading
+/// (`read`) if it fits, else the recogniser's most likely reading that
+/// does; if none does, the first reading with half its confidence.
+fn romanised_as(
+    sheet: &mut Sheet<'_>,
+    index: usize,
+    mrz: &PassportMrz,
+    read: (String, f32),
+) -> Result<(String, f32), DocError> {
+    let fits = |name: &str| romanise::name_fits(name, &mrz.surname, &mrz.given_names);
+    if fits(&read.0) {
+        return Ok((read.0, read.1.max(FITS_MRZ)));
     }
+    let crop = line_crop(sheet.gray, &sheet.lines[index].area);
+    let fitting = sheet
+        .recogniser
+        .readings(&crop, Script::Korean, RANKED_NAMES)?
+        .into_iter()
+        .find_map(|r| leading_name(&r.text).filter(|name| fits(name)));
+    Ok(match fitting {
+        Some(name) => (name, FITS_MRZ),
+        None => (read.0, read.1 * 0.5),
+    })
 }
 
 /// The candidate line on the row of the line that spells `text` (spaces
@@ -469,20 +509,86 @@ fn machine_readable_zone(sheet: &mut Sheet<'_>) -> Result<Option<PassportMrz>, D
     }
     let mut texts = Vec::new();
     for row in &rows[rows.len() - 2..] {
-        let reading = sheet
-            .recogniser
-            .read(&line_crop(sheet.gray, row), Script::Mrz)?;
+        let readings =
+            sheet
+                .recogniser
+                .readings(&line_crop(sheet.gray, row), Script::Mrz, MRZ_READINGS)?;
         texts.push(
-            reading
-                .text
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .collect::<String>(),
+            readings
+                .into_iter()
+                .map(|r| r.text.chars().filter(|c| !c.is_whitespace()).collect())
+                .collect::<Vec<String>>(),
         );
     }
-    let line2 = fit_mrz_line(&texts[1]);
-    let line1 = fit_mrz_line(&realign_line1(&texts[0], &line2));
-    Ok(mrz::parse_td3(&line1, &line2).ok())
+    Ok(best_td3(&texts[0], &texts[1]))
+}
+
+/// Readings of each MRZ row to choose from (the CRNN recogniser offers
+/// Tesseract's OCR-B reading and its own).
+const MRZ_READINGS: usize = 2;
+
+/// The pair of row readings that makes the best TD3: line 2 with the most
+/// check digits holding, then the fewest characters out of place (in line
+/// 1, and a Korean passport number of the wrong shape); the recogniser's
+/// order breaks ties. Line 2 is also tried as every
+/// mix of its first two readings, so that each reading's errors can be
+/// outvoted by the other's characters where the check digits say so.
+fn best_td3(line1s: &[String], line2s: &[String]) -> Option<PassportMrz> {
+    let line2s: Vec<String> = match line2s {
+        [first, second, ..] => mixes(&fit_mrz_line(first), &fit_mrz_line(second)),
+        others => others.iter().map(|l| fit_mrz_line(l)).collect(),
+    };
+    let mut best: Option<(PassportMrz, (usize, Reverse<usize>))> = None;
+    for line2 in &line2s {
+        for line1 in line1s
+            .iter()
+            .map(|l| fit_mrz_line(&realign_line1(l, line2)))
+        {
+            let Ok(parsed) = mrz::parse_td3(&line1, line2) else {
+                continue;
+            };
+            let faults = mrz::td3_line1_faults(&line1, &parsed.nationality)
+                + usize::from(
+                    parsed.issuing_country == "KOR"
+                        && !mrz::korean_passport_number(&parsed.document_number),
+                );
+            let score = (parsed.checks_holding, Reverse(faults));
+            if best.as_ref().is_none_or(|(_, s)| score > *s) {
+                best = Some((parsed, score));
+            }
+        }
+    }
+    best.map(|(parsed, _)| parsed)
+}
+
+/// Most differing positions whose mixes are tried (2^8 parses at most).
+const MIX_POSITIONS: usize = 8;
+
+/// `first` and `second` (lines of one length), and the lines that take
+/// some of the positions where they differ from `second`, fewest first.
+/// Lines that differ in too many places are not mixed.
+fn mixes(first: &str, second: &str) -> Vec<String> {
+    let (a, b): (Vec<char>, Vec<char>) = (first.chars().collect(), second.chars().collect());
+    let differ: Vec<usize> = (0..a.len().min(b.len()))
+        .filter(|&i| a[i] != b[i])
+        .collect();
+    if a.len() != b.len() || differ.len() > MIX_POSITIONS {
+        return vec![first.to_owned(), second.to_owned()];
+    }
+    let mut masks: Vec<u32> = (0..1u32 << differ.len()).collect();
+    masks.sort_by_key(|m| m.count_ones());
+    masks
+        .into_iter()
+        .map(|mask| {
+            let mut line = a.clone();
+            for (bit, &at) in differ.iter().enumerate() {
+                if mask & (1 << bit) != 0 {
+                    line[at] = b[at];
+                }
+            }
+            line.into_iter().collect()
+        })
+        .collect()
 }
 
 /// Line 1 has no check digit, so a character OCR adds before the issuing
@@ -933,12 +1039,29 @@ fn serial(sheet: &mut Sheet<'_>, length: usize) -> Result<(), DocError> {
 mod tests {
     use super::*;
 
-    /// Assembly steps that only look at lines already read.
-    struct NoRereads;
+    /// A recogniser whose ranked readings of any line are `ranked`.
+    struct Ranked(Vec<&'static str>);
 
-    impl LineRecogniser for NoRereads {
+    impl LineRecogniser for Ranked {
         fn read(&mut self, _: &GrayImage, _: Script) -> Result<LineReading, DocError> {
-            Err(DocError::Inference("this step re-reads nothing".into()))
+            Err(DocError::Inference("this step reads no line once".into()))
+        }
+
+        fn readings(
+            &mut self,
+            _: &GrayImage,
+            _: Script,
+            n: usize,
+        ) -> Result<Vec<LineReading>, DocError> {
+            Ok(self
+                .0
+                .iter()
+                .take(n)
+                .map(|text| LineReading {
+                    text: (*text).to_owned(),
+                    confidence: 0.5,
+                })
+                .collect())
         }
     }
 
@@ -956,9 +1079,19 @@ mod tests {
         }
     }
 
-    fn korean_name_of(lines: &[Line], given_names: &str) -> Option<String> {
+    /// The passport MRZ of `surname` and `given` (line 2 is left blank).
+    fn mrz_of(surname: &str, given: &str) -> PassportMrz {
+        let line1 = format!("PMKOR{surname}<<{given}<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<");
+        mrz::parse_td3(&line1[..mrz::TD3_LINE], &"<".repeat(mrz::TD3_LINE)).unwrap()
+    }
+
+    fn korean_name_of(
+        lines: &[Line],
+        mrz: &PassportMrz,
+        ranked: Vec<&'static str>,
+    ) -> Option<Field> {
         let gray = GrayImage::new(1250, 880);
-        let mut recogniser = NoRereads;
+        let mut recogniser = Ranked(ranked);
         let mut sheet = Sheet {
             lines,
             gray: &gray,
@@ -966,8 +1099,8 @@ mod tests {
             fields: BTreeMap::new(),
             rereads: BTreeMap::new(),
         };
-        korean_name(&mut sheet, Some(given_names));
-        sheet.fields.get("name").map(|f| f.value.clone())
+        korean_name(&mut sheet, Some(mrz)).unwrap();
+        sheet.fields.remove("name")
     }
 
     #[test]
@@ -978,9 +1111,42 @@ mod tests {
             line("HYUN JAE", 420.0, 294.0, 0.9),
             line("최현재", 940.0, 296.0, 0.7),
         ];
-        assert_eq!(korean_name_of(&lines, "HYUNJAE").as_deref(), Some("최현재"));
-        // The given names misread: the most confident candidate.
-        assert_eq!(korean_name_of(&lines, "HYUNJAY").as_deref(), Some("최현재"));
+        let name = korean_name_of(&lines, &mrz_of("CHOI", "HYUNJAE"), vec![]).unwrap();
+        assert_eq!((name.value.as_str(), name.confidence), ("최현재", FITS_MRZ));
+        // The given names misread: the most confident candidate, which
+        // no longer fits them and loses half its confidence.
+        let name = korean_name_of(&lines, &mrz_of("CHOI", "HYUNJAY"), vec![]).unwrap();
+        assert_eq!((name.value.as_str(), name.confidence), ("최현재", 0.35));
+    }
+
+    #[test]
+    fn a_misread_korean_name_gives_way_to_a_reading_that_fits_the_mrz() {
+        let lines = [
+            line("HYUN JAE", 420.0, 294.0, 0.9),
+            line("최헌재", 940.0, 296.0, 0.8),
+        ];
+        let ranked = vec!["최헌재", "최헌제", "최현재"];
+        let name = korean_name_of(&lines, &mrz_of("CHOI", "HYUNJAE"), ranked).unwrap();
+        assert_eq!((name.value.as_str(), name.confidence), ("최현재", FITS_MRZ));
+    }
+
+    #[test]
+    fn mixed_mrz_readings_outvote_each_others_errors() {
+        // The ICAO specimen: one reading misreads the birth date, the other
+        // the document number and the nationality.
+        let line1 = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<".to_owned();
+        let first = "L898902C36UTO7408132F1204159ZE184226B<<<<<10".to_owned();
+        let second = "L898902G36UT47408122F1204159ZE184226B<<<<<10".to_owned();
+        let mrz = best_td3(&[line1], &[first, second]).unwrap();
+        assert!(mrz.valid);
+        assert_eq!(mrz.line2, "L898902C36UTO7408122F1204159ZE184226B<<<<<10");
+    }
+
+    #[test]
+    fn mixes_keep_the_first_reading_first() {
+        assert_eq!(mixes("AB", "AC"), ["AB", "AC"]);
+        assert_eq!(mixes("AB", "CD"), ["AB", "CB", "AD", "CD"]);
+        assert_eq!(mixes("ABCDEFGHIJ", "0123456789").len(), 2);
     }
 
     #[test]

@@ -92,16 +92,25 @@ const LABELS: [&str; 13] = [
     "기간",
 ];
 
+/// Labels that begin with a surname: a three-syllable name can start with
+/// one (`조건연` is 조 + 건연).
+const SURNAME_LABELS: [&str; 5] = ["조건", "기간", "국가", "주소", "성명"];
+
 /// The Hangul name of a name line: `홍길동(洪吉童)` → `홍길동`; spaces OCR
 /// puts between syllables are dropped. `None` unless 2–5 Hangul syllables
-/// remain (Korean names are 2–4, rarely 5) and they hold no card label.
+/// remain (Korean names are 2–4, rarely 5) and they hold no card label,
+/// except a three-syllable name whose surname starts one.
 pub fn hangul_name(line: &str) -> Option<String> {
     let before_hanja = line.split(['(', '（']).next()?;
     let name: String = before_hanja
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
-    if LABELS.iter().any(|label| name.contains(label)) {
+    let given: String = name.chars().skip(1).collect();
+    let surname_then_label =
+        name.chars().count() == 3 && SURNAME_LABELS.iter().any(|l| name.starts_with(l));
+    let holds_label = |text: &str| LABELS.iter().any(|label| text.contains(label));
+    if holds_label(if surname_then_label { &given } else { &name }) {
         return None;
     }
     let syllables = name.chars().filter(|c| ('가'..='힣').contains(c)).count();
@@ -153,6 +162,10 @@ mod tests {
         assert_eq!(hangul_name("남궁민수").as_deref(), Some("남궁민수"));
         assert_eq!(hangul_name("김주민").as_deref(), Some("김주민"));
         assert_eq!(hangul_name("주소 서울"), None);
+        assert_eq!(hangul_name("조건연").as_deref(), Some("조건연"));
+        assert_eq!(hangul_name("조건"), None);
+        assert_eq!(hangul_name("기간만료일"), None);
+        assert_eq!(hangul_name("주소등록"), None);
         assert_eq!(hangul_name("홍"), None);
         assert_eq!(hangul_name("HONG GILDONG"), None);
     }

@@ -2,9 +2,9 @@
 //! recognise its text lines, and turn them into the fields of the four
 //! Korean ID documents, validated and ready to mask.
 //!
-//! The text end (`dates`, `kind`, `licence`, `mrz`, `registration`) reads
-//! no pixels: the recogniser hands over text, and those parsers decide what
-//! it says, using each field's format to correct OCR.
+//! The text end (`dates`, `kind`, `licence`, `mrz`, `registration`,
+//! `romanise`) reads no pixels: the recogniser hands over text, and those
+//! parsers decide what it says, using each field's format to correct OCR.
 
 mod assemble;
 pub mod crnn;
@@ -16,6 +16,7 @@ pub mod mrz;
 mod reader;
 pub mod recognise;
 pub mod registration;
+pub mod romanise;
 pub mod textdet;
 
 pub use reader::{line_crop, Checks, DocumentModels, Field, ReadError, Reading, StageTimings};

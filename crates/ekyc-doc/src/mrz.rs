@@ -3,7 +3,9 @@
 //! The check digits make OCR errors correctable: a position that must be a
 //! digit but reads as a look-alike letter (`O`, `I`, `B`, …) is mapped to
 //! its digit, and the document number, which may hold letters, is accepted
-//! only in the reading whose check digit holds.
+//! only in the reading whose check digit holds. Positions that must be
+//! letters (line 1 and the nationality) get the letter of a digit
+//! look-alike.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -32,6 +34,9 @@ pub struct PassportMrz {
     pub sex: Option<char>,
     pub expiry_date: Option<NaiveDate>,
     pub optional_data: String,
+    /// How many of the five check digits (document number, birth date,
+    /// expiry date, optional data, composite) hold.
+    pub checks_holding: usize,
     /// Every check digit holds.
     pub valid: bool,
 }
@@ -53,7 +58,7 @@ pub fn check_digit(field: &str) -> Option<u32> {
 }
 
 /// Letters OCR confuses with digits, and the digit each stands for.
-const DIGIT_LOOKALIKES: [(char, char); 8] = [
+const DIGIT_LOOKALIKES: [(char, char); 9] = [
     ('O', '0'),
     ('Q', '0'),
     ('D', '0'),
@@ -61,6 +66,7 @@ const DIGIT_LOOKALIKES: [(char, char); 8] = [
     ('L', '1'),
     ('Z', '2'),
     ('S', '5'),
+    ('G', '6'),
     ('B', '8'),
 ];
 
@@ -91,9 +97,13 @@ pub fn parse_td3(line1: &str, line2: &str) -> Result<PassportMrz, MrzError> {
         let allowed = |c: &char| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '<';
         (chars.len() == TD3_LINE && chars.iter().all(allowed)).then_some(chars)
     };
-    let (Some(first), Some(mut second)) = (clean(line1), clean(line2)) else {
+    let (Some(mut first), Some(mut second)) = (clean(line1), clean(line2)) else {
         return Err(MrzError::Shape);
     };
+    // Positions that are always letters (or `<`): line 1 and the nationality.
+    for c in first.iter_mut().chain(&mut second[10..13]) {
+        *c = as_letter(*c);
+    }
     // Positions that are always digits (or `<`): check digits and dates.
     for index in [
         9, 13, 14, 15, 16, 17, 18, 19, 21, 22, 23, 24, 25, 26, 27, 42, 43,
@@ -110,11 +120,16 @@ pub fn parse_td3(line1: &str, line2: &str) -> Result<PassportMrz, MrzError> {
     let composite: String = [field(0, 10), field(13, 20), field(21, 43)].concat();
     let composite_holds =
         check_digit(&composite).and_then(|d| char::from_digit(d, 10)) == Some(second[43]);
-    let valid = digit_holds(0, 9, 9)
-        && digit_holds(13, 19, 19)
-        && digit_holds(21, 27, 27)
-        && optional_holds
-        && composite_holds;
+    let checks_holding = [
+        digit_holds(0, 9, 9),
+        digit_holds(13, 19, 19),
+        digit_holds(21, 27, 27),
+        optional_holds,
+        composite_holds,
+    ]
+    .into_iter()
+    .filter(|holds| *holds)
+    .count();
     let names = text(&first[5..]);
     let (surname, given) = names.split_once("<<").unwrap_or((names.as_str(), ""));
     let words = |s: &str| {
@@ -139,8 +154,46 @@ pub fn parse_td3(line1: &str, line2: &str) -> Result<PassportMrz, MrzError> {
         },
         expiry_date: mrz_date(&field(21, 27), true),
         optional_data: field(28, 42).trim_end_matches('<').to_owned(),
-        valid,
+        checks_holding,
+        valid: checks_holding == 5,
     })
+}
+
+/// Characters of a TD3 line 1 (as read, before repairs) out of place: a
+/// document code not starting with `P`, digits (line 1 has none), no `<<`
+/// between surname and given names, an issuing state other than
+/// `nationality` (they are the same on national passports, and a reading
+/// that shifted the line shows here). Line 1 has no check digit, so this
+/// is what tells a better reading from a worse one.
+pub fn td3_line1_faults(line1: &str, nationality: &str) -> usize {
+    let digits = line1.chars().filter(char::is_ascii_digit).count();
+    let code = usize::from(!line1.starts_with('P'));
+    let separator = usize::from(
+        !line1
+            .get(5..)
+            .is_some_and(|names| names.trim_end_matches('<').contains("<<")),
+    );
+    let state = usize::from(
+        line1
+            .get(2..5)
+            .is_none_or(|state| state.trim_end_matches('<') != nationality),
+    );
+    digits + code + separator + state
+}
+
+/// Whether `number` has the shape of a Korean passport number: a letter
+/// and eight digits, or (since December 2021) a letter, three digits, a
+/// letter and four digits. The check digit cannot see every misreading of
+/// the first letter: `M`/`W` and `S`/`8` weigh the same modulo 10 there.
+pub fn korean_passport_number(number: &str) -> bool {
+    let chars: Vec<char> = number.chars().collect();
+    let letter_at = |i: usize| chars[i].is_ascii_uppercase();
+    let digits = |range: std::ops::Range<usize>| chars[range].iter().all(char::is_ascii_digit);
+    chars.len() == 9
+        && letter_at(0)
+        && digits(1..4)
+        && (chars[4].is_ascii_digit() || letter_at(4))
+        && digits(5..9)
 }
 
 /// Tries the document number as read, then with look-alikes swapped one
@@ -244,9 +297,40 @@ mod tests {
     }
 
     #[test]
+    fn letter_positions_get_the_letters_of_digit_lookalikes() {
+        let line1 = "P<UT0ERIKSS0N<<ANNA<MAR1A<<<<<<<<<<<<<<<<<<<";
+        let line2 = "L898902C36UT07408122F1204159ZE184226B<<<<<10";
+        let mrz = parse_td3(line1, line2).unwrap();
+        assert_eq!((mrz.line1.as_str(), mrz.line2.as_str()), (LINE1, LINE2));
+        assert_eq!(mrz.issuing_country, "UTO");
+        assert_eq!(mrz.nationality, "UTO");
+    }
+
+    #[test]
+    fn line_one_faults_count_what_is_out_of_place() {
+        assert_eq!(td3_line1_faults(LINE1, "UTO"), 0);
+        let shifted = "PP<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<";
+        assert_eq!(td3_line1_faults(shifted, "UTO"), 1);
+        let misread = "P<UT0ERIKSSON<ANNA<MAR1A<<<<<<<<<<<<<<<<<<<<";
+        assert_eq!(td3_line1_faults(misread, "UTO"), 4);
+    }
+
+    #[test]
+    fn korean_passport_numbers_have_two_shapes() {
+        assert!(korean_passport_number("M12345678"));
+        assert!(korean_passport_number("M123A4567"));
+        assert!(!korean_passport_number("812345678"));
+        assert!(!korean_passport_number("M1234567B"));
+        assert!(!korean_passport_number("M1234567"));
+    }
+
+    #[test]
     fn a_wrong_digit_fails_validation() {
         let altered = "L898902C36UTO7408132F1204159ZE184226B<<<<<10";
-        assert!(!parse_td3(LINE1, altered).unwrap().valid);
+        let mrz = parse_td3(LINE1, altered).unwrap();
+        assert!(!mrz.valid);
+        // The birth date's own digit and the composite fail.
+        assert_eq!(mrz.checks_holding, 3);
     }
 
     #[test]
