@@ -28,7 +28,7 @@ const MIN_TEXT_LINES: usize = 5;
 const PASSPORT_ASPECT: f32 = 1.5;
 /// Lines given to the direction classifier (the widest ones).
 const DIRECTION_LINES: usize = 8;
-/// Card outlines tried, best first, until one shows a document's title.
+/// Card outlines tried, best first, until one reads completely.
 const OUTLINES_TRIED: usize = 4;
 /// Lines read before the rest to find the document's title.
 const TITLE_LINES: usize = 3;
@@ -147,6 +147,21 @@ pub struct Reading {
     pub timings: StageTimings,
 }
 
+impl Reading {
+    /// Whether the document's key is read: its ID number, or a passport's
+    /// MRZ.
+    fn is_complete(&self) -> bool {
+        match self.kind {
+            DocumentKind::Passport => self.mrz.is_some(),
+            _ => self.id_number.is_some(),
+        }
+    }
+
+    fn timed(self, timings: StageTimings) -> Self {
+        Self { timings, ..self }
+    }
+}
+
 /// The document models one inference thread owns.
 pub struct DocumentModels {
     detector: TextDetector,
@@ -191,6 +206,14 @@ impl DocumentModels {
     }
 
     /// Reads the document in `photo`; `expected` is the client's `idType`.
+    ///
+    /// The outlines are opened in turn, best first (a stripe of wood grain
+    /// or a shadow can outscore the card's own edges), and read in full
+    /// when their title names a document, until one gives a complete
+    /// reading (its ID number, or a passport's MRZ): an outline that cuts
+    /// the card can still show its title. Failing that, the fullest
+    /// reading of a titled outline; when no outline is titled, the
+    /// best-scored one, read for whatever it shows.
     pub fn read(
         &mut self,
         photo: &RgbImage,
@@ -200,58 +223,82 @@ impl DocumentModels {
         let started = Instant::now();
         let outlines = find_cards(photo, OUTLINES_TRIED);
         timings.finding = elapsed_ms(started);
-        let (found, class, mut page, titled) =
-            self.open_first_titled(photo, &outlines, &mut timings)?;
-        if let Some(kind) = titled.or(expected).filter(|k| CardClass::of(*k) != class) {
-            page = self.rectify(photo, found, CardClass::of(kind), &mut timings)?;
+        let mut fullest: Option<Reading> = None;
+        let mut best_scored = None;
+        for (rank, found) in outlines.iter().enumerate() {
+            let opened = match self.open(photo, found, &mut timings) {
+                Err(ReadError::NoDocument) => continue,
+                other => other?,
+            };
+            if opened.3.is_none() {
+                if rank == 0 {
+                    best_scored = Some(opened);
+                }
+                continue;
+            }
+            match self.read_opened(photo, opened, expected, &mut timings) {
+                Ok(reading) if reading.is_complete() => return Ok(reading.timed(timings)),
+                Ok(reading) => {
+                    if fullest
+                        .as_ref()
+                        .is_none_or(|f| reading.fields.len() > f.fields.len())
+                    {
+                        fullest = Some(reading);
+                    }
+                }
+                Err(ReadError::Unreadable) => {}
+                Err(other) => return Err(other),
+            }
         }
-        self.recognise(&mut page, usize::MAX, &mut timings)?;
+        let reading = match (fullest, best_scored) {
+            (Some(reading), _) => reading,
+            (None, Some(opened)) => self.read_opened(photo, opened, expected, &mut timings)?,
+            (None, None) => return Err(ReadError::NoDocument),
+        };
+        Ok(reading.timed(timings))
+    }
+
+    /// Rectifies the outline as the class its aspect suggests and reads the
+    /// lines at the top, where every layout prints its title: they tell the
+    /// document before the rest is read, and whether the aspect picked the
+    /// wrong size.
+    fn open<'o>(
+        &mut self,
+        photo: &RgbImage,
+        found: &'o FoundCard,
+        timings: &mut StageTimings,
+    ) -> Result<Opened<'o>, ReadError> {
+        let class = CardClass::of_outline(found);
+        let mut page = self.rectify(photo, found, class, timings)?;
+        self.recognise(&mut page, TITLE_LINES, timings)?;
+        let titled = kind::detect(&page.texts());
+        Ok((found, class, page, titled))
+    }
+
+    /// Reads an opened outline in full, as the document its title names,
+    /// else as the one its lines show, else as `expected`.
+    fn read_opened(
+        &mut self,
+        photo: &RgbImage,
+        (found, class, mut page, titled): Opened<'_>,
+        expected: Option<DocumentKind>,
+        timings: &mut StageTimings,
+    ) -> Result<Reading, ReadError> {
+        if let Some(kind) = titled.or(expected).filter(|k| CardClass::of(*k) != class) {
+            page = self.rectify(photo, found, CardClass::of(kind), timings)?;
+        }
+        self.recognise(&mut page, usize::MAX, timings)?;
         let detected = titled.or_else(|| kind::detect(&page.texts()));
         let wanted = detected.or(expected).ok_or(ReadError::Unreadable)?;
 
         let started = Instant::now();
         let mut reading =
             assemble::assemble(wanted, &page.lines, &page.gray, self.recogniser.as_mut())?;
-        timings.parsing = elapsed_ms(started);
+        timings.parsing += elapsed_ms(started);
         reading.checks.id_type_matches = expected.map(|e| detected.is_none_or(|d| d == e));
         reading.portrait = to_photo(&portrait_box(wanted, &page), &page);
         reading.corners = page.corners;
-        reading.timings = timings;
         Ok(reading)
-    }
-
-    /// Opens the outlines in turn until one shows a document's title (a
-    /// stripe of wood grain or a shadow can outscore the card's own
-    /// edges); when none does, the best-scored outline, as it is.
-    fn open_first_titled<'o>(
-        &mut self,
-        photo: &RgbImage,
-        outlines: &'o [FoundCard],
-        timings: &mut StageTimings,
-    ) -> Result<Opened<'o>, ReadError> {
-        let mut best_scored = None;
-        for (rank, found) in outlines.iter().enumerate() {
-            let class = CardClass::of_outline(found);
-            let opened = self
-                .rectify(photo, found, class, timings)
-                .and_then(|mut page| {
-                    // Every layout prints its title at the top: reading those
-                    // lines first tells the document before the rest is read,
-                    // and whether the outline's aspect picked the wrong size.
-                    self.recognise(&mut page, TITLE_LINES, timings)?;
-                    let titled = kind::detect(&page.texts());
-                    Ok((found, class, page, titled))
-                });
-            match opened {
-                Ok(ref titled) if titled.3.is_some() => return opened,
-                Ok(_) | Err(ReadError::NoDocument) => {}
-                Err(other) => return Err(other),
-            }
-            if rank == 0 {
-                best_scored = Some(opened);
-            }
-        }
-        best_scored.unwrap_or(Err(ReadError::NoDocument))
     }
 
     /// Rectifies the outline as `class`, finds its lines and turns it
