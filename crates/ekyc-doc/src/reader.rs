@@ -271,7 +271,16 @@ impl DocumentModels {
         let class = CardClass::of_outline(found);
         let mut page = self.rectify(photo, found, class, timings)?;
         self.recognise(&mut page, TITLE_LINES, timings)?;
-        let titled = kind::detect(&page.texts());
+        let mut titled = kind::detect(&page.texts());
+        if titled.is_none() {
+            // The direction classifier judges from a few lines and can be
+            // wrong on a blurred card: a title read upside down settles it.
+            let mut turned = page.turned();
+            self.recognise(&mut turned, TITLE_LINES, timings)?;
+            if let Some(kind) = kind::detect(&turned.texts()) {
+                (page, titled) = (turned, Some(kind));
+            }
+        }
         Ok((found, class, page, titled))
     }
 
@@ -388,6 +397,34 @@ struct Page {
 }
 
 impl Page {
+    /// The page turned by 180°, its lines not yet read.
+    fn turned(&self) -> Page {
+        let (width, height) = (self.size.0 as f32, self.size.1 as f32);
+        let mut lines: Vec<Line> = self
+            .lines
+            .iter()
+            .map(|l| Line {
+                area: l.area.turned(width, height),
+                text: String::new(),
+                confidence: 0.0,
+            })
+            .collect();
+        lines.sort_by(|a, b| {
+            a.area
+                .y
+                .total_cmp(&b.area.y)
+                .then(a.area.x.total_cmp(&b.area.x))
+        });
+        let c = self.corners;
+        Page {
+            gray: imageops::rotate180(&self.gray),
+            lines,
+            read: 0,
+            corners: [c[2], c[3], c[0], c[1]],
+            size: self.size,
+        }
+    }
+
     fn texts(&self) -> Vec<&str> {
         self.lines[..self.read]
             .iter()
@@ -464,4 +501,43 @@ fn to_photo(area: &[f32; 4], page: &Page) -> Option<[f32; 4]> {
 
 fn elapsed_ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page() -> Page {
+        let line = |x: f32, y: f32| Line {
+            area: TextBox {
+                x,
+                y,
+                w: 200.0,
+                h: 40.0,
+                score: 1.0,
+            },
+            text: "read".into(),
+            confidence: 0.9,
+        };
+        Page {
+            gray: GrayImage::from_fn(1012, 638, |x, _| image::Luma([(x % 251) as u8])),
+            lines: vec![line(40.0, 20.0), line(300.0, 500.0)],
+            read: 2,
+            corners: [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]],
+            size: (1012, 638),
+        }
+    }
+
+    #[test]
+    fn a_turned_page_reads_its_lines_again_from_the_new_top() {
+        let turned = page().turned();
+        assert_eq!(turned.read, 0);
+        assert!(turned.lines.iter().all(|l| l.text.is_empty()));
+        let tops: Vec<(f32, f32)> = turned.lines.iter().map(|l| (l.area.x, l.area.y)).collect();
+        assert_eq!(tops, [(512.0, 98.0), (772.0, 578.0)]);
+        assert_eq!(turned.corners[0], [1.0, 1.0]);
+        let back = turned.turned();
+        assert_eq!(back.gray, page().gray);
+        assert_eq!(back.lines[0].area, page().lines[0].area);
+    }
 }
