@@ -104,7 +104,28 @@ pub async fn run(
             .with_context(|| format!("cannot write {}", path.display()))?;
         println!("calibration written to {}", path.display());
     }
+    let limits = face_options(settings)?.quality;
+    report_gated(
+        samples
+            .into_iter()
+            .filter(|s| s.quality.check(&limits).is_ok())
+            .collect(),
+    );
     Ok(())
+}
+
+/// Accuracy on the photos the quality gate accepts, as the server meets
+/// them: a refused photo is answered 40910 and never enrolled or compared
+/// (the refusal rate is reported above).
+fn report_gated(accepted: Vec<Sample>) {
+    for (index, engine) in EngineId::ALL.into_iter().enumerate() {
+        let vectors: Vec<Vec<f32>> = accepted
+            .iter()
+            .map(|s| s.templates[index].vector.clone())
+            .collect();
+        let name = format!("{}, photos the quality gate accepts", engine.name());
+        report_accuracy(&name, &pair_scores(&accepted, &vectors));
+    }
 }
 
 async fn embed_dataset(
