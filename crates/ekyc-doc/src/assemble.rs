@@ -530,9 +530,9 @@ const MRZ_READINGS: usize = 2;
 /// The pair of row readings that makes the best TD3: line 2 with the most
 /// check digits holding, then the fewest characters out of place (in line
 /// 1, and a Korean passport number of the wrong shape); the recogniser's
-/// order breaks ties. Line 2 is also tried as every
-/// mix of its first two readings, so that each reading's errors can be
-/// outvoted by the other's characters where the check digits say so.
+/// order breaks ties. Line 2 is also tried as every mix of its first two
+/// readings, so that each reading's errors can be outvoted by the other's
+/// characters where the check digits say so.
 fn best_td3(line1s: &[String], line2s: &[String]) -> Option<PassportMrz> {
     let line2s: Vec<String> = match line2s {
         [first, second, ..] => mixes(&fit_mrz_line(first), &fit_mrz_line(second)),
