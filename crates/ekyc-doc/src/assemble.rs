@@ -167,7 +167,7 @@ pub(crate) fn assemble(
         kind,
         fields: sheet.fields,
         id_number,
-        mrz,
+        mrz: mrz.filter(|m| m.valid),
         checks,
         corners: [[0.0; 2]; 4],
         portrait: None,
@@ -1128,6 +1128,57 @@ mod tests {
         let ranked = vec!["최헌재", "최헌제", "최현재"];
         let name = korean_name_of(&lines, &mrz_of("CHOI", "HYUNJAE"), ranked).unwrap();
         assert_eq!((name.value.as_str(), name.confidence), ("최현재", FITS_MRZ));
+    }
+
+    /// Reads the upper of two rows as `upper` and every other row as
+    /// `lower` (the rows of `mrz_rows` differ in height).
+    struct MrzRows {
+        upper: &'static str,
+        lower: &'static str,
+    }
+
+    impl LineRecogniser for MrzRows {
+        fn read(&mut self, line: &GrayImage, _: Script) -> Result<LineReading, DocError> {
+            let text = if line.height() < 60 {
+                self.upper
+            } else {
+                self.lower
+            };
+            Ok(LineReading {
+                text: text.to_owned(),
+                confidence: 0.9,
+            })
+        }
+    }
+
+    fn mrz_rows() -> [Line; 2] {
+        let mut lower = line("", 60.0, 780.0, 0.9);
+        lower.area.h = 56.0;
+        [line("", 60.0, 700.0, 0.9), lower]
+    }
+
+    #[test]
+    fn an_mrz_failing_its_check_digits_is_not_returned() {
+        let gray = GrayImage::new(1250, 880);
+        let upper = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
+        let mut valid = MrzRows {
+            upper,
+            lower: "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+        };
+        let reading = assemble(DocumentKind::Passport, &mrz_rows(), &gray, &mut valid).unwrap();
+        assert!(reading.mrz.is_some_and(|m| m.valid));
+        assert_eq!(reading.checks.mrz_check_digits, Some(true));
+        assert_eq!(reading.fields["passportNo"].confidence, 0.99);
+
+        // One digit of the document number misread: its check digit fails.
+        let mut misread = MrzRows {
+            upper,
+            lower: "L898907C36UTO7408122F1204159ZE184226B<<<<<10",
+        };
+        let reading = assemble(DocumentKind::Passport, &mrz_rows(), &gray, &mut misread).unwrap();
+        assert!(reading.mrz.is_none());
+        assert_eq!(reading.checks.mrz_check_digits, Some(false));
+        assert_eq!(reading.fields["passportNo"].confidence, 0.5);
     }
 
     #[test]

@@ -135,6 +135,10 @@ pub struct Reading {
     /// the ID number and the MRZ are kept apart because they must be masked.
     pub fields: BTreeMap<&'static str, Field>,
     pub id_number: Option<(RegistrationNumber, f32)>,
+    /// The passport's MRZ, only when every check digit holds: one that
+    /// fails them is misread somewhere, so it is withheld rather than
+    /// handed on (its fields keep a low confidence, and
+    /// `checks.mrz_check_digits` says it failed).
     pub mrz: Option<PassportMrz>,
     pub checks: Checks,
     /// The document's corners in the input image, clockwise from its

@@ -272,23 +272,27 @@ fn report_fields(outcomes: &[Outcome]) {
             println!("{line}");
         }
         if kind == DocumentKind::Passport {
-            let mrz: Vec<bool> = of_kind
+            let readings: Vec<&Reading> = of_kind
                 .iter()
-                .filter_map(|o| {
-                    o.result
-                        .as_ref()
-                        .ok()
-                        .and_then(|r| r.mrz.as_ref())
-                        .map(|m| m.valid)
-                })
+                .filter_map(|o| o.result.as_ref().ok())
                 .collect();
-            let valid = mrz.iter().filter(|v| **v).count();
+            let returned: Vec<bool> = readings
+                .iter()
+                .filter_map(|r| r.mrz.as_ref().map(|m| m.valid))
+                .collect();
+            let valid = returned.iter().filter(|v| **v).count();
+            let withheld = readings
+                .iter()
+                .filter(|r| r.mrz.is_none() && r.checks.mrz_check_digits == Some(false))
+                .count();
             println!(
-                "    MRZ returned {} of {}; check digits pass on {} of those; complete (valid) {}",
-                mrz.len(),
+                "    MRZ returned {} of {}; check digits pass on {} of those; complete (valid) {}; \
+                 withheld for failing check digits {}",
+                returned.len(),
                 of_kind.len(),
                 valid,
-                pct(valid, of_kind.len())
+                pct(valid, of_kind.len()),
+                withheld
             );
         }
     }
@@ -461,12 +465,10 @@ fn report_specimens(
         let file = line.split(',').next().unwrap_or_default();
         let image = load(&folder.parent().unwrap_or(folder).join(file), settings)?;
         let outcome = match models.read(&image, Some(DocumentKind::Passport)) {
-            Ok(reading) => match &reading.mrz {
-                Some(m) => format!(
-                    "MRZ read, check digits {}",
-                    if m.valid { "pass" } else { "fail" }
-                ),
-                None => "no TD3 MRZ read".to_owned(),
+            Ok(reading) => match (&reading.mrz, reading.checks.mrz_check_digits) {
+                (Some(_), _) => "MRZ read, check digits pass".to_owned(),
+                (None, Some(false)) => "MRZ read, check digits fail (withheld)".to_owned(),
+                (None, _) => "no TD3 MRZ read".to_owned(),
             },
             Err(e) => e.to_string(),
         };
