@@ -12,7 +12,7 @@ pub use seeds::seeds;
 use ekyc_doc::{dates, kind, licence, mrz, registration};
 use ekyc_face::Calibration;
 use ekyc_image::{decode_base64_image, decode_image_bytes, IntakeLimits};
-use ekyc_runtime::prune_unused_graph_inputs;
+use ekyc_runtime::prune_graph_inputs;
 
 /// A target's body: takes any bytes, panics only on a bug.
 pub type Target = fn(&[u8]);
@@ -52,9 +52,9 @@ pub fn request_parts(data: &[u8]) {
 
 /// The ONNX protobuf edit: once pruned, a model has nothing left to prune.
 pub fn onnx_model(data: &[u8]) {
-    if let Ok((pruned, _)) = prune_unused_graph_inputs(data) {
+    if let Ok((pruned, _)) = prune_graph_inputs(data) {
         let (again, removed) =
-            prune_unused_graph_inputs(&pruned).expect("a pruned model must parse again");
+            prune_graph_inputs(&pruned).expect("a pruned model must parse again");
         assert_eq!(removed, 0, "pruning must be idempotent");
         assert_eq!(again, pruned);
     }

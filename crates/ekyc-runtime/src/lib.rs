@@ -14,6 +14,6 @@ mod pool;
 pub use fetch::{check_models, fetch_models, FetchError, ModelProblem};
 pub use manifest::{Manifest, ManifestError, ModelEntry, ModelSource, Transform};
 pub use onnx::{init_onnx_runtime, load_session, OnnxError};
-pub use onnx_edit::{prune_unused_graph_inputs, EditError};
+pub use onnx_edit::{prune_graph_inputs, EditError};
 pub use ort::session::Session;
 pub use pool::{InferencePool, PoolError};

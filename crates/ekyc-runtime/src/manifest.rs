@@ -42,8 +42,9 @@ pub struct ModelEntry {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Transform {
-    /// Drop graph inputs that no node reads (see `onnx_edit`).
-    PruneUnusedGraphInputs,
+    /// Drop graph inputs that no node reads or that an initializer
+    /// provides (see `onnx_edit`).
+    PruneGraphInputs,
 }
 
 /// Where a model file is obtained.
