@@ -26,6 +26,15 @@ impl EmbedderKind {
         }
     }
 
+    /// Whether the served embedding is the mean of the crop's and its
+    /// mirror image's. Measured on ../shared/data/faces (`ekyc bench fr`):
+    /// it lifts SFace's LFW TAR at FMR 1e-4 from 97.64 to 97.93 % (98.09 %
+    /// on the photos the quality gate accepts) for a second 15 ms run;
+    /// EdgeFace gains nothing on LFW and loses on East-Asian faces.
+    pub fn averages_mirror(self) -> bool {
+        matches!(self, Self::SFace)
+    }
+
     /// Maps a 0..255 channel value to the model's input range.
     fn scale(self, value: u8) -> f32 {
         match self {
@@ -68,10 +77,23 @@ impl Embedder {
         tensor
     }
 
-    /// The L2-normalised embedding of an aligned crop.
+    /// The served embedding of an aligned crop: L2-normalised, and the
+    /// mean of the crop's and its mirror's where the model gains by it.
     pub fn embed(&mut self, aligned: &RgbImage) -> Result<Vec<f32>, EmbedError> {
+        let crop = self.embed_view(aligned)?;
+        if !self.kind.averages_mirror() {
+            return Ok(crop);
+        }
+        let mirror = self.embed_view(&image::imageops::flip_horizontal(aligned))?;
+        let sum: Vec<f32> = crop.iter().zip(&mirror).map(|(a, b)| a + b).collect();
+        normalised(sum)
+    }
+
+    /// The L2-normalised embedding of this one view of a face, never
+    /// averaged (benchmarks compare the averaging with it).
+    pub fn embed_view(&mut self, aligned: &RgbImage) -> Result<Vec<f32>, EmbedError> {
         let input = self.input_tensor(aligned);
-        self.embed_tensor(&input)
+        normalised(self.raw_output(&input)?)
     }
 
     /// The raw model output for a prepared input (parity tests use this).
@@ -82,18 +104,17 @@ impl Embedder {
         let (_, values) = outputs[0].try_extract_tensor::<f32>()?;
         Ok(values.to_vec())
     }
+}
 
-    fn embed_tensor(&mut self, input: &Array4<f32>) -> Result<Vec<f32>, EmbedError> {
-        let mut vector = self.raw_output(input)?;
-        let norm = vector.iter().map(|v| v * v).sum::<f32>().sqrt();
-        if !norm.is_finite() || norm <= f32::EPSILON {
-            return Err(EmbedError(
-                "model returned a zero or invalid embedding".to_owned(),
-            ));
-        }
-        vector.iter_mut().for_each(|v| *v /= norm);
-        Ok(vector)
+fn normalised(mut vector: Vec<f32>) -> Result<Vec<f32>, EmbedError> {
+    let norm = vector.iter().map(|v| v * v).sum::<f32>().sqrt();
+    if !norm.is_finite() || norm <= f32::EPSILON {
+        return Err(EmbedError(
+            "model returned a zero or invalid embedding".to_owned(),
+        ));
     }
+    vector.iter_mut().for_each(|v| *v /= norm);
+    Ok(vector)
 }
 
 /// Cosine similarity of two unit vectors; 0 when their lengths differ.

@@ -93,11 +93,17 @@ pub struct FaceModels {
     options: FaceOptions,
 }
 
-/// The version tag of an engine's model: its id and digest prefix, so
-/// a template is never compared with one from other weights.
+/// The version tag of an engine's templates: the model's id and digest
+/// prefix, and `-mirror` where the embedding averages the mirror image,
+/// so a template is never compared with one made another way.
 pub fn model_version(manifest: &Manifest, engine: EngineId) -> Result<String, ManifestError> {
     let entry = manifest.entry(engine.model_id())?;
-    Ok(format!("{}-{}", entry.id, &entry.sha256[..12]))
+    let views = if engine.embedder().averages_mirror() {
+        "-mirror"
+    } else {
+        ""
+    };
+    Ok(format!("{}-{}{views}", entry.id, &entry.sha256[..12]))
 }
 
 impl FaceModels {
@@ -111,15 +117,11 @@ impl FaceModels {
         let engines = EngineId::ALL
             .into_iter()
             .map(|id| {
-                let kind = match id {
-                    EngineId::Ezway => EmbedderKind::SFace,
-                    EngineId::Applemango => EmbedderKind::EdgeFace,
-                };
                 let session = load_session(&manifest.path(model_dir, id.model_id())?)?;
                 Ok(Engine {
                     id,
                     model_version: model_version(manifest, id)?,
-                    embedder: Embedder::new(kind, session),
+                    embedder: Embedder::new(id.embedder(), session),
                 })
             })
             .collect::<Result<Vec<_>, LoadError>>()?;
@@ -323,6 +325,16 @@ impl FaceModels {
             return Err(FaceError::NoEngine);
         }
         Ok(pairs)
+    }
+
+    /// Each engine's embedding (in `EngineId::ALL` order, as loaded) of this one view
+    /// of the face, never mirror-averaged: what the benchmark compares the
+    /// served embeddings with.
+    pub fn embed_views(&mut self, aligned: &RgbImage) -> Result<Vec<Vec<f32>>, EmbedError> {
+        self.engines
+            .iter_mut()
+            .map(|engine| engine.embedder.embed_view(aligned))
+            .collect()
     }
 
     fn embed_with(&mut self, id: EngineId, aligned: &RgbImage) -> Option<Template> {

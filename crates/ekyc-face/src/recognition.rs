@@ -8,7 +8,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::calibration::{threshold_for_fmr, Calibration, CalibrationError};
-use crate::embedder::{cosine, Embedder};
+use crate::embedder::{cosine, Embedder, EmbedderKind};
 
 /// A recognition engine of the contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -24,6 +24,14 @@ impl EngineId {
         match self {
             Self::Ezway => "ezway",
             Self::Applemango => "applemango",
+        }
+    }
+
+    /// The model that embeds for the engine.
+    pub fn embedder(self) -> EmbedderKind {
+        match self {
+            Self::Ezway => EmbedderKind::SFace,
+            Self::Applemango => EmbedderKind::EdgeFace,
         }
     }
 

@@ -2,7 +2,7 @@
 //! in the model mirror's parity files (8 real face chips each), and of our
 //! alignment against the reference chips.
 
-use ekyc_face::{align_face, Embedder, EmbedderKind, FaceDetector};
+use ekyc_face::{align_face, cosine, Embedder, EmbedderKind, FaceDetector};
 use ekyc_runtime::{load_session, Manifest};
 use ekyc_test_support::{init_runtime, parity_file, read_npz, shared_data};
 use image::RgbImage;
@@ -97,6 +97,29 @@ fn alignment_matches_reference_chips() {
         assert!(
             mean_diff < 3.0,
             "{name}: aligned chip differs by {mean_diff} grey levels on average"
+        );
+    }
+}
+
+/// SFace's served embedding averages the crop and its mirror image, so a
+/// selfie camera that mirrors its picture makes the same template.
+#[test]
+fn sface_templates_do_not_depend_on_mirroring() {
+    let mut sface = embedder("sface", EmbedderKind::SFace);
+    for chip in chips("sface_parity.npz") {
+        let mirrored = image::imageops::flip_horizontal(&chip);
+        let served = cosine(
+            &sface.embed(&chip).unwrap(),
+            &sface.embed(&mirrored).unwrap(),
+        );
+        let single = cosine(
+            &sface.embed_view(&chip).unwrap(),
+            &sface.embed_view(&mirrored).unwrap(),
+        );
+        assert!(served > 0.9999, "served embeddings differ: cosine {served}");
+        assert!(
+            single < 0.999,
+            "one view is already mirror-invariant: {single}"
         );
     }
 }
