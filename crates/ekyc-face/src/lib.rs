@@ -12,7 +12,7 @@ mod recognition;
 
 pub use align::{align_face, ALIGNED_SIZE};
 pub use calibration::{threshold_for_fmr, Calibration, CalibrationError, Scored};
-pub use detector::{DetectorError, Face, FaceDetector};
+pub use detector::{DetectorError, Face, FaceDetector, DEFAULT_MAX_SIDE};
 pub use embedder::{cosine, EmbedError, Embedder, EmbedderKind};
 pub use quality::{QualityIssue, QualityReport, QualityThresholds};
 pub use recognition::{
@@ -138,9 +138,13 @@ impl FaceModels {
     /// The face of the person presenting: the largest one, provided no
     /// other face is comparable in size.
     pub fn sole_face(&mut self, image: &RgbImage) -> Result<Face, FaceError> {
-        let mut faces = self
+        let faces = self
             .detector
             .detect_at(image, self.options.presenter_detect_side)?;
+        self.presenter(faces)
+    }
+
+    fn presenter(&self, mut faces: Vec<Face>) -> Result<Face, FaceError> {
         faces.sort_by(|a, b| b.bbox[2].total_cmp(&a.bbox[2]));
         let mut faces = faces.into_iter();
         let main = faces.next().ok_or(FaceError::NoFace)?;
@@ -206,9 +210,14 @@ impl FaceModels {
         })
     }
 
-    /// The one usable face of a probe or enrolment image.
+    /// The one usable face of a probe or enrolment image, found in the
+    /// framed image for the sake of its landmarks (see
+    /// [`FaceDetector::detect_framed`]).
     pub fn single_usable_face(&mut self, image: &RgbImage) -> Result<AlignedFace, FaceError> {
-        let face = self.sole_face(image)?;
+        let faces = self
+            .detector
+            .detect_framed(image, self.options.presenter_detect_side)?;
+        let face = self.presenter(faces)?;
         self.usable(image, face)
     }
 
@@ -227,7 +236,7 @@ impl FaceModels {
     pub fn largest_face(&mut self, image: &RgbImage) -> Result<AlignedFace, FaceError> {
         let face = self
             .detector
-            .detect(image)?
+            .detect_framed(image, DEFAULT_MAX_SIDE)?
             .into_iter()
             .max_by(|a, b| (a.bbox[2] * a.bbox[3]).total_cmp(&(b.bbox[2] * b.bbox[3])))
             .ok_or(FaceError::NoFace)?;

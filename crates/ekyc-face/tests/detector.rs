@@ -75,6 +75,52 @@ fn large_photo_is_detected_in_original_coordinates() {
     }
 }
 
+/// Framing only adds a margin: faces come back in the image's own
+/// pixels, also when the image is shrunk first, and a face cropped
+/// tight (as in a web photo) is found with its landmarks inside the crop.
+#[test]
+fn framed_detection_maps_back_to_the_image() {
+    let mut detector = detector();
+    for path in lfw_faces(4) {
+        let photo = open(&path);
+        let central = |faces: Vec<ekyc_face::Face>| {
+            faces
+                .into_iter()
+                .min_by(|a, b| {
+                    let off = |f: &ekyc_face::Face| (f.bbox[0] + f.bbox[2] / 2.0 - 125.0).abs();
+                    off(a).total_cmp(&off(b))
+                })
+                .unwrap()
+        };
+        let plain = central(detector.detect(&photo).unwrap());
+        let framed = central(detector.detect_framed(&photo, 640).unwrap());
+        let shrunk = central(detector.detect_framed(&photo, 160).unwrap());
+        for (a, (b, c)) in plain
+            .landmarks
+            .iter()
+            .zip(framed.landmarks.iter().zip(&shrunk.landmarks))
+        {
+            let (db, dc) = (
+                (a[0] - b[0]).hypot(a[1] - b[1]),
+                (a[0] - c[0]).hypot(a[1] - c[1]),
+            );
+            assert!(
+                db < 8.0 && dc < 12.0,
+                "{}: {a:?} {b:?} {c:?}",
+                path.display()
+            );
+        }
+        let [x, y, w, h] = plain.bbox.map(|v| v.round() as u32);
+        let tight = image::imageops::crop_imm(&photo, x, y, w, h).to_image();
+        let faces = detector.detect_framed(&tight, 640).unwrap();
+        assert_eq!(faces.len(), 1, "{}: {faces:?}", path.display());
+        assert!(faces[0]
+            .landmarks
+            .iter()
+            .all(|p| (0.0..w as f32).contains(&p[0]) && (0.0..h as f32).contains(&p[1])));
+    }
+}
+
 #[test]
 fn session_loading_reports_missing_file() {
     let err = load_session(std::path::Path::new("/nonexistent/model.onnx"))

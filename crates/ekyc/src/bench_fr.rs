@@ -192,7 +192,10 @@ fn embed_one(
     let image = decode_image_bytes(bytes, limits).ok()?.rgb;
     stages.decode = t.elapsed();
     let t = Instant::now();
-    let faces = models.detector.detect(&image).ok()?;
+    let faces = models
+        .detector
+        .detect_framed(&image, ekyc_face::DEFAULT_MAX_SIDE)
+        .ok()?;
     stages.detect = t.elapsed();
     let t = Instant::now();
     let face = models.align(&image, labelled_face(faces, image.dimensions())?);
