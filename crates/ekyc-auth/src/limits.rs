@@ -13,7 +13,7 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ekyc_store::{Store, StoreError, VerifyAttempts};
+use ekyc_store::{Store, StoreError};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -177,7 +177,9 @@ impl Lockout {
         Ok(())
     }
 
-    /// Records a verification's outcome.
+    /// Records a verification's outcome. The count is kept by the store
+    /// in single statements, so verifications failing at the same moment
+    /// (on one node or several) each count, and only one of them locks.
     pub async fn record(
         &self,
         tenant_id: &str,
@@ -185,43 +187,38 @@ impl Lockout {
         matched: bool,
         now: i64,
     ) -> Result<(), StoreError> {
-        let before = self.store.verify_attempts(tenant_id, user_code).await?;
-        let after = if matched {
-            VerifyAttempts::default()
-        } else {
-            self.after_failure(before, now)
-        };
-        if after != before {
-            self.store
-                .set_verify_attempts(tenant_id, user_code, &after)
-                .await?;
+        if matched {
+            return self.store.clear_verify_attempts(tenant_id, user_code).await;
         }
-        if after.locked_until > before.locked_until {
+        let counted = self
+            .store
+            .count_verify_failure(tenant_id, user_code)
+            .await?;
+        if counted.failures < self.policy.after_failures.max(1) {
+            return Ok(());
+        }
+        let locked_until = now + self.lock_after(counted.lockouts).as_secs() as i64;
+        let locked = self
+            .store
+            .lock_verify(tenant_id, user_code, counted.lockouts, locked_until)
+            .await?;
+        if locked {
             tracing::warn!(
                 tenant = tenant_id,
-                lockouts = after.lockouts,
+                lockouts = counted.lockouts + 1,
                 "user verification locked"
             );
         }
         Ok(())
     }
 
-    fn after_failure(&self, before: VerifyAttempts, now: i64) -> VerifyAttempts {
-        let failures = before.failures + 1;
-        if failures < self.policy.after_failures.max(1) {
-            return VerifyAttempts { failures, ..before };
-        }
-        let doubling = 2u32.saturating_pow(before.lockouts.min(20));
-        let lock = self
-            .policy
+    /// How long the lock after `lockouts` earlier ones lasts.
+    fn lock_after(&self, lockouts: u32) -> Duration {
+        let doubling = 2u32.saturating_pow(lockouts.min(20));
+        self.policy
             .lock
             .saturating_mul(doubling)
-            .min(self.policy.max_lock);
-        VerifyAttempts {
-            failures: 0,
-            lockouts: before.lockouts + 1,
-            locked_until: now + lock.as_secs() as i64,
-        }
+            .min(self.policy.max_lock)
     }
 }
 
@@ -280,9 +277,7 @@ mod tests {
         limits.forget_idle();
     }
 
-    #[tokio::test]
-    async fn lockout_grows_and_a_match_resets_it() {
-        let dir = tempfile::tempdir().unwrap();
+    async fn lockout(dir: &tempfile::TempDir, after_failures: u32) -> Lockout {
         let store = Arc::new(SqlStore::sqlite(&dir.path().join("db")).await.unwrap());
         store
             .create_tenant(&Tenant {
@@ -293,14 +288,42 @@ mod tests {
             })
             .await
             .unwrap();
-        let lockout = Lockout::new(
+        Lockout::new(
             store,
             LockoutPolicy {
-                after_failures: 5,
+                after_failures,
                 lock: Duration::from_secs(30),
                 max_lock: Duration::from_secs(100),
             },
+        )
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn failures_at_the_same_moment_all_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let lockout = Arc::new(lockout(&dir, 40).await);
+        let now = 1000;
+        let failing: Vec<_> = (0..39)
+            .map(|_| {
+                let lockout = lockout.clone();
+                tokio::spawn(async move { lockout.record("a", "u", false, now).await })
+            })
+            .collect();
+        for task in failing {
+            task.await.unwrap().unwrap();
+        }
+        assert!(lockout.check("a", "u", now).await.is_ok(), "39 of 40");
+        lockout.record("a", "u", false, now).await.unwrap();
+        assert!(
+            lockout.check("a", "u", now).await.is_err(),
+            "the 40th failure locks: none was lost"
         );
+    }
+
+    #[tokio::test]
+    async fn lockout_grows_and_a_match_resets_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let lockout = lockout(&dir, 5).await;
         let mut now = 1000;
         for _ in 0..4 {
             lockout.record("a", "u", false, now).await.unwrap();

@@ -192,11 +192,29 @@ pub trait Store: Send + Sync {
         tenant_id: &str,
         user_code: &str,
     ) -> Result<VerifyAttempts, StoreError>;
-    async fn set_verify_attempts(
+    /// Counts one more failed verification in a single statement (two
+    /// nodes or requests failing at once must both count) and returns the
+    /// attempts as they are after it.
+    async fn count_verify_failure(
         &self,
         tenant_id: &str,
         user_code: &str,
-        attempts: &VerifyAttempts,
+    ) -> Result<VerifyAttempts, StoreError>;
+    /// Locks the user until `locked_until` and starts the failure count
+    /// afresh, provided no other request has locked them since it saw
+    /// `seen_lockouts` locks. Returns whether this call locked.
+    async fn lock_verify(
+        &self,
+        tenant_id: &str,
+        user_code: &str,
+        seen_lockouts: u32,
+        locked_until: i64,
+    ) -> Result<bool, StoreError>;
+    /// Forgets the user's failures and locks (after a match).
+    async fn clear_verify_attempts(
+        &self,
+        tenant_id: &str,
+        user_code: &str,
     ) -> Result<(), StoreError>;
 
     async fn append_audit(&self, record: &AuditRecord) -> Result<(), StoreError>;

@@ -583,32 +583,56 @@ impl Store for SqlStore {
         })
     }
 
-    async fn set_verify_attempts(
+    async fn count_verify_failure(
         &self,
         tenant_id: &str,
         user_code: &str,
-        attempts: &VerifyAttempts,
+    ) -> Result<VerifyAttempts, StoreError> {
+        let row = sqlx::query(&self.sql("INSERT INTO verify_attempts (tenant_id, user_code, failures, lockouts, locked_until) VALUES (?, ?, 1, 0, 0)
+             ON CONFLICT (tenant_id, user_code) DO UPDATE SET failures = verify_attempts.failures + 1
+             RETURNING failures, lockouts, locked_until"),
+        )
+        .bind(tenant_id)
+        .bind(user_code)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(VerifyAttempts {
+            failures: row.try_get::<i64, _>("failures")? as u32,
+            lockouts: row.try_get::<i64, _>("lockouts")? as u32,
+            locked_until: row.try_get("locked_until")?,
+        })
+    }
+
+    async fn lock_verify(
+        &self,
+        tenant_id: &str,
+        user_code: &str,
+        seen_lockouts: u32,
+        locked_until: i64,
+    ) -> Result<bool, StoreError> {
+        let result = sqlx::query(&self.sql(
+            "UPDATE verify_attempts SET failures = 0, lockouts = lockouts + 1, locked_until = ?
+             WHERE tenant_id = ? AND user_code = ? AND lockouts = ?",
+        ))
+        .bind(locked_until)
+        .bind(tenant_id)
+        .bind(user_code)
+        .bind(i64::from(seen_lockouts))
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    async fn clear_verify_attempts(
+        &self,
+        tenant_id: &str,
+        user_code: &str,
     ) -> Result<(), StoreError> {
-        if *attempts == VerifyAttempts::default() {
-            sqlx::query(
-                &self.sql("DELETE FROM verify_attempts WHERE tenant_id = ? AND user_code = ?"),
-            )
+        sqlx::query(&self.sql("DELETE FROM verify_attempts WHERE tenant_id = ? AND user_code = ?"))
             .bind(tenant_id)
             .bind(user_code)
             .execute(&self.pool)
             .await?;
-            return Ok(());
-        }
-        sqlx::query(&self.sql("INSERT INTO verify_attempts (tenant_id, user_code, failures, lockouts, locked_until) VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (tenant_id, user_code) DO UPDATE SET failures = excluded.failures, lockouts = excluded.lockouts, locked_until = excluded.locked_until"),
-        )
-        .bind(tenant_id)
-        .bind(user_code)
-        .bind(i64::from(attempts.failures))
-        .bind(i64::from(attempts.lockouts))
-        .bind(attempts.locked_until)
-        .execute(&self.pool)
-        .await?;
         Ok(())
     }
 

@@ -164,24 +164,34 @@ async fn rewrap_only_replaces_the_expected_key() {
 }
 
 #[tokio::test]
-async fn verify_attempts_are_per_user_and_cleared_by_default() {
+async fn verify_failures_count_lock_once_and_clear() {
     on_every_backend(|store| async move {
         store.create_tenant(&tenant("a")).await.unwrap();
-        let locked = VerifyAttempts {
-            failures: 0,
-            lockouts: 2,
-            locked_until: 99,
-        };
-        store.set_verify_attempts("a", "u1", &locked).await.unwrap();
-        assert_eq!(store.verify_attempts("a", "u1").await.unwrap(), locked);
+        for expected in 1..=3 {
+            let counted = store.count_verify_failure("a", "u1").await.unwrap();
+            assert_eq!(counted.failures, expected);
+        }
         assert_eq!(
             store.verify_attempts("a", "u2").await.unwrap(),
             VerifyAttempts::default()
         );
-        store
-            .set_verify_attempts("a", "u1", &VerifyAttempts::default())
-            .await
-            .unwrap();
+        assert!(store.lock_verify("a", "u1", 0, 99).await.unwrap());
+        // A second request that saw the same count does not lock again.
+        assert!(!store.lock_verify("a", "u1", 0, 199).await.unwrap());
+        let locked = VerifyAttempts {
+            failures: 0,
+            lockouts: 1,
+            locked_until: 99,
+        };
+        assert_eq!(store.verify_attempts("a", "u1").await.unwrap(), locked);
+        assert_eq!(
+            store.count_verify_failure("a", "u1").await.unwrap(),
+            VerifyAttempts {
+                failures: 1,
+                ..locked
+            }
+        );
+        store.clear_verify_attempts("a", "u1").await.unwrap();
         assert_eq!(
             store.verify_attempts("a", "u1").await.unwrap(),
             VerifyAttempts::default()
