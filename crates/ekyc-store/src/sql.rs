@@ -221,6 +221,14 @@ fn audit_from_row(row: &AnyRow) -> Result<AuditRecord, sqlx::Error> {
     })
 }
 
+fn attempts_from_row(row: &AnyRow) -> Result<VerifyAttempts, sqlx::Error> {
+    Ok(VerifyAttempts {
+        failures: row.try_get::<i64, _>("failures")? as u32,
+        lockouts: row.try_get::<i64, _>("lockouts")? as u32,
+        locked_until: row.try_get("locked_until")?,
+    })
+}
+
 fn tenant_from_row(row: &AnyRow) -> Result<Tenant, sqlx::Error> {
     Ok(Tenant {
         id: row.try_get("id")?,
@@ -573,13 +581,9 @@ impl Store for SqlStore {
         .bind(user_code)
         .fetch_optional(&self.pool)
         .await?;
-        let Some(row) = row else {
-            return Ok(VerifyAttempts::default());
-        };
-        Ok(VerifyAttempts {
-            failures: row.try_get::<i64, _>("failures")? as u32,
-            lockouts: row.try_get::<i64, _>("lockouts")? as u32,
-            locked_until: row.try_get("locked_until")?,
+        Ok(match row {
+            Some(row) => attempts_from_row(&row)?,
+            None => VerifyAttempts::default(),
         })
     }
 
@@ -596,11 +600,7 @@ impl Store for SqlStore {
         .bind(user_code)
         .fetch_one(&self.pool)
         .await?;
-        Ok(VerifyAttempts {
-            failures: row.try_get::<i64, _>("failures")? as u32,
-            lockouts: row.try_get::<i64, _>("lockouts")? as u32,
-            locked_until: row.try_get("locked_until")?,
-        })
+        Ok(attempts_from_row(&row)?)
     }
 
     async fn lock_verify(
