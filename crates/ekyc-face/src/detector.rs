@@ -1,6 +1,8 @@
 //! YuNet face detection (libfacedetection): boxes, scores and five
 //! landmarks, in the coordinates of the image it was given.
 
+use std::borrow::Cow;
+
 use ekyc_image::resize_bilinear;
 use image::{Rgb, RgbImage};
 use ndarray::Array4;
@@ -117,25 +119,8 @@ impl FaceDetector {
         max_side: u32,
     ) -> Result<Vec<Face>, DetectorError> {
         let (width, height) = image.dimensions();
-        let scale = (max_side.max(STRIDE_ALIGN) as f32 / width.max(height) as f32).min(1.0);
-        let shrunk;
-        let fitted = if scale < 1.0 {
-            shrunk = resize_bilinear(
-                image,
-                ((width as f32 * scale).round() as u32).max(1),
-                ((height as f32 * scale).round() as u32).max(1),
-            );
-            &shrunk
-        } else {
-            image
-        };
-        let border = fitted.width().max(fitted.height()) / 4;
-        let mut framed = RgbImage::from_pixel(
-            fitted.width() + 2 * border,
-            fitted.height() + 2 * border,
-            Rgb([128, 128, 128]),
-        );
-        image::imageops::replace(&mut framed, fitted, i64::from(border), i64::from(border));
+        let (fitted, scale) = fitted(image, max_side);
+        let (framed, border) = framed(&fitted);
         let shift = -(border as f32);
         Ok(self
             .detect_with(&framed, u32::MAX, SCORE_THRESHOLD)?
@@ -156,10 +141,7 @@ impl FaceDetector {
         min_score: f32,
     ) -> Result<Vec<Face>, DetectorError> {
         let (width, height) = image.dimensions();
-        let scale = (max_side.max(STRIDE_ALIGN) as f32 / width.max(height) as f32).min(1.0);
-        let resized_w = ((width as f32 * scale).round() as u32).max(1);
-        let resized_h = ((height as f32 * scale).round() as u32).max(1);
-        let resized = resize_bilinear(image, resized_w, resized_h);
+        let (resized, scale) = fitted(image, max_side);
         let input = bgr_tensor(&resized);
         let input_w = input.shape()[3] as u32;
         let outputs = self
@@ -203,6 +185,35 @@ impl FaceDetector {
             .map(|face| face.scaled(1.0 / scale, width as f32, height as f32))
             .collect())
     }
+}
+
+/// The image shrunk so that its long side is at most `max_side` (never
+/// enlarged), and the factor it was shrunk by.
+fn fitted(image: &RgbImage, max_side: u32) -> (Cow<'_, RgbImage>, f32) {
+    let (width, height) = image.dimensions();
+    let scale = (max_side.max(STRIDE_ALIGN) as f32 / width.max(height) as f32).min(1.0);
+    if scale >= 1.0 {
+        return (Cow::Borrowed(image), 1.0);
+    }
+    let shrunk = resize_bilinear(
+        image,
+        ((width as f32 * scale).round() as u32).max(1),
+        ((height as f32 * scale).round() as u32).max(1),
+    );
+    (Cow::Owned(shrunk), scale)
+}
+
+/// The image in the middle of a grey frame a quarter of its long side
+/// wide, and that width: a face filling the image then has a margin.
+pub fn framed(image: &RgbImage) -> (RgbImage, u32) {
+    let border = image.width().max(image.height()) / 4;
+    let mut framed = RgbImage::from_pixel(
+        image.width() + 2 * border,
+        image.height() + 2 * border,
+        Rgb([128, 128, 128]),
+    );
+    image::imageops::replace(&mut framed, image, i64::from(border), i64::from(border));
+    (framed, border)
 }
 
 fn decode_cell(score: f32, col: f32, row: f32, stride: f32, bbox: &[f32], kps: &[f32]) -> Face {

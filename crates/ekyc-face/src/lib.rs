@@ -165,14 +165,7 @@ impl FaceModels {
             Err(FaceError::NoFace) => {}
             found => return found,
         }
-        let (width, height) = image.dimensions();
-        let border = width.max(height) / 4;
-        let mut padded = RgbImage::from_pixel(
-            width + 2 * border,
-            height + 2 * border,
-            image::Rgb([128, 128, 128]),
-        );
-        image::imageops::replace(&mut padded, image, i64::from(border), i64::from(border));
+        let (padded, border) = detector::framed(image);
         // Thumbnails are enlarged: a face of a few dozen pixels is at the
         // detector's lower limit.
         let side = self.options.presenter_detect_side;
