@@ -82,10 +82,7 @@ pub async fn run(
 
     let mut calibrations = Vec::new();
     for (index, engine) in EngineId::ALL.into_iter().enumerate() {
-        let vectors: Vec<Vec<f32>> = samples
-            .iter()
-            .map(|s| s.templates[index].vector.clone())
-            .collect();
+        let vectors = served_vectors(&samples, index);
         let version = samples[0].templates[index].model_version.clone();
         calibrations.push(evaluate(engine.name(), version, &samples, &vectors));
     }
@@ -122,14 +119,19 @@ pub async fn run(
 /// (the refusal rate is reported above).
 fn report_gated(accepted: Vec<Sample>) {
     for (index, engine) in EngineId::ALL.into_iter().enumerate() {
-        let vectors: Vec<Vec<f32>> = accepted
-            .iter()
-            .map(|s| s.templates[index].vector.clone())
-            .collect();
+        let vectors = served_vectors(&accepted, index);
         let name = format!("{}, photos the quality gate accepts", engine.name());
         report_accuracy(&name, &pair_scores(&accepted, &vectors));
     }
     report_variants(&accepted);
+}
+
+/// Each sample's served template vector of the engine at `index`.
+fn served_vectors(samples: &[Sample], index: usize) -> Vec<Vec<f32>> {
+    samples
+        .iter()
+        .map(|s| s.templates[index].vector.clone())
+        .collect()
 }
 
 async fn embed_dataset(
