@@ -203,15 +203,15 @@ impl FaceModels {
         })
     }
 
-    /// The one usable face of a probe or enrolment image, found in the
-    /// framed image for the sake of its landmarks (see
-    /// [`FaceDetector::detect_framed`]).
-    pub fn single_usable_face(&mut self, image: &RgbImage) -> Result<AlignedFace, FaceError> {
+    /// The face of the person presenting a probe or enrolment image,
+    /// found in the framed image for the sake of its landmarks (see
+    /// [`FaceDetector::detect_framed`]); [`usable`](Self::usable) then
+    /// aligns and gates it.
+    pub fn presenter_face(&mut self, image: &RgbImage) -> Result<Face, FaceError> {
         let faces = self
             .detector
             .detect_framed(image, self.options.presenter_detect_side)?;
-        let face = self.presenter(faces)?;
-        self.usable(image, face)
+        self.presenter(faces)
     }
 
     /// Aligns a face and passes it through the quality gate.

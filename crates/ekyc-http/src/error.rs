@@ -10,6 +10,7 @@ use ekyc_auth::{AuthError, Limited, LockoutError};
 use ekyc_core::ErrorCode;
 use ekyc_face::liveness::LivenessError;
 use ekyc_face::{CalibrationError, FaceError};
+use ekyc_face_service::FaceServiceError;
 use ekyc_image::IntakeError;
 use ekyc_runtime::PoolError;
 use ekyc_store::StoreError;
@@ -227,6 +228,45 @@ impl From<VaultError> for ApiError {
                 tracing::error!(error = %other, "template vault failure");
                 Self::new(ErrorCode::Internal)
             }
+        }
+    }
+}
+
+impl From<FaceServiceError> for ApiError {
+    fn from(e: FaceServiceError) -> Self {
+        match e {
+            FaceServiceError::Image { slot, source } => {
+                let error = Self::from(source);
+                match (slot, error.detail.clone()) {
+                    (Some(slot), Some(detail)) => error.with_detail(format!("{slot}: {detail}")),
+                    _ => error,
+                }
+            }
+            FaceServiceError::Face { slot, source } => {
+                let error = Self::from(source);
+                match (slot, error.detail.clone()) {
+                    (Some(slot), Some(detail)) => error.with_detail(format!("{slot}: {detail}")),
+                    (Some(slot), None) => error.with_detail(slot.field()),
+                    (None, _) => error,
+                }
+            }
+            FaceServiceError::NotRegistered => Self::new(ErrorCode::UserNotRegistered),
+            FaceServiceError::UserNotFound => Self::new(ErrorCode::UserNotFound),
+            FaceServiceError::Duplicate {
+                matched_user_code,
+                score,
+            } => Self::new(ErrorCode::DuplicateFace).with_fields(
+                serde_json::json!({"matchedUserCode": matched_user_code, "score": score}),
+            ),
+            FaceServiceError::LoginMismatch(decision) => Self::new(ErrorCode::FaceMismatch)
+                .with_fields(crate::routes::MatchResponse::from(&decision)),
+            FaceServiceError::Lockout(e) => e.into(),
+            FaceServiceError::Pool(e) => e.into(),
+            FaceServiceError::Store(e) => e.into(),
+            FaceServiceError::Vault(e) => e.into(),
+            FaceServiceError::Calibration(e) => e.into(),
+            FaceServiceError::Liveness(e) => e.into(),
+            FaceServiceError::SearchFailed => Self::new(ErrorCode::Internal),
         }
     }
 }

@@ -3,10 +3,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use ekyc_auth::{Auth, Limits, Lockout};
+use ekyc_auth::{Auth, Limits};
 use ekyc_doc::registration::Masking;
 use ekyc_doc::DocumentModels;
-use ekyc_face::{EngineId, FaceModels, Matcher};
+use ekyc_face_service::FaceService;
 use ekyc_image::IntakeLimits;
 use ekyc_runtime::InferencePool;
 use ekyc_store::Store;
@@ -24,21 +24,18 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// Take the client address from `X-Forwarded-For` (behind a proxy).
     pub trust_forwarded_for: bool,
-    pub lockout: Arc<Lockout>,
     /// SHA-256 of the admin API's bearer token; `None`: no admin API.
     pub admin_token_digest: Option<[u8; 32]>,
     /// Audit records older than this are purged.
     pub audit_retention: Duration,
-    pub faces: Arc<InferencePool<FaceModels>>,
+    /// The face use cases (register, verify, compare, count, identify,
+    /// delete, liveness).
+    pub faces: Arc<FaceService>,
     /// The document reader's own threads: OCR takes far longer per request
     /// than face work, and must not queue face requests behind it.
     pub documents: Arc<InferencePool<DocumentModels>>,
     /// How `idNum` is masked in OCR answers.
     pub id_masking: Masking,
-    pub matcher: Arc<Matcher>,
-    pub default_engine: EngineId,
-    /// Target false-positive identification rate of 1:N search.
-    pub fpir: f64,
     pub intake: IntakeLimits,
     pub request_timeout: Duration,
     pub metrics: Arc<Metrics>,

@@ -11,11 +11,12 @@ use anyhow::{bail, Context};
 use base64::Engine as _;
 use clap::Subcommand;
 use ekyc_core::Settings;
-use ekyc_face::{Decision, EngineId, FaceModels, Matcher, Policy, Template};
-use ekyc_image::{decode_base64_image, IntakeLimits};
-use ekyc_runtime::InferencePool;
+use ekyc_face::{EngineId, Policy};
+use ekyc_face_service::{FaceService, FaceServiceError, Registration, Stages};
+use ekyc_vault::generate_master_key;
 
-use crate::serve::{intake_limits, start_face_pool};
+use crate::admin::{open_auth, open_vault};
+use crate::serve::{face_service, start_face_pool};
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
@@ -112,19 +113,18 @@ async fn count(
     concurrency: usize,
 ) -> anyhow::Result<()> {
     let photos = load_photos(images, requests)?;
-    let pool = Arc::new(start_face_pool(settings)?);
-    let limits = intake_limits(settings);
-    print_machine(pool.threads());
+    let served = Arc::new(ServedFaces::start(settings).await?);
+    print_machine(served.service.threads());
     println!("images: {} files from {}", photos.len(), images.display());
 
     for photo in photos.iter().take(5) {
-        count_once(&pool, photo.clone(), limits).await?;
+        served.service.count(photo.to_string()).await?;
     }
     let mut latencies = Vec::with_capacity(requests);
     let mut faces = 0;
     for photo in photos.iter().cycle().take(requests) {
         let started = Instant::now();
-        faces += count_once(&pool, photo.clone(), limits).await?;
+        faces += served.service.count(photo.to_string()).await?.len();
         latencies.push(started.elapsed());
     }
     report("single client", &mut latencies, requests, None);
@@ -133,7 +133,7 @@ async fn count(
     let started = Instant::now();
     let mut clients = Vec::new();
     for client in 0..concurrency {
-        let (pool, photos) = (pool.clone(), photos.clone());
+        let (served, photos) = (served.clone(), photos.clone());
         clients.push(tokio::spawn(async move {
             let mut own = Vec::new();
             for photo in photos
@@ -144,7 +144,7 @@ async fn count(
                 .take(requests / concurrency)
             {
                 let t = Instant::now();
-                count_once(&pool, photo.clone(), limits).await?;
+                served.service.count(photo.to_string()).await?;
                 own.push(t.elapsed());
             }
             anyhow::Ok(own)
@@ -163,24 +163,6 @@ async fn count(
         Some(wall),
     );
     Ok(())
-}
-
-async fn count_once(
-    pool: &InferencePool<FaceModels>,
-    image: Arc<String>,
-    limits: IntakeLimits,
-) -> anyhow::Result<usize> {
-    let result = pool
-        .run(move |models| {
-            let decoded = decode_base64_image(&image, &limits).map_err(|e| e.to_string())?;
-            models
-                .detector
-                .detect(&decoded.rgb)
-                .map(|f| f.len())
-                .map_err(|e| e.to_string())
-        })
-        .await?;
-    result.map_err(|e| anyhow::anyhow!(e))
 }
 
 fn load_photos(folder: &Path, limit: usize) -> anyhow::Result<Vec<Arc<String>>> {
@@ -246,73 +228,130 @@ fn report(label: &str, latencies: &mut [Duration], requests: usize, wall: Option
     );
 }
 
-/// The template of the first photo with exactly one usable face.
-async fn enrol_first_usable(
-    pool: &InferencePool<FaceModels>,
-    photos: &[Arc<String>],
-    engine: EngineId,
-    limits: IntakeLimits,
-) -> anyhow::Result<Template> {
-    for photo in photos {
-        let photo = photo.clone();
-        let template = pool
-            .run(move |models| {
-                let image = decode_base64_image(&photo, &limits).ok()?;
-                let face = models.single_usable_face(&image.rgb).ok()?;
-                models.embed_first(&[engine], &face.aligned).ok()
-            })
-            .await?;
-        if let Some(template) = template {
-            return Ok(template);
-        }
-    }
-    bail!("no photo with exactly one usable face")
+/// The face use cases as `serve` builds them, over a throwaway SQLite
+/// store and master key, with one tenant: the benchmarks measure the
+/// served path, storage included.
+pub(crate) struct ServedFaces {
+    pub service: Arc<FaceService>,
+    pub tenant_id: String,
+    _data: tempfile::TempDir,
 }
 
-/// Verify latency per engine: the first usable photo is enrolled, every
-/// photo is then verified against it, all on one inference thread.
+impl ServedFaces {
+    pub async fn start(settings: &Settings) -> anyhow::Result<Self> {
+        let data = tempfile::tempdir()?;
+        let settings = Settings {
+            model_dir: Some(settings.model_dir()),
+            data_dir: data.path().to_owned(),
+            database_url: None,
+            master_key: Some(generate_master_key()),
+            master_key_file: None,
+            // A benchmark verifies one enrolment against strangers hundreds
+            // of times; the lockout would refuse all but the first few.
+            lockout_after_failures: u32::MAX,
+            ..settings.clone()
+        };
+        let pool = Arc::new(start_face_pool(&settings)?);
+        let (store, auth) = open_auth(&settings).await?;
+        let vault = Arc::new(open_vault(&settings, store.clone())?);
+        let tenant = auth.create_tenant("benchmark", None).await?;
+        Ok(Self {
+            service: Arc::new(face_service(&settings, pool, store, vault)?),
+            tenant_id: tenant.tenant_id,
+            _data: data,
+        })
+    }
+
+    /// Registers the first photo the service accepts as `user_code`, with
+    /// `engine` preferred.
+    async fn enrol_first_usable(
+        &self,
+        photos: &[Arc<String>],
+        user_code: &str,
+        engine: EngineId,
+    ) -> anyhow::Result<()> {
+        for photo in photos {
+            let registration = Registration {
+                user_code: user_code.to_owned(),
+                image: photo.to_string(),
+                engine: Some(engine),
+                dedupe: false,
+            };
+            if self
+                .service
+                .register(&self.tenant_id, registration)
+                .await
+                .is_ok()
+            {
+                return Ok(());
+            }
+        }
+        bail!("no photo with exactly one usable face")
+    }
+}
+
+/// Verify latency per engine, through the served use case on one
+/// inference thread: the first usable photo is registered, every photo is
+/// then verified against it.
 async fn verify(settings: &Settings, images: &Path, requests: usize) -> anyhow::Result<()> {
     let photos = load_photos(images, requests)?;
     let single = Settings {
         inference_workers: 1,
         ..settings.clone()
     };
-    let pool = start_face_pool(&single)?;
-    let matcher = Arc::new(crate::serve::matcher(settings)?);
-    let limits = intake_limits(settings);
-    print_machine(pool.threads());
+    let served = ServedFaces::start(&single).await?;
+    print_machine(served.service.threads());
     for engine in EngineId::ALL {
-        let template = enrol_first_usable(&pool, &photos, engine, limits).await?;
+        let user = format!("bench-{engine}");
+        served.enrol_first_usable(&photos, &user, engine).await?;
         let mut latencies = Vec::new();
-        let mut stages: [Vec<Duration>; 4] = Default::default();
+        let mut stages: Vec<Stages> = Vec::new();
         let mut matches = 0;
         let mut refusals: std::collections::BTreeMap<String, usize> = Default::default();
         for photo in photos.iter().cycle().take(requests) {
             let started = Instant::now();
-            let outcome = verify_once(&pool, photo, &template, &matcher, limits).await?;
+            let outcome = served
+                .service
+                .verify(&served.tenant_id, &user, photo.to_string(), Policy::General)
+                .await;
             latencies.push(started.elapsed());
             match outcome {
-                Ok((decision, marks)) => {
-                    matches += usize::from(decision.is_match);
-                    for (stage, mark) in stages.iter_mut().zip(marks) {
-                        stage.push(mark);
-                    }
+                Ok(matched) => {
+                    matches += usize::from(matched.decision.is_match);
+                    stages.push(matched.stages);
                 }
-                Err(reason) => *refusals.entry(reason).or_default() += 1,
+                Err(e) => *refusals.entry(refusal(&e)).or_default() += 1,
             }
         }
         println!(
             "verify {engine}: {requests} requests, {} ({matches} matched the first photo; refused: {refusals:?})",
             summarize(&mut latencies)
         );
-        for (name, stage) in ["decode", "detect", "align + gate", "embed + decide"]
-            .iter()
-            .zip(stages.iter_mut())
-        {
-            println!("  {name:<15} {}", summarize(stage));
-        }
+        report_stages(&stages);
     }
-    verify_throughput(settings, &photos, requests, &matcher).await
+    verify_throughput(settings, &photos, requests).await
+}
+
+/// Median and tail of each stage over the served requests.
+pub(crate) fn report_stages(stages: &[Stages]) {
+    let Some(first) = stages.first() else {
+        return;
+    };
+    for (index, (name, _)) in first.named().iter().enumerate() {
+        let mut times: Vec<Duration> = stages.iter().map(|s| s.named()[index].1).collect();
+        println!("  {name:<15} {}", summarize(&mut times));
+    }
+}
+
+/// The reason a served request was refused, for the benchmark's tally.
+fn refusal(error: &FaceServiceError) -> String {
+    let mut reason = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        reason = format!("{reason}: {cause}");
+        source = cause.source();
+    }
+    reason
 }
 
 /// Verifies from two concurrent clients on the default pool (one thread
@@ -321,16 +360,15 @@ async fn verify_throughput(
     settings: &Settings,
     photos: &[Arc<String>],
     requests: usize,
-    matcher: &Arc<Matcher>,
 ) -> anyhow::Result<()> {
-    let pool = Arc::new(start_face_pool(settings)?);
-    let limits = intake_limits(settings);
+    let served = Arc::new(ServedFaces::start(settings).await?);
     for engine in EngineId::ALL {
-        let template = Arc::new(enrol_first_usable(&pool, photos, engine, limits).await?);
+        let user = format!("bench-{engine}");
+        served.enrol_first_usable(photos, &user, engine).await?;
         let started = Instant::now();
         let mut clients = Vec::new();
         for client in 0..2 {
-            let (pool, matcher, template) = (pool.clone(), matcher.clone(), template.clone());
+            let (served, user) = (served.clone(), user.clone());
             let mine: Vec<Arc<String>> = photos
                 .iter()
                 .cycle()
@@ -344,21 +382,24 @@ async fn verify_throughput(
                 for photo in &mine {
                     let t = Instant::now();
                     // A refusal by the face rules is a served request too.
-                    let _outcome = verify_once(&pool, photo, &template, &matcher, limits).await?;
+                    let _outcome = served
+                        .service
+                        .verify(&served.tenant_id, &user, photo.to_string(), Policy::General)
+                        .await;
                     latencies.push(t.elapsed());
                 }
-                anyhow::Ok(latencies)
+                latencies
             }));
         }
         let mut all = Vec::new();
         for client in clients {
-            all.extend(client.await??);
+            all.extend(client.await?);
         }
         let total = all.len();
         report(
             &format!(
                 "verify {engine}, 2 concurrent clients, {} threads",
-                pool.threads()
+                served.service.threads()
             ),
             &mut all,
             total,
@@ -366,48 +407,6 @@ async fn verify_throughput(
         );
     }
     Ok(())
-}
-
-/// Stage times of one verify: decode, detect, align + gate, embed + decide.
-type StageMarks = [Duration; 4];
-
-async fn verify_once(
-    pool: &InferencePool<FaceModels>,
-    photo: &Arc<String>,
-    template: &Template,
-    matcher: &Arc<Matcher>,
-    limits: IntakeLimits,
-) -> anyhow::Result<Result<(Decision, StageMarks), String>> {
-    let (photo, reference, matcher, engine) = (
-        photo.clone(),
-        template.vector.clone(),
-        matcher.clone(),
-        template.engine,
-    );
-    Ok(pool
-        .run(move |models| {
-            let mut marks = [Duration::ZERO; 4];
-            let mut lap = Instant::now();
-            let mut split = |i: usize| {
-                marks[i] = lap.elapsed();
-                lap = Instant::now();
-            };
-            let image = decode_base64_image(&photo, &limits).map_err(|e| e.to_string())?;
-            split(0);
-            let face = models.sole_face(&image.rgb).map_err(|e| e.to_string())?;
-            split(1);
-            let face = models.usable(&image.rgb, face).map_err(|e| e.to_string())?;
-            split(2);
-            let probe = models
-                .embed_first(&[engine], &face.aligned)
-                .map_err(|e| e.to_string())?;
-            let decision = matcher
-                .decide(&probe, &reference, Policy::General)
-                .map_err(|e| e.to_string())?;
-            split(3);
-            Ok((decision, marks))
-        })
-        .await?)
 }
 
 pub(crate) fn print_machine(threads: usize) {

@@ -15,42 +15,36 @@ use ekyc_face::{
     model_version, Calibration, EngineId, FaceModels, FaceOptions, Matcher, PolicyTargets,
     QualityThresholds,
 };
+use ekyc_face_service::{FaceService, ServiceSettings};
 use ekyc_http::{admin_token_digest, AppState};
 use ekyc_image::IntakeLimits;
 use ekyc_runtime::{check_models, init_onnx_runtime, InferencePool, Manifest};
+use ekyc_store::Store;
+use ekyc_vault::Vault;
 use tokio::net::TcpListener;
 
 use crate::admin::{open_auth, open_vault};
 
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
-    let default_engine: EngineId = settings
-        .default_engine
-        .parse()
-        .map_err(anyhow::Error::msg)?;
-    let faces = Arc::new(start_face_pool(&settings)?);
+    let pool = Arc::new(start_face_pool(&settings)?);
     let documents = Arc::new(start_document_pool(&settings)?);
     let id_masking = id_masking(&settings.ocr_id_masking)?;
-    let matcher = Arc::new(matcher(&settings)?);
     let (store, auth) = open_auth(&settings).await?;
     let vault = Arc::new(open_vault(&settings, store.clone())?);
     vault.seal_legacy_templates(unix_now()).await?;
+    let faces = face_service(&settings, pool, store.clone(), vault.clone())?;
     let limits = Arc::new(Limits::new(limit_settings(&settings)));
-    let lockout = Arc::new(Lockout::new(store.clone(), lockout_policy(&settings)));
     let state = AppState {
         auth: Arc::new(auth),
         store,
         vault,
         limits,
         trust_forwarded_for: settings.trust_forwarded_for,
-        lockout,
         admin_token_digest: admin_token(&settings)?,
         audit_retention: Duration::from_secs(u64::from(settings.audit_retention_days) * 86_400),
-        faces,
+        faces: Arc::new(faces),
         documents,
         id_masking,
-        matcher,
-        default_engine,
-        fpir: settings.fpir_identify,
         intake: intake_limits(&settings),
         request_timeout: Duration::from_secs(settings.request_timeout_secs),
         metrics: Default::default(),
@@ -83,6 +77,33 @@ async fn maintenance(state: AppState) {
             Err(e) => tracing::error!(error = %e, "audit purge failed"),
         }
     }
+}
+
+/// The face use cases over the started pool, the store and the vault:
+/// what the server serves and the benchmarks measure.
+pub fn face_service(
+    settings: &Settings,
+    pool: Arc<InferencePool<FaceModels>>,
+    store: Arc<dyn Store>,
+    vault: Arc<Vault>,
+) -> anyhow::Result<FaceService> {
+    let default_engine: EngineId = settings
+        .default_engine
+        .parse()
+        .map_err(anyhow::Error::msg)?;
+    let lockout = Arc::new(Lockout::new(store.clone(), lockout_policy(settings)));
+    Ok(FaceService::new(
+        pool,
+        store,
+        vault,
+        lockout,
+        Arc::new(matcher(settings)?),
+        ServiceSettings {
+            default_engine,
+            fpir: settings.fpir_identify,
+            intake: intake_limits(settings),
+        },
+    ))
 }
 
 fn limit_settings(settings: &Settings) -> LimitSettings {

@@ -1,17 +1,15 @@
 //! Face recognition routes (contract section 3): count, register,
-//! verify, compare and delete. Handlers check input, run the face pipeline
-//! on the inference pool, store or read templates and shape the answer.
+//! verify, compare and delete. Handlers check and parse the request, call
+//! the face service and shape its answer; the use cases are the service's.
 
 use axum::extract::{Path, State};
 use axum::Json;
-use ekyc_core::{ErrorCode, Lang};
-use ekyc_face::{Decision, EngineId, Face, Policy, Template};
-use ekyc_image::decode_base64_image;
-use ekyc_store::{EnrolledUser, FaceTemplate};
+use ekyc_core::Lang;
+use ekyc_face::{Decision, EngineId, Face, Policy};
+use ekyc_face_service::{FaceServiceError, Registration};
 use serde::{Deserialize, Serialize};
 
-use super::identify::find_candidates;
-use super::{check_choice, detect_faces, success, validate_user_code, with_image, Envelope};
+use super::{check_choice, success, validate_user_code, Envelope};
 use crate::audit;
 use crate::context::RequestContext;
 use crate::error::ApiError;
@@ -128,12 +126,14 @@ impl From<&Decision> for MatchResponse {
     }
 }
 
-fn parse_engine(value: Option<&str>, default: EngineId) -> Result<EngineId, ApiError> {
-    value.map_or(Ok(default), |v| {
-        v.parse().map_err(|_| {
-            ApiError::bad_request(format!("engine must be one of {}", ENGINES.join(", ")))
+fn parse_engine(value: Option<&str>) -> Result<Option<EngineId>, ApiError> {
+    value
+        .map(|v| {
+            v.parse().map_err(|_| {
+                ApiError::bad_request(format!("engine must be one of {}", ENGINES.join(", ")))
+            })
         })
-    })
+        .transpose()
 }
 
 fn parse_context(value: Option<&str>) -> Result<Policy, ApiError> {
@@ -141,13 +141,6 @@ fn parse_context(value: Option<&str>) -> Result<Policy, ApiError> {
     value.map_or(Ok(Policy::General), |v| {
         v.parse().map_err(ApiError::bad_request)
     })
-}
-
-/// `preferred` first, then the other engines: the fallback order.
-pub(crate) fn engine_order(preferred: EngineId) -> Vec<EngineId> {
-    let mut order = vec![preferred];
-    order.extend(EngineId::ALL.into_iter().filter(|e| *e != preferred));
-    order
 }
 
 fn localized(ko: &'static str, en: &'static str) -> &'static str {
@@ -167,7 +160,7 @@ pub(crate) async fn count(
     State(state): State<AppState>,
     AuthedJson { body: request, .. }: AuthedJson<CountRequest>,
 ) -> Result<Json<Envelope<CountResponse>>, ApiError> {
-    let faces = detect_faces(&state, request.image).await?;
+    let faces = state.faces.count(request.image).await?;
     Ok(success(CountResponse {
         count: faces.len(),
         faces: faces.iter().map(FaceBox::from).collect(),
@@ -190,45 +183,20 @@ pub(crate) async fn register(
     }: AuthedJson<RegisterRequest>,
 ) -> Result<Json<Envelope<RegisterResponse>>, ApiError> {
     validate_user_code(&request.user_code)?;
-    let preferred = parse_engine(request.engine.as_deref(), state.default_engine)?;
-    let templates = with_image(&state, request.image, |models, image| {
-        let face = models.single_usable_face(image)?;
-        Ok(models.embed_all(&face.aligned))
-    })
-    .await?;
-    if templates.is_empty() {
-        return Err(ApiError::new(ErrorCode::EngineUnavailable));
-    }
-    if request.dedupe == Some(true) {
-        refuse_duplicate(
-            &state,
-            &caller.tenant_id,
-            &request.user_code,
-            &templates,
-            preferred,
-        )
-        .await?;
-    }
-    let user = EnrolledUser {
+    let registration = Registration {
+        engine: parse_engine(request.engine.as_deref())?,
         user_code: request.user_code,
-        preferred_engine: preferred.name().to_owned(),
-        templates: templates
-            .iter()
-            .map(|t| FaceTemplate {
-                engine: t.engine.name().to_owned(),
-                model_version: t.model_version.clone(),
-                template: t.vector_bytes(),
-            })
-            .collect(),
+        image: request.image,
+        dedupe: request.dedupe == Some(true),
     };
-    state
-        .vault
-        .enroll(&caller.tenant_id, &user, unix_now())
+    let registered = state
+        .faces
+        .register(&caller.tenant_id, registration)
         .await?;
     Ok(success(RegisterResponse {
         message: localized("등록 완료", "Registered"),
-        engine: preferred.name(),
-        engines: templates.iter().map(|t| t.engine.name()).collect(),
+        engine: registered.preferred.name(),
+        engines: registered.engines.iter().map(|e| e.name()).collect(),
     }))
 }
 
@@ -248,70 +216,18 @@ pub(crate) async fn verify(
 ) -> Result<Json<Envelope<MatchResponse>>, ApiError> {
     validate_user_code(&request.user_code)?;
     let policy = parse_context(request.context.as_deref())?;
-    state
-        .lockout
-        .check(&caller.tenant_id, &request.user_code, unix_now())
-        .await?;
-    let enrolled = state
-        .vault
-        .enrolled(&caller.tenant_id, &request.user_code)
-        .await?
-        .ok_or_else(|| ApiError::new(ErrorCode::UserNotRegistered))?;
-    let preferred = enrolled
-        .preferred_engine
-        .parse()
-        .unwrap_or(state.default_engine);
-    let references: Vec<Template> = enrolled
-        .templates
-        .iter()
-        .filter_map(stored_template)
-        .collect();
-    let every = state.matcher.wants_every_engine();
-    let pairs = with_image(&state, request.image, move |models, image| {
-        let face = models.single_usable_face(image)?;
-        Ok(models.embed_against(&engine_order(preferred), &references, &face.aligned, every)?)
-    })
-    .await?;
-    let decision = state.matcher.decide_pairs(&pairs, policy)?;
-    note_decision(&decision);
-    state
-        .lockout
-        .record(
-            &caller.tenant_id,
-            &request.user_code,
-            decision.is_match,
-            unix_now(),
-        )
-        .await?;
-    let response = MatchResponse::from(&decision);
-    if policy == Policy::Login && !decision.is_match {
-        return Err(ApiError::new(ErrorCode::FaceMismatch).with_fields(response));
+    let verified = state
+        .faces
+        .verify(&caller.tenant_id, &request.user_code, request.image, policy)
+        .await;
+    // A mismatch at login is answered as an error that keeps the decision;
+    // the audit trail records the decision either way.
+    if let Err(FaceServiceError::LoginMismatch(decision)) = &verified {
+        note_decision(decision);
     }
-    Ok(success(response))
-}
-
-/// 40925 when the face is already enrolled under another userCode.
-async fn refuse_duplicate(
-    state: &AppState,
-    tenant_id: &str,
-    user_code: &str,
-    templates: &[Template],
-    preferred: EngineId,
-) -> Result<(), ApiError> {
-    let Some(probe) = templates
-        .iter()
-        .find(|t| t.engine == preferred)
-        .or(templates.first())
-    else {
-        return Ok(());
-    };
-    let (candidates, _) = find_candidates(state, tenant_id, probe.clone(), 2).await?;
-    match candidates.into_iter().find(|c| c.user_code != user_code) {
-        Some(other) => Err(ApiError::new(ErrorCode::DuplicateFace).with_fields(
-            serde_json::json!({"matchedUserCode": other.user_code, "score": other.score}),
-        )),
-        None => Ok(()),
-    }
+    let verified = verified?;
+    note_decision(&verified.decision);
+    Ok(success(MatchResponse::from(&verified.decision)))
 }
 
 fn note_decision(decision: &Decision) {
@@ -326,14 +242,6 @@ fn note_decision(decision: &Decision) {
     });
 }
 
-fn stored_template(stored: &FaceTemplate) -> Option<Template> {
-    Some(Template {
-        engine: stored.engine.parse().ok()?,
-        model_version: stored.model_version.clone(),
-        vector: Template::vector_from_bytes(&stored.template)?,
-    })
-}
-
 /// Compares the largest face of an ID photo with a selfie (policy `compare`).
 #[utoipa::path(post, path = "/v1/fr/compare", tag = "face", request_body = CompareRequest,
     security(("bearer" = []), ("tenant" = [])),
@@ -343,37 +251,9 @@ pub(crate) async fn compare(
     State(state): State<AppState>,
     AuthedJson { body: request, .. }: AuthedJson<CompareRequest>,
 ) -> Result<Json<Envelope<MatchResponse>>, ApiError> {
-    let limits = state.intake;
-    let order = engine_order(state.default_engine);
-    let every = state.matcher.wants_every_engine();
-    let pairs = state
-        .faces
-        .run(move |models| {
-            let first = decode_base64_image(&request.image1, &limits)?;
-            let second = decode_base64_image(&request.image2, &limits)?;
-            let reference = models
-                .largest_face(&first.rgb)
-                .map_err(|e| ApiError::from(e).with_detail("image1"))?;
-            let probe = models
-                .single_usable_face(&second.rgb)
-                .map_err(|e| ApiError::from(e).with_detail("image2"))?;
-            Ok::<_, ApiError>(models.embed_pairs(
-                &order,
-                &probe.aligned,
-                &reference.aligned,
-                every,
-            )?)
-        })
-        .await??;
-    let decision = state.matcher.decide_pairs(&pairs, Policy::Compare)?;
-    note_decision(&decision);
-    Ok(success(MatchResponse::from(&decision)))
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+    let compared = state.faces.compare(request.image1, request.image2).await?;
+    note_decision(&compared.decision);
+    Ok(success(MatchResponse::from(&compared.decision)))
 }
 
 /// Erases every template of a user in this tenant.
@@ -388,13 +268,10 @@ pub(crate) async fn delete_user(
     Path(user_code): Path<String>,
 ) -> Result<Json<Envelope<DeleteResponse>>, ApiError> {
     validate_user_code(&user_code)?;
-    if !state
-        .store
+    state
+        .faces
         .delete_user(&caller.tenant_id, &user_code)
-        .await?
-    {
-        return Err(ApiError::new(ErrorCode::UserNotFound));
-    }
+        .await?;
     Ok(success(DeleteResponse {
         message: localized("삭제 완료", "Deleted"),
     }))

@@ -3,11 +3,10 @@
 
 use axum::extract::State;
 use axum::Json;
-use ekyc_face::{Candidate, Template};
+use ekyc_face::Candidate;
 use serde::{Deserialize, Serialize};
 
-use super::face::engine_order;
-use super::{success, with_image, Envelope};
+use super::{success, Envelope};
 use crate::audit;
 use crate::error::ApiError;
 use crate::extract::AuthedJson;
@@ -76,49 +75,27 @@ pub(crate) async fn identify(
             "maxResults must be 1-{MAX_RESULTS}"
         )));
     }
-    let order = engine_order(state.default_engine);
-    let probe = with_image(&state, request.image, move |models, image| {
-        let face = models.single_usable_face(image)?;
-        Ok(models.embed_first(&order, &face.aligned)?)
-    })
-    .await?;
-    let (candidates, gallery_size) =
-        find_candidates(&state, &caller.tenant_id, probe.clone(), max_results).await?;
+    let identified = state
+        .faces
+        .identify(&caller.tenant_id, request.image, max_results)
+        .await?;
     audit::note(|facts| {
-        facts.score = candidates.first().map(|c| f64::from(c.score));
-        facts.decision = Some(if candidates.is_empty() {
+        facts.score = identified.candidates.first().map(|c| f64::from(c.score));
+        facts.decision = Some(if identified.candidates.is_empty() {
             "none"
         } else {
             "identified"
         });
-        facts.engine = Some(probe.engine.name());
+        facts.engine = Some(identified.engine.name());
     });
     Ok(success(IdentifyResponse {
-        candidates: candidates.into_iter().map(CandidateEntry::from).collect(),
-        engine: probe.engine.name(),
-        gallery_size,
-        max_fmr: ekyc_face::identify_max_fmr(gallery_size, state.fpir),
+        candidates: identified
+            .candidates
+            .into_iter()
+            .map(CandidateEntry::from)
+            .collect(),
+        engine: identified.engine.name(),
+        gallery_size: identified.gallery_size,
+        max_fmr: identified.max_fmr,
     }))
-}
-
-/// Searches the tenant's gallery of the probe's engine and model; the
-/// scan runs off the async runtime (a million rows take tens of ms).
-pub(crate) async fn find_candidates(
-    state: &AppState,
-    tenant_id: &str,
-    probe: Template,
-    max_results: usize,
-) -> Result<(Vec<Candidate>, usize), ApiError> {
-    let gallery = state
-        .vault
-        .gallery(tenant_id, probe.engine.name(), &probe.model_version)
-        .await?;
-    let size = gallery.len();
-    let vector = probe.vector.clone();
-    let hits = tokio::task::spawn_blocking(move || gallery.search(&vector, max_results))
-        .await
-        .map_err(|_| ApiError::new(ekyc_core::ErrorCode::Internal))?;
-    let hits: Vec<(String, f32)> = hits.into_iter().map(|h| (h.user_code, h.cosine)).collect();
-    let candidates = state.matcher.identify(&probe, &hits, size, state.fpir)?;
-    Ok((candidates, size))
 }

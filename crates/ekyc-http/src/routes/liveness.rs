@@ -6,7 +6,7 @@ use axum::Json;
 use ekyc_face::liveness::{Check, CheckOutcome, LivenessReport};
 use serde::{Deserialize, Serialize};
 
-use super::{check_choice, success, with_image, Envelope};
+use super::{check_choice, success, Envelope};
 use crate::audit;
 use crate::error::ApiError;
 use crate::extract::AuthedJson;
@@ -58,11 +58,7 @@ pub(crate) async fn detect_liveness(
 ) -> Result<Json<Envelope<LivenessResponse>>, ApiError> {
     check_choice("checkType", request.check_type.as_deref(), &CHECK_TYPES)?;
     let checks = requested_checks(request.check_type.as_deref());
-    let report = with_image(&state, request.image, move |models, image| {
-        let face = models.presented_face(image)?;
-        Ok(models.liveness.assess(image, &face, &checks)?)
-    })
-    .await?;
+    let report = state.faces.liveness(request.image, checks).await?;
     let response = LivenessResponse::from(&report);
     audit::note(|facts| {
         facts.score = Some(f64::from(response.confidence));

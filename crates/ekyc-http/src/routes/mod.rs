@@ -12,8 +12,6 @@ mod service;
 use axum::routing::{delete, get, post};
 use axum::Router;
 use ekyc_core::ErrorCode;
-use ekyc_face::{Face, FaceModels};
-use ekyc_image::{decode_base64_image, RgbImage};
 use serde::Serialize;
 
 use crate::context::RequestContext;
@@ -134,33 +132,6 @@ pub(crate) fn validate_user_code(user_code: &str) -> Result<(), ApiError> {
             "userCode must be 1-64 characters of [A-Za-z0-9._@:-]",
         ))
     }
-}
-
-/// Runs `work` on an inference thread with the decoded image.
-pub(crate) async fn with_image<R: Send + 'static>(
-    state: &AppState,
-    image: String,
-    work: impl FnOnce(&mut FaceModels, &RgbImage) -> Result<R, ApiError> + Send + 'static,
-) -> Result<R, ApiError> {
-    let limits = state.intake;
-    state
-        .faces
-        .run(move |models| {
-            let decoded = decode_base64_image(&image, &limits)?;
-            work(models, &decoded.rgb)
-        })
-        .await?
-}
-
-/// Decodes an image field and finds all its faces.
-pub(crate) async fn detect_faces(state: &AppState, image: String) -> Result<Vec<Face>, ApiError> {
-    with_image(state, image, |models, image| {
-        Ok(models
-            .detector
-            .detect(image)
-            .map_err(ekyc_face::FaceError::from)?)
-    })
-    .await
 }
 
 #[cfg(test)]
