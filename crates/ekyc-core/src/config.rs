@@ -105,13 +105,23 @@ pub struct Settings {
     /// Long side, in pixels, of the image the presenter's face is searched
     /// in (register, verify, the probe of compare, liveness).
     pub presenter_detect_side: u32,
+    /// Detect a face again at full resolution when the detector saw it
+    /// small (a printed ID portrait): better landmarks, better matches.
+    pub refine_small_faces: bool,
     /// Quality gate: smallest eye distance in pixels.
     pub quality_min_eye_distance: f32,
-    /// Quality gate: smallest Laplacian variance of the face centre.
+    /// Quality gate of an enrolment (a probe beyond it is answered with
+    /// the issue reported): smallest fine detail relative to the face's
+    /// contrast, and largest fractions of the face centre's pixels with
+    /// highlights blown out (a channel ≥ 250) or shadows crushed to black
+    /// (every channel ≤ 10).
     pub quality_min_sharpness: f32,
-    /// Quality gate: darkest and brightest mean grey of the face centre.
-    pub quality_min_brightness: f32,
-    pub quality_max_brightness: f32,
+    pub quality_max_clipped: f32,
+    pub quality_max_crushed: f32,
+    /// Quality gate of a probe (verify, compare, identify): refused past these.
+    pub quality_probe_min_sharpness: f32,
+    pub quality_probe_max_clipped: f32,
+    pub quality_probe_max_crushed: f32,
     /// Quality gate: largest nose offset from the eye midpoint, in eye distances.
     pub quality_max_yaw: f32,
     /// Liveness: attack-score thresholds of the print/screen scorer, the
@@ -178,9 +188,13 @@ impl Default for Settings {
             other_face_min_ratio: 0.5,
             presenter_detect_side: 320,
             quality_min_eye_distance: 16.0,
-            quality_min_sharpness: 15.0,
-            quality_min_brightness: 40.0,
-            quality_max_brightness: 225.0,
+            quality_min_sharpness: 8.0,
+            refine_small_faces: true,
+            quality_max_clipped: 0.5,
+            quality_max_crushed: 0.3,
+            quality_probe_min_sharpness: 3.0,
+            quality_probe_max_clipped: 0.7,
+            quality_probe_max_crushed: 0.5,
             quality_max_yaw: 0.6,
             liveness_photo_threshold: 0.97,
             liveness_pattern_threshold: 0.05,

@@ -7,6 +7,7 @@
 //! cards they use.
 
 mod fonts;
+mod id_photo;
 mod identity;
 pub mod lines;
 mod render;
@@ -18,6 +19,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 pub use fonts::{FontSet, Fonts, CARD_FONTS};
+pub use id_photo::{PHOTO_SIZE as ID_PHOTO_SIZE, PORTRAIT_WIDTHS};
 pub use render::{LineShape, PrintedText, Truth, ID1_SIZE, ID3_SIZE};
 pub use scene::Corners;
 
@@ -29,6 +31,16 @@ pub enum GeneratorError {
     Geometry,
     #[error("JPEG round trip failed: {0}")]
     Encode(String),
+}
+
+/// A real face printed as a card's portrait, the card photographed.
+pub struct IdPhoto {
+    pub image: RgbImage,
+    /// The card's corners in the photo.
+    pub corners: Corners,
+    /// The printed portrait's corners in the photo, clockwise from its
+    /// top-left.
+    pub portrait: Corners,
 }
 
 /// A photo of one generated document.
@@ -115,6 +127,31 @@ impl Generator {
         );
         let image = image::imageops::resize(&small, w, h, image::imageops::FilterType::Triangle);
         Ok((scene::degrade(&mut rng, image)?, printed))
+    }
+
+    /// The card of `kind` number `seed` with `face` printed as its
+    /// portrait, photographed on a desk at 1280×960 with the portrait
+    /// 120–250 px wide: the reference image of an ID-photo against selfie
+    /// comparison.
+    pub fn id_photo(
+        &self,
+        kind: DocumentKind,
+        seed: u64,
+        face: &RgbImage,
+    ) -> Result<IdPhoto, GeneratorError> {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let fonts = self.fonts.pick(&mut rng);
+        let mut card = render::render(kind, &mut rng, fonts);
+        id_photo::print_portrait(&mut rng, &mut card.image, card.portrait, face);
+        let corners = id_photo::placement(&mut rng, card.image.dimensions(), card.portrait[2]);
+        let fonts = self.fonts.pick(&mut rng);
+        let image = id_photo::photograph(&mut rng, &card.image, &corners, &fonts)?;
+        let portrait = scene::project(&corners, card.image.dimensions(), card.portrait)?;
+        Ok(IdPhoto {
+            image,
+            corners,
+            portrait,
+        })
     }
 
     /// A photo without a document: a background, sometimes with a printed

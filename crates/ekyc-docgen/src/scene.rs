@@ -252,6 +252,26 @@ fn light(rng: &mut impl Rng, mut image: RgbImage) -> RgbImage {
     image
 }
 
+/// Where the box `[x, y, w, h]` of a flat card of size `card` lands in
+/// the photo that placed the card at `corners`.
+pub fn project(
+    corners: &Corners,
+    card: (u32, u32),
+    area: [u32; 4],
+) -> Result<Corners, GeneratorError> {
+    let (w, h) = (card.0 as f32, card.1 as f32);
+    let from = [(0.0, 0.0), (w, 0.0), (w, h), (0.0, h)];
+    let projection = Projection::from_control_points(from, corners.map(|[x, y]| (x, y)))
+        .ok_or(GeneratorError::Geometry)?;
+    let [x, y, bw, bh] = area.map(|v| v as f32);
+    Ok(
+        [(x, y), (x + bw, y), (x + bw, y + bh), (x, y + bh)].map(|(px, py)| {
+            let (tx, ty) = projection * (px, py);
+            [tx, ty]
+        }),
+    )
+}
+
 /// Maps corners placed on a canvas of `from` size onto one of `to` size.
 pub fn fit_corners(corners: &Corners, from: (u32, u32), to: (u32, u32)) -> Corners {
     let scale = (to.0 as f32 / from.0 as f32).min(to.1 as f32 / from.1 as f32);

@@ -5,7 +5,7 @@ use std::fmt;
 
 use ekyc_auth::LockoutError;
 use ekyc_face::liveness::LivenessError;
-use ekyc_face::{CalibrationError, Decision, FaceError};
+use ekyc_face::{CalibrationError, FaceError};
 use ekyc_image::IntakeError;
 use ekyc_runtime::PoolError;
 use ekyc_store::StoreError;
@@ -61,7 +61,7 @@ pub enum FaceServiceError {
     },
     /// A mismatch under the `login` policy; the decision is still answered.
     #[error("the faces do not match")]
-    LoginMismatch(Decision),
+    LoginMismatch(Box<crate::Matched>),
     #[error("verification of this user is locked")]
     Lockout(#[from] LockoutError),
     #[error("inference is unavailable")]

@@ -11,15 +11,15 @@ mod error;
 mod stages;
 
 pub use error::{FaceServiceError, ImageSlot};
-pub use stages::Stages;
+pub use stages::{Spent, Stage, Stages};
 
 use std::sync::Arc;
 
 use ekyc_auth::Lockout;
 use ekyc_face::liveness::{Check, LivenessReport};
 use ekyc_face::{
-    AlignedFace, Candidate, Decision, EngineId, Face, FaceModels, MatchPair, Matcher, Policy,
-    Template,
+    AlignedFace, Candidate, Decision, EngineId, Face, FaceModels, FaceUse, MatchPair, Matcher,
+    Policy, QualityIssue, Template,
 };
 use ekyc_image::{decode_base64_image, IntakeLimits, RgbImage};
 use ekyc_runtime::InferencePool;
@@ -74,6 +74,21 @@ pub struct Registered {
 #[derive(Debug, Clone)]
 pub struct Matched {
     pub decision: Decision,
+    /// Quality issues of the probe that did not refuse it.
+    pub issues: Vec<QualityIssue>,
+    /// Quality issues of compare's reference image (never refused).
+    pub reference_issues: Vec<QualityIssue>,
+    pub stages: Stages,
+}
+
+/// One image of a comparison, embedded: what [`FaceService::compare`]
+/// decides on.
+#[derive(Debug, Clone)]
+pub struct CompareSide {
+    /// In the engines' fallback order.
+    pub templates: Vec<Template>,
+    /// Quality issues of the face that did not refuse it.
+    pub issues: Vec<QualityIssue>,
     pub stages: Stages,
 }
 
@@ -88,6 +103,8 @@ pub struct Identified {
     pub gallery_size: usize,
     /// The largest pair FMR accepted.
     pub max_fmr: f64,
+    /// Quality issues of the probe that did not refuse it.
+    pub issues: Vec<QualityIssue>,
 }
 
 impl FaceService {
@@ -107,6 +124,11 @@ impl FaceService {
             matcher,
             settings,
         }
+    }
+
+    /// The score threshold of a policy.
+    pub fn threshold(&self, policy: Policy) -> f32 {
+        self.matcher.threshold(policy)
     }
 
     /// Inference threads serving the use cases.
@@ -135,9 +157,9 @@ impl FaceService {
         let preferred = registration.engine.unwrap_or(self.settings.default_engine);
         let (templates, stages) = self
             .with_image(registration.image, |models, image, clock| {
-                let face = usable_face(models, image, clock)?;
+                let face = usable_face(models, image, clock, FaceUse::Enrolment)?;
                 let templates = models.embed_all(&face.aligned);
-                clock.embedded();
+                clock.lap(Stage::Embed);
                 Ok((templates, clock.stages()))
             })
             .await?;
@@ -182,24 +204,30 @@ impl FaceService {
             .unwrap_or(self.settings.default_engine);
         let references: Vec<Template> = enrolled.templates.iter().filter_map(opened).collect();
         let every = self.matcher.wants_every_engine();
-        let (pairs, mut stages) = self
+        let (pairs, issues, mut stages) = self
             .with_image(image, move |models, image, clock| {
-                let face = usable_face(models, image, clock)?;
+                let face = usable_face(models, image, clock, FaceUse::Probe)?;
                 let pairs = models
                     .embed_against(&engine_order(preferred), &references, &face.aligned, every)
                     .map_err(|e| FaceServiceError::face(None, e))?;
-                clock.embedded();
-                Ok((pairs, clock.stages()))
+                clock.lap(Stage::Embed);
+                Ok((pairs, face.issues, clock.stages()))
             })
             .await?;
         let decision = self.decide(&pairs, policy, &mut stages)?;
         self.lockout
             .record(tenant_id, user_code, decision.is_match, unix_now())
             .await?;
-        if policy == Policy::Login && !decision.is_match {
-            return Err(FaceServiceError::LoginMismatch(decision));
+        let matched = Matched {
+            decision,
+            issues,
+            reference_issues: Vec::new(),
+            stages,
+        };
+        if policy == Policy::Login && !matched.decision.is_match {
+            return Err(FaceServiceError::LoginMismatch(Box::new(matched)));
         }
-        Ok(Matched { decision, stages })
+        Ok(matched)
     }
 
     /// Compares the largest face of a reference image (an ID card, say)
@@ -209,36 +237,103 @@ impl FaceService {
         reference: String,
         probe: String,
     ) -> Result<Matched, FaceServiceError> {
-        let limits = self.settings.intake;
-        let order = engine_order(self.settings.default_engine);
-        let every = self.matcher.wants_every_engine();
-        let (pairs, mut stages) = self
-            .pool
-            .run(move |models| {
-                let mut clock = Stopwatch::start();
-                let reference = decode(&reference, &limits, Some(ImageSlot::Reference))?;
-                let probe = decode(&probe, &limits, Some(ImageSlot::Probe))?;
-                clock.decoded();
-                let reference = models
-                    .largest_face(&reference)
-                    .map_err(|e| FaceServiceError::face(Some(ImageSlot::Reference), e))?;
-                let probe_face = models
-                    .presenter_face(&probe)
-                    .map_err(|e| FaceServiceError::face(Some(ImageSlot::Probe), e))?;
-                clock.detected();
-                let probe = models
-                    .usable(&probe, probe_face)
-                    .map_err(|e| FaceServiceError::face(Some(ImageSlot::Probe), e))?;
-                clock.aligned();
-                let pairs = models
-                    .embed_pairs(&order, &probe.aligned, &reference.aligned, every)
-                    .map_err(|e| FaceServiceError::face(None, e))?;
-                clock.embedded();
-                Ok::<_, FaceServiceError>((pairs, clock.stages()))
+        let reference = self.compare_reference(reference).await?;
+        let probe = self.compare_probe(probe).await?;
+        let mut clock = Stopwatch::start();
+        let decision = self.decide_compare(&reference, &probe)?;
+        clock.lap(Stage::Decide);
+        let stages = reference.stages.plus(&probe.stages).plus(&clock.stages());
+        Ok(Matched {
+            decision,
+            issues: probe.issues,
+            reference_issues: reference.issues,
+            stages,
+        })
+    }
+
+    /// The reference side of [`compare`](Self::compare): the largest face
+    /// (an ID card may also carry a small ghost portrait), not gated (ID
+    /// photos are small and printed), embedded by the engines compare uses.
+    pub async fn compare_reference(&self, image: String) -> Result<CompareSide, FaceServiceError> {
+        let (order, every) = self.compare_engines();
+        let slot = Some(ImageSlot::Reference);
+        self.with_slot_image(image, slot, move |models, image, clock| {
+            let face = models
+                .largest_face(image)
+                .map_err(|e| FaceServiceError::face(slot, e))?;
+            clock.lap(Stage::Detect);
+            let aligned = models.align(image, face);
+            clock.lap(Stage::Align);
+            let templates = models.embed_each(&order, &aligned.aligned, every);
+            clock.lap(Stage::Embed);
+            Ok(CompareSide {
+                templates,
+                issues: aligned.issues,
+                stages: clock.stages(),
             })
-            .await??;
-        let decision = self.decide(&pairs, Policy::Compare, &mut stages)?;
-        Ok(Matched { decision, stages })
+        })
+        .await
+    }
+
+    /// The probe side of [`compare`](Self::compare): the one usable face
+    /// of the person presenting, embedded by the engines compare uses.
+    pub async fn compare_probe(&self, image: String) -> Result<CompareSide, FaceServiceError> {
+        let (order, every) = self.compare_engines();
+        let slot = Some(ImageSlot::Probe);
+        self.with_slot_image(image, slot, move |models, image, clock| {
+            let face = models
+                .presenter_face(image)
+                .map_err(|e| FaceServiceError::face(slot, e))?;
+            clock.lap(Stage::Detect);
+            let aligned = models
+                .usable(image, face, FaceUse::Probe)
+                .map_err(|e| FaceServiceError::face(slot, e))?;
+            clock.lap(Stage::Align);
+            let templates = models.embed_each(&order, &aligned.aligned, every);
+            clock.lap(Stage::Embed);
+            Ok(CompareSide {
+                templates,
+                issues: aligned.issues,
+                stages: clock.stages(),
+            })
+        })
+        .await
+    }
+
+    /// The decision of [`compare`](Self::compare) on its two sides: the
+    /// first engine (all of them under fusion) that embedded both faces
+    /// with the same model.
+    pub fn decide_compare(
+        &self,
+        reference: &CompareSide,
+        probe: &CompareSide,
+    ) -> Result<Decision, FaceServiceError> {
+        let (order, every) = self.compare_engines();
+        let mut pairs: Vec<MatchPair> = Vec::new();
+        for engine in order {
+            let of =
+                |side: &CompareSide| side.templates.iter().find(|t| t.engine == engine).cloned();
+            if let (Some(p), Some(r)) = (of(probe), of(reference)) {
+                if p.model_version == r.model_version {
+                    pairs.push((p, r.vector));
+                    if !every {
+                        break;
+                    }
+                }
+            }
+        }
+        if pairs.is_empty() {
+            return Err(FaceServiceError::face(None, ekyc_face::FaceError::NoEngine));
+        }
+        Ok(self.matcher.decide_pairs(&pairs, Policy::Compare)?)
+    }
+
+    /// The engines compare embeds with, and whether every one of them.
+    fn compare_engines(&self) -> (Vec<EngineId>, bool) {
+        (
+            engine_order(self.settings.default_engine),
+            self.matcher.wants_every_engine(),
+        )
     }
 
     /// Finds who in the tenant this face belongs to: at most
@@ -250,12 +345,13 @@ impl FaceService {
         max_results: usize,
     ) -> Result<Identified, FaceServiceError> {
         let order = engine_order(self.settings.default_engine);
-        let probe = self
+        let (probe, issues) = self
             .with_image(image, move |models, image, clock| {
-                let face = usable_face(models, image, clock)?;
-                models
+                let face = usable_face(models, image, clock, FaceUse::Probe)?;
+                let probe = models
                     .embed_first(&order, &face.aligned)
-                    .map_err(|e| FaceServiceError::face(None, e))
+                    .map_err(|e| FaceServiceError::face(None, e))?;
+                Ok((probe, face.issues))
             })
             .await?;
         let (candidates, gallery_size) = self.candidates(tenant_id, &probe, max_results).await?;
@@ -264,6 +360,7 @@ impl FaceService {
             engine: probe.engine,
             gallery_size,
             max_fmr: ekyc_face::identify_max_fmr(gallery_size, self.settings.fpir),
+            issues,
         })
     }
 
@@ -303,12 +400,25 @@ impl FaceService {
             + Send
             + 'static,
     ) -> Result<R, FaceServiceError> {
+        self.with_slot_image(image, None, work).await
+    }
+
+    /// [`with_image`](Self::with_image) for one image of a two-image
+    /// request, so that errors name it.
+    async fn with_slot_image<R: Send + 'static>(
+        &self,
+        image: String,
+        slot: Option<ImageSlot>,
+        work: impl FnOnce(&mut FaceModels, &RgbImage, &mut Stopwatch) -> Result<R, FaceServiceError>
+            + Send
+            + 'static,
+    ) -> Result<R, FaceServiceError> {
         let limits = self.settings.intake;
         self.pool
             .run(move |models| {
                 let mut clock = Stopwatch::start();
-                let decoded = decode(&image, &limits, None)?;
-                clock.decoded();
+                let decoded = decode(&image, &limits, slot)?;
+                clock.lap(Stage::Decode);
                 work(models, &decoded, &mut clock)
             })
             .await?
@@ -322,7 +432,8 @@ impl FaceService {
     ) -> Result<Decision, FaceServiceError> {
         let mut clock = Stopwatch::start();
         let decision = self.matcher.decide_pairs(pairs, policy)?;
-        stages.decide = clock.lap();
+        clock.lap(Stage::Decide);
+        *stages = stages.plus(&clock.stages());
         Ok(decision)
     }
 
@@ -381,15 +492,16 @@ fn usable_face(
     models: &mut FaceModels,
     image: &RgbImage,
     clock: &mut Stopwatch,
+    face_use: FaceUse,
 ) -> Result<AlignedFace, FaceServiceError> {
     let face = models
         .presenter_face(image)
         .map_err(|e| FaceServiceError::face(None, e))?;
-    clock.detected();
+    clock.lap(Stage::Detect);
     let aligned = models
-        .usable(image, face)
+        .usable(image, face, face_use)
         .map_err(|e| FaceServiceError::face(None, e))?;
-    clock.aligned();
+    clock.lap(Stage::Align);
     Ok(aligned)
 }
 

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use ekyc_image::resize_bilinear;
+use ekyc_image::{crop_resize, resize_bilinear, Outside};
 use image::{Rgb, RgbImage};
 use ndarray::Array4;
 use ort::session::Session;
@@ -13,6 +13,13 @@ use ort::value::TensorRef;
 /// so that their long side is at most this many pixels, which keeps the
 /// small faces of a group photo detectable.
 pub const DEFAULT_MAX_SIDE: u32 = 640;
+/// A face the detector saw narrower than this many pixels of its input is
+/// detected again at a resolution where it is [`REFINED_WIDTH`] wide.
+pub const REFINE_BELOW: f32 = 96.0;
+/// The face's width in the crop it is detected again in.
+const REFINED_WIDTH: f32 = 128.0;
+/// The crop's side, in face widths: a margin that YuNet wants.
+const REFINE_CROP_FACES: f32 = 3.0;
 /// The network downsamples by up to 32: inputs are padded to multiples.
 const STRIDE_ALIGN: u32 = 32;
 const STRIDES: [u32; 3] = [8, 16, 32];
@@ -130,6 +137,54 @@ impl FaceDetector {
                     .scaled(1.0 / scale, width as f32, height as f32)
             })
             .collect())
+    }
+
+    /// Detects `face` again in a crop around it, enlarged so that the face
+    /// is [`REFINED_WIDTH`] pixels wide, and returns it in `image`'s
+    /// pixels: a face first seen small (a printed ID portrait in a photo
+    /// of the card, shrunk for detection) gets its landmarks from the
+    /// full resolution. `None` when the crop shows no face where `face` was.
+    pub fn refine(&mut self, image: &RgbImage, face: &Face) -> Result<Option<Face>, DetectorError> {
+        let [x, y, w, h] = face.bbox;
+        let size = w.max(h).max(1.0);
+        let side = size * REFINE_CROP_FACES;
+        let (cx, cy) = (x + w / 2.0, y + h / 2.0);
+        let origin = [cx - side / 2.0, cy - side / 2.0];
+        let out = (REFINED_WIDTH * REFINE_CROP_FACES).round() as u32;
+        let crop = crop_resize(
+            image,
+            [origin[0], origin[1], side, side],
+            out,
+            out,
+            Outside::Fill([128, 128, 128]),
+        );
+        let scale = side / out as f32;
+        let expected = Face {
+            bbox: [
+                (x - origin[0]) / scale,
+                (y - origin[1]) / scale,
+                w / scale,
+                h / scale,
+            ],
+            score: face.score,
+            landmarks: face.landmarks,
+        };
+        let best = self
+            .detect_with(&crop, u32::MAX, SCORE_THRESHOLD)?
+            .into_iter()
+            .map(|found| (found.iou(&expected), found))
+            .filter(|(overlap, _)| *overlap > 0.3)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        Ok(best.map(|(_, found)| {
+            let back = |[px, py]: [f32; 2]| [origin[0] + px * scale, origin[1] + py * scale];
+            let [bx, by, bw, bh] = found.bbox;
+            let [ox, oy] = back([bx, by]);
+            Face {
+                bbox: [ox, oy, bw * scale, bh * scale],
+                score: found.score,
+                landmarks: found.landmarks.map(back),
+            }
+        }))
     }
 
     /// [`detect_at`](Self::detect_at) keeping faces scored at least

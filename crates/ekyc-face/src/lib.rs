@@ -14,7 +14,7 @@ pub use align::{align_face, ALIGNED_SIZE};
 pub use calibration::{threshold_for_fmr, Calibration, CalibrationError, Scored};
 pub use detector::{DetectorError, Face, FaceDetector, DEFAULT_MAX_SIDE};
 pub use embedder::{cosine, EmbedError, Embedder, EmbedderKind};
-pub use quality::{QualityIssue, QualityReport, QualityThresholds};
+pub use quality::{FaceUse, ImageLimits, QualityIssue, QualityReport, QualityThresholds};
 pub use recognition::{
     fusion_version, identify_max_fmr, Candidate, Decision, Engine, EngineId, MatchPair, Matcher,
     Policy, PolicyTargets, Template, FUSION,
@@ -61,6 +61,9 @@ pub struct FaceOptions {
     /// person presenting (a selfie's face is large; a smaller input makes
     /// detection several times faster).
     pub presenter_detect_side: u32,
+    /// Detect small faces again at full resolution (see
+    /// [`FaceDetector::refine`]).
+    pub refine_small_faces: bool,
     /// Engines made to fail on purpose (fault injection for tests).
     pub failing_engines: Vec<EngineId>,
     pub liveness: LivenessOptions,
@@ -72,6 +75,7 @@ impl Default for FaceOptions {
             quality: QualityThresholds::default(),
             other_face_min_ratio: 0.5,
             presenter_detect_side: 320,
+            refine_small_faces: true,
             failing_engines: Vec::new(),
             liveness: LivenessOptions::default(),
         }
@@ -83,6 +87,9 @@ pub struct AlignedFace {
     pub face: Face,
     pub aligned: RgbImage,
     pub quality: QualityReport,
+    /// The quality issues the face has and that did not refuse it, to
+    /// report with the answer.
+    pub issues: Vec<QualityIssue>,
 }
 
 /// The face models one inference thread owns.
@@ -208,41 +215,64 @@ impl FaceModels {
     /// [`FaceDetector::detect_framed`]); [`usable`](Self::usable) then
     /// aligns and gates it.
     pub fn presenter_face(&mut self, image: &RgbImage) -> Result<Face, FaceError> {
-        let faces = self
-            .detector
-            .detect_framed(image, self.options.presenter_detect_side)?;
-        self.presenter(faces)
+        let side = self.options.presenter_detect_side;
+        let faces = self.detector.detect_framed(image, side)?;
+        let face = self.presenter(faces)?;
+        self.refined(image, face, side)
     }
 
-    /// Aligns a face and passes it through the quality gate.
-    pub fn usable(&self, image: &RgbImage, face: Face) -> Result<AlignedFace, FaceError> {
-        let aligned = self.align(image, face);
-        aligned
+    /// Aligns a face and passes it through the quality gate for its use.
+    pub fn usable(
+        &self,
+        image: &RgbImage,
+        face: Face,
+        face_use: FaceUse,
+    ) -> Result<AlignedFace, FaceError> {
+        let mut aligned = self.align(image, face);
+        aligned.issues = aligned
             .quality
-            .check(&self.options.quality)
+            .gate(&self.options.quality, face_use)
             .map_err(FaceError::Unusable)?;
         Ok(aligned)
     }
 
     /// The largest face of a reference image (an ID card may also carry a
-    /// small ghost portrait). Not gated: ID photos are small and printed.
-    pub fn largest_face(&mut self, image: &RgbImage) -> Result<AlignedFace, FaceError> {
+    /// small ghost portrait), found in the framed image.
+    pub fn largest_face(&mut self, image: &RgbImage) -> Result<Face, FaceError> {
         let face = self
             .detector
             .detect_framed(image, DEFAULT_MAX_SIDE)?
             .into_iter()
             .max_by(|a, b| (a.bbox[2] * a.bbox[3]).total_cmp(&(b.bbox[2] * b.bbox[3])))
             .ok_or(FaceError::NoFace)?;
-        Ok(self.align(image, face))
+        self.refined(image, face, DEFAULT_MAX_SIDE)
     }
 
-    /// Aligns and measures a face, without the quality gate.
+    /// `face`, detected again at full resolution when the detector, which
+    /// searched `image` shrunk to `detect_side`, saw it smaller than
+    /// [`detector::REFINE_BELOW`] pixels.
+    fn refined(
+        &mut self,
+        image: &RgbImage,
+        face: Face,
+        detect_side: u32,
+    ) -> Result<Face, FaceError> {
+        let shrink = (detect_side as f32 / image.width().max(image.height()) as f32).min(1.0);
+        if face.bbox[2] * shrink >= detector::REFINE_BELOW || !self.options.refine_small_faces {
+            return Ok(face);
+        }
+        Ok(self.detector.refine(image, &face)?.unwrap_or(face))
+    }
+
+    /// Aligns and measures a face, without the quality gate: every issue
+    /// is reported.
     pub fn align(&self, image: &RgbImage, face: Face) -> AlignedFace {
         let aligned = align_face(image, &face.landmarks);
         let quality = QualityReport::measure(&face, &aligned);
         AlignedFace {
             face,
             aligned,
+            issues: quality.issues(&self.options.quality),
             quality,
         }
     }
@@ -304,29 +334,24 @@ impl FaceModels {
         Ok(pairs)
     }
 
-    /// Embeds two faces with the engines of `order` that work on both:
-    /// only the first unless `every` (fusion) is asked for.
-    pub fn embed_pairs(
+    /// Embeds a face with the engines of `order` that work: only the
+    /// first unless `every` (fusion) is asked for.
+    pub fn embed_each(
         &mut self,
         order: &[EngineId],
-        probe: &RgbImage,
-        reference: &RgbImage,
+        aligned: &RgbImage,
         every: bool,
-    ) -> Result<Vec<MatchPair>, FaceError> {
-        let mut pairs = Vec::new();
+    ) -> Vec<Template> {
+        let mut templates = Vec::new();
         for &id in order {
-            if let (Some(p), Some(r)) = (self.embed_with(id, probe), self.embed_with(id, reference))
-            {
-                pairs.push((p, r.vector));
+            if let Some(template) = self.embed_with(id, aligned) {
+                templates.push(template);
                 if !every {
                     break;
                 }
             }
         }
-        if pairs.is_empty() {
-            return Err(FaceError::NoEngine);
-        }
-        Ok(pairs)
+        templates
     }
 
     /// Each engine's embedding (in `EngineId::ALL` order, as loaded) of this one view

@@ -258,8 +258,8 @@ impl From<FaceServiceError> for ApiError {
             } => Self::new(ErrorCode::DuplicateFace).with_fields(
                 serde_json::json!({"matchedUserCode": matched_user_code, "score": score}),
             ),
-            FaceServiceError::LoginMismatch(decision) => Self::new(ErrorCode::FaceMismatch)
-                .with_fields(crate::routes::MatchResponse::from(&decision)),
+            FaceServiceError::LoginMismatch(matched) => Self::new(ErrorCode::FaceMismatch)
+                .with_fields(crate::routes::MatchResponse::verified(&matched)),
             FaceServiceError::Lockout(e) => e.into(),
             FaceServiceError::Pool(e) => e.into(),
             FaceServiceError::Store(e) => e.into(),

@@ -11,9 +11,11 @@ use anyhow::{bail, Context};
 use base64::Engine as _;
 use clap::Subcommand;
 use ekyc_core::Settings;
-use ekyc_face::{EngineId, Policy};
-use ekyc_face_service::{FaceService, FaceServiceError, Registration, Stages};
-use ekyc_vault::generate_master_key;
+use ekyc_face::{EngineId, FaceModels, Policy};
+use ekyc_face_service::{FaceService, FaceServiceError, Registration, Spent, Stage, Stages};
+use ekyc_runtime::InferencePool;
+use ekyc_store::SqlStore;
+use ekyc_vault::{generate_master_key, Vault};
 
 use crate::admin::{open_auth, open_vault};
 use crate::serve::{face_service, start_face_pool};
@@ -62,6 +64,13 @@ pub enum BenchCommand {
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
     },
+    /// ID photo against selfie: faces printed as card portraits and
+    /// photographed, compared with other photos of the same and of other
+    /// people, through the served compare.
+    IdPhoto(crate::bench_idphoto::IdPhotoBench),
+    /// What each rule of the face quality gate buys: refusals, and TAR and
+    /// FMR of accepted and refused probes, under exposure and focus changes.
+    Quality(crate::bench_quality::QualityBench),
     /// ID document OCR on generated cards of every type, photos without a
     /// document and the MRZ specimens: field accuracy, 4040B, latency.
     Ocr(crate::bench_ocr::OcrBench),
@@ -94,6 +103,8 @@ pub async fn run(settings: &Settings, command: BenchCommand) -> anyhow::Result<(
             crate::bench_liveness::run(settings, &data, dump, &only)
         }
         BenchCommand::Ocr(bench) => crate::bench_ocr::run(settings, &bench),
+        BenchCommand::IdPhoto(bench) => crate::bench_idphoto::run(settings, &bench).await,
+        BenchCommand::Quality(bench) => crate::bench_quality::run(settings, &bench).await,
         BenchCommand::Verify { images, requests } => verify(settings, &images, requests).await,
         BenchCommand::Identify {
             sizes,
@@ -234,6 +245,10 @@ fn report(label: &str, latencies: &mut [Duration], requests: usize, wall: Option
 pub(crate) struct ServedFaces {
     pub service: Arc<FaceService>,
     pub tenant_id: String,
+    pool: Arc<InferencePool<FaceModels>>,
+    store: Arc<SqlStore>,
+    vault: Arc<Vault>,
+    settings: Settings,
     _data: tempfile::TempDir,
 }
 
@@ -256,10 +271,35 @@ impl ServedFaces {
         let vault = Arc::new(open_vault(&settings, store.clone())?);
         let tenant = auth.create_tenant("benchmark", None).await?;
         Ok(Self {
-            service: Arc::new(face_service(&settings, pool, store, vault)?),
+            service: Arc::new(face_service(
+                &settings,
+                pool.clone(),
+                store.clone(),
+                vault.clone(),
+            )?),
             tenant_id: tenant.tenant_id,
+            pool,
+            store,
+            vault,
+            settings,
             _data: data,
         })
+    }
+
+    /// Another way of serving (engine, fusion) over the same threads and
+    /// store: only the service's own settings of `settings` count.
+    pub fn service_with(&self, settings: &Settings) -> anyhow::Result<FaceService> {
+        let settings = Settings {
+            default_engine: settings.default_engine.clone(),
+            fusion: settings.fusion,
+            ..self.settings.clone()
+        };
+        face_service(
+            &settings,
+            self.pool.clone(),
+            self.store.clone(),
+            self.vault.clone(),
+        )
     }
 
     /// Registers the first photo the service accepts as `user_code`, with
@@ -332,15 +372,23 @@ async fn verify(settings: &Settings, images: &Path, requests: usize) -> anyhow::
     verify_throughput(settings, &photos, requests).await
 }
 
-/// Median and tail of each stage over the served requests.
+/// Median and tail of each stage over the served requests, in wall time
+/// and in the inference thread's processor time.
 pub(crate) fn report_stages(stages: &[Stages]) {
-    let Some(first) = stages.first() else {
-        return;
+    let line = |name: &str, spent: &dyn Fn(&Stages) -> Spent| {
+        let mut wall: Vec<Duration> = stages.iter().map(|s| spent(s).wall).collect();
+        let mut processor: Vec<Duration> = stages.iter().map(|s| spent(s).processor).collect();
+        println!(
+            "  {name:<13} wall {}\n  {:<13} processor {}",
+            summarize(&mut wall),
+            "",
+            summarize(&mut processor)
+        );
     };
-    for (index, (name, _)) in first.named().iter().enumerate() {
-        let mut times: Vec<Duration> = stages.iter().map(|s| s.named()[index].1).collect();
-        println!("  {name:<15} {}", summarize(&mut times));
+    for stage in Stage::ALL {
+        line(stage.name(), &|s| s.of(stage));
     }
+    line("all stages", &|s| s.total());
 }
 
 /// The reason a served request was refused, for the benchmark's tally.

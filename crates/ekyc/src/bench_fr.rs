@@ -298,6 +298,14 @@ fn report_variants(samples: &[Sample]) {
         let vectors: Vec<Vec<f32>> = samples.iter().map(make.as_ref()).collect();
         report_accuracy(&name, &pair_scores(samples, &vectors));
     }
+    for (index, engine) in EngineId::ALL.into_iter().enumerate() {
+        let enrolled: Vec<Vec<f32>> = samples.iter().map(|s| averaged(s, index)).collect();
+        let probes: Vec<Vec<f32>> = samples.iter().map(|s| crop(s, index)).collect();
+        report_accuracy(
+            &format!("{engine}, enrolment crop + mirror, probe crop alone"),
+            &asymmetric_pair_scores(samples, &enrolled, &probes),
+        );
+    }
 }
 
 /// The face the dataset labels: its photos are centred on the person
@@ -318,10 +326,21 @@ fn labelled_face(
 }
 
 fn pair_scores(samples: &[Sample], vectors: &[Vec<f32>]) -> Scores {
+    asymmetric_pair_scores(samples, vectors, vectors)
+}
+
+/// Every pair's cosine between the first photo's `enrolled` vector and the
+/// second's `probes` vector: how a stored template meets a probe made
+/// another way.
+fn asymmetric_pair_scores(
+    samples: &[Sample],
+    enrolled: &[Vec<f32>],
+    probes: &[Vec<f32>],
+) -> Scores {
     let mut scores = Scores::default();
     for (i, a) in samples.iter().enumerate() {
         for (j, b) in samples.iter().enumerate().skip(i + 1) {
-            let cos = ekyc_face::cosine(&vectors[i], &vectors[j]);
+            let cos = ekyc_face::cosine(&enrolled[i], &probes[j]);
             if a.identity == b.identity {
                 scores.genuine.push((cos, a.population));
                 continue;
@@ -459,7 +478,7 @@ fn calibrate(name: &str, model_version: String, scores: &Scores) -> Calibration 
     }
 }
 
-fn cosine_for_score(calibration: &Calibration, score: f32) -> f32 {
+pub(crate) fn cosine_for_score(calibration: &Calibration, score: f32) -> f32 {
     let (mut low, mut high) = (-1.0f32, 1.5f32);
     for _ in 0..60 {
         let mid = (low + high) / 2.0;

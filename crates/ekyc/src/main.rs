@@ -4,8 +4,10 @@ mod admin;
 mod bench;
 mod bench_fr;
 mod bench_identify;
+mod bench_idphoto;
 mod bench_liveness;
 mod bench_ocr;
+mod bench_quality;
 mod models;
 mod serve;
 

@@ -12,8 +12,8 @@ use ekyc_doc::registration::Masking;
 use ekyc_doc::DocumentModels;
 use ekyc_face::liveness::LivenessOptions;
 use ekyc_face::{
-    model_version, Calibration, EngineId, FaceModels, FaceOptions, Matcher, PolicyTargets,
-    QualityThresholds,
+    model_version, Calibration, EngineId, FaceModels, FaceOptions, ImageLimits, Matcher,
+    PolicyTargets, QualityThresholds,
 };
 use ekyc_face_service::{FaceService, ServiceSettings};
 use ekyc_http::{admin_token_digest, AppState};
@@ -237,13 +237,21 @@ pub fn face_options(settings: &Settings) -> anyhow::Result<FaceOptions> {
     Ok(FaceOptions {
         quality: QualityThresholds {
             min_eye_distance: settings.quality_min_eye_distance,
-            min_sharpness: settings.quality_min_sharpness,
-            min_brightness: settings.quality_min_brightness,
-            max_brightness: settings.quality_max_brightness,
             max_yaw: settings.quality_max_yaw,
+            enrolment: ImageLimits {
+                max_clipped: settings.quality_max_clipped,
+                max_crushed: settings.quality_max_crushed,
+                min_sharpness: settings.quality_min_sharpness,
+            },
+            probe: ImageLimits {
+                max_clipped: settings.quality_probe_max_clipped,
+                max_crushed: settings.quality_probe_max_crushed,
+                min_sharpness: settings.quality_probe_min_sharpness,
+            },
         },
         other_face_min_ratio: settings.other_face_min_ratio,
         presenter_detect_side: settings.presenter_detect_side,
+        refine_small_faces: settings.refine_small_faces,
         failing_engines,
         liveness: LivenessOptions {
             photo_threshold: settings.liveness_photo_threshold,

@@ -5,8 +5,8 @@
 use axum::extract::{Path, State};
 use axum::Json;
 use ekyc_core::Lang;
-use ekyc_face::{Decision, EngineId, Face, Policy};
-use ekyc_face_service::{FaceServiceError, Registration};
+use ekyc_face::{Decision, EngineId, Face, Policy, QualityIssue};
+use ekyc_face_service::{FaceServiceError, Matched, Registration};
 use serde::{Deserialize, Serialize};
 
 use super::{check_choice, success, validate_user_code, Envelope};
@@ -111,19 +111,39 @@ pub(crate) struct MatchResponse {
     engine: &'static str,
     /// *(ext)* Estimated false-match rate at this score.
     fmr: f64,
+    /// *(ext)* Quality issues of the probe face that did not refuse it
+    /// (`overexposed`, `tooDark`, `blurred`): they lower genuine scores, so
+    /// a mismatch with any of them is worth retrying in better light.
+    quality_issues: Vec<&'static str>,
+    /// *(ext)* compare only: quality issues of `image1`'s face.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reference_quality_issues: Option<Vec<&'static str>>,
 }
 
-impl From<&Decision> for MatchResponse {
-    fn from(d: &Decision) -> Self {
+impl MatchResponse {
+    fn new(matched: &Matched, with_reference: bool) -> Self {
         let round = |v: f32| (f64::from(v) * 10_000.0).round() / 10_000.0;
+        let d = &matched.decision;
         Self {
             score: round(d.score),
             is_match: d.is_match,
             threshold: round(d.threshold),
             engine: d.engine.name(),
             fmr: f64::from(d.fmr),
+            quality_issues: issue_names(&matched.issues),
+            reference_quality_issues: with_reference
+                .then(|| issue_names(&matched.reference_issues)),
         }
     }
+
+    /// A verification's answer.
+    pub(crate) fn verified(matched: &Matched) -> Self {
+        Self::new(matched, false)
+    }
+}
+
+pub(crate) fn issue_names(issues: &[QualityIssue]) -> Vec<&'static str> {
+    issues.iter().map(|issue| issue.name()).collect()
 }
 
 fn parse_engine(value: Option<&str>) -> Result<Option<EngineId>, ApiError> {
@@ -222,12 +242,12 @@ pub(crate) async fn verify(
         .await;
     // A mismatch at login is answered as an error that keeps the decision;
     // the audit trail records the decision either way.
-    if let Err(FaceServiceError::LoginMismatch(decision)) = &verified {
-        note_decision(decision);
+    if let Err(FaceServiceError::LoginMismatch(matched)) = &verified {
+        note_decision(&matched.decision);
     }
     let verified = verified?;
     note_decision(&verified.decision);
-    Ok(success(MatchResponse::from(&verified.decision)))
+    Ok(success(MatchResponse::verified(&verified)))
 }
 
 fn note_decision(decision: &Decision) {
@@ -253,7 +273,7 @@ pub(crate) async fn compare(
 ) -> Result<Json<Envelope<MatchResponse>>, ApiError> {
     let compared = state.faces.compare(request.image1, request.image2).await?;
     note_decision(&compared.decision);
-    Ok(success(MatchResponse::from(&compared.decision)))
+    Ok(success(MatchResponse::new(&compared, true)))
 }
 
 /// Erases every template of a user in this tenant.

@@ -54,6 +54,8 @@ pub(crate) struct IdentifyResponse {
     gallery_size: usize,
     /// The largest pair FMR accepted: `fpir / gallerySize`.
     max_fmr: f64,
+    /// *(ext)* Quality issues of the probe face that did not refuse it.
+    quality_issues: Vec<&'static str>,
 }
 
 /// Finds who in the tenant this face belongs to.
@@ -97,5 +99,6 @@ pub(crate) async fn identify(
         engine: identified.engine.name(),
         gallery_size: identified.gallery_size,
         max_fmr: identified.max_fmr,
+        quality_issues: super::face::issue_names(&identified.issues),
     }))
 }
