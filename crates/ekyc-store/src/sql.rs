@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::any::{install_default_drivers, AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::{AnyPool, Connection, Executor, Row};
 
 use crate::migrations::migrations;
 use crate::{
@@ -44,6 +44,38 @@ const POSTGRES_SESSION: &str = "SET statement_timeout = '5s'";
 /// (and is answered 50300): a database that is down must not hang callers.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 
+/// SQL run on each new connection, computed when it connects.
+pub(crate) type SessionSql = std::sync::Arc<dyn Fn() -> String + Send + Sync>;
+
+/// The pool of either backend: bounded waits, and no connection goes back
+/// into the pool with a transaction still open on it.
+///
+/// SQLite rolls a transaction back by itself on some errors (`SQLITE_FULL`
+/// among them); the `ROLLBACK` that sqlx then sends fails, and sqlx still
+/// counts the transaction as open. Reused, such a connection would turn
+/// the next `BEGIN` into a `SAVEPOINT` and its `COMMIT` into a `RELEASE`
+/// that commits nothing: writes answered as done but never saved, and a
+/// write lock held until restart. Such a connection is closed instead.
+fn pool_options(max_connections: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .after_release(|connection, _| {
+            Box::pin(async move {
+                // The rollback of a dropped transaction is queued, not yet
+                // run: a round trip lets it finish before the state is read.
+                connection.ping().await?;
+                let clean = !connection.is_in_transaction();
+                if !clean {
+                    tracing::warn!(
+                        "closing a database connection left inside a failed transaction"
+                    );
+                }
+                Ok(clean)
+            })
+        })
+}
+
 impl SqlStore {
     /// Opens `database_url` when given (`postgres://…` or `sqlite://…`),
     /// else the SQLite file at `default_sqlite`.
@@ -67,13 +99,24 @@ impl SqlStore {
 
     /// Opens (creating if needed) a SQLite file and migrates it.
     pub async fn sqlite(path: &Path) -> Result<Self, StoreError> {
+        Self::sqlite_with_session(path, None).await
+    }
+
+    /// [`SqlStore::sqlite`], with `extra_session` run on every new
+    /// connection after the pragmas (the tests' fault injection).
+    pub(crate) async fn sqlite_with_session(
+        path: &Path,
+        extra_session: Option<SessionSql>,
+    ) -> Result<Self, StoreError> {
         install_default_drivers();
-        let pool = AnyPoolOptions::new()
-            .max_connections(4)
-            .acquire_timeout(ACQUIRE_TIMEOUT)
-            .after_connect(|connection, _| {
+        let pool = pool_options(4)
+            .after_connect(move |connection, _| {
+                let extra = extra_session.as_ref().map(|sql| sql());
                 Box::pin(async move {
                     connection.execute(SQLITE_PRAGMAS).await?;
+                    if let Some(extra) = extra {
+                        connection.execute(extra.as_str()).await?;
+                    }
                     Ok(())
                 })
             })
@@ -85,9 +128,7 @@ impl SqlStore {
     /// Connects to PostgreSQL and migrates the schema (one node at a time).
     pub async fn postgres(url: &str) -> Result<Self, StoreError> {
         install_default_drivers();
-        let pool = AnyPoolOptions::new()
-            .max_connections(16)
-            .acquire_timeout(ACQUIRE_TIMEOUT)
+        let pool = pool_options(16)
             .after_connect(|connection, _| {
                 Box::pin(async move {
                     connection.execute(POSTGRES_SESSION).await?;

@@ -1,9 +1,13 @@
 //! Every store test runs on SQLite and on a real PostgreSQL server.
 
 use std::future::Future;
+use std::path::Path;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use ekyc_test_support::TestPostgres;
+use ekyc_test_support::{SmallFilesystem, TestPostgres};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::SqlitePool;
 
@@ -381,4 +385,311 @@ async fn optional_values_bind_after_nulls() {
         assert_eq!(record.score, Some(0.9));
     })
     .await;
+}
+
+/// What a full-database round expects to find after a restart.
+#[derive(Default)]
+struct Acknowledged {
+    enrolled: std::collections::BTreeSet<String>,
+    deleted: std::collections::BTreeSet<String>,
+    audited: Vec<String>,
+}
+
+/// A SQLite store whose file cannot grow past `limit` pages: SQLite then
+/// answers `SQLITE_FULL` exactly as on a full disk, without root.
+async fn capped_sqlite(path: &Path, limit: Arc<AtomicI64>) -> SqlStore {
+    let session: SessionSql =
+        Arc::new(move || format!("PRAGMA max_page_count = {}", limit.load(Ordering::SeqCst)));
+    SqlStore::sqlite_with_session(path, Some(session))
+        .await
+        .unwrap()
+}
+
+/// Moves the cap of every pooled connection (and of those opened later).
+async fn set_page_cap(store: &SqlStore, limit: &AtomicI64, pages: i64) {
+    limit.store(pages, Ordering::SeqCst);
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        let mut connection = store.pool.acquire().await.unwrap();
+        sqlx::raw_sql(&format!("PRAGMA max_page_count = {pages}"))
+            .execute(&mut *connection)
+            .await
+            .unwrap();
+        held.push(connection);
+    }
+}
+
+async fn page_count(store: &SqlStore) -> i64 {
+    sqlx::query_scalar("PRAGMA page_count")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap()
+}
+
+fn big_user(code: &str) -> EnrolledUser {
+    EnrolledUser {
+        user_code: code.to_owned(),
+        preferred_engine: "ezway".to_owned(),
+        templates: vec![FaceTemplate {
+            engine: "ezway".to_owned(),
+            model_version: "v1".to_owned(),
+            template: vec![7; 3000],
+        }],
+    }
+}
+
+/// An enrolment whose template insert makes SQLite end the transaction by
+/// itself, as it may on `SQLITE_FULL` (`RAISE(ROLLBACK)` in a trigger).
+const ROLLED_BACK_ENGINE: &str = "rolled-back";
+
+async fn inject_self_rollback(store: &SqlStore) {
+    sqlx::raw_sql(&format!(
+        "CREATE TRIGGER inject_self_rollback BEFORE INSERT ON face_templates
+         WHEN NEW.engine = '{ROLLED_BACK_ENGINE}'
+         BEGIN SELECT RAISE(ROLLBACK, 'injected: SQLite ended the transaction'); END;"
+    ))
+    .execute(&store.pool)
+    .await
+    .unwrap();
+}
+
+/// Every write either commits or answers an error while the database is
+/// full, reads keep answering, writes work again once there is room, and
+/// a restart finds every acknowledged write, in 5 rounds of fill and free.
+/// Each round starts with a transaction that SQLite rolls back by itself
+/// (as on a full disk), then the file's page cap answers `SQLITE_FULL`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_database_loses_no_acknowledged_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ekyc.db");
+    let limit = Arc::new(AtomicI64::new(1_000_000));
+    let store = capped_sqlite(&path, limit.clone()).await;
+    store.create_tenant(&tenant("a")).await.unwrap();
+    inject_self_rollback(&store).await;
+    let mut acknowledged = Acknowledged::default();
+    let mut next = 0;
+    for round in 0..5 {
+        let rolled_back = EnrolledUser {
+            preferred_engine: ROLLED_BACK_ENGINE.to_owned(),
+            ..user("rolled-back", &[ROLLED_BACK_ENGINE])
+        };
+        assert!(store.enroll("a", &rolled_back, 0).await.is_err());
+        let cap = page_count(&store).await + 6;
+        set_page_cap(&store, &limit, cap).await;
+        let mut failures = 0;
+        while failures < 12 {
+            next += 1;
+            let code = format!("u{next}");
+            match store.enroll("a", &big_user(&code), next).await {
+                Ok(()) => {
+                    acknowledged.enrolled.insert(code);
+                }
+                Err(StoreError::Database(_)) => failures += 1,
+                Err(other) => panic!("round {round}: {other}"),
+            }
+            if let Some(earlier) = acknowledged.enrolled.iter().next().cloned() {
+                if next % 3 == 0 {
+                    if let Ok(true) = store.delete_user("a", &earlier).await {
+                        acknowledged.enrolled.remove(&earlier);
+                        acknowledged.deleted.insert(earlier);
+                    }
+                }
+            }
+            let trx = format!("r{round}-{next}");
+            if store
+                .append_audit(&audit(&trx, Some("a"), next))
+                .await
+                .is_ok()
+            {
+                acknowledged.audited.push(trx);
+            }
+            let _ = store.count_verify_failure("a", "u1").await;
+        }
+        let known = acknowledged.enrolled.iter().next().unwrap();
+        let read = tokio::time::timeout(Duration::from_secs(2), store.enrolled("a", known)).await;
+        assert!(
+            matches!(read, Ok(Ok(Some(_)))),
+            "round {round}: reads answer while full"
+        );
+
+        set_page_cap(&store, &limit, 1_000_000).await;
+        let freed = Instant::now();
+        next += 1;
+        let code = format!("u{next}");
+        while store.enroll("a", &big_user(&code), next).await.is_err() {
+            assert!(
+                freed.elapsed() < Duration::from_secs(5),
+                "round {round}: writes did not come back"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        acknowledged.enrolled.insert(code);
+    }
+    store.pool.close().await;
+
+    let reopened = SqlStore::sqlite(&path).await.unwrap();
+    for code in &acknowledged.enrolled {
+        assert!(
+            reopened.enrolled("a", code).await.unwrap().is_some(),
+            "acknowledged enrolment {code} lost"
+        );
+    }
+    for code in &acknowledged.deleted {
+        assert!(
+            reopened.enrolled("a", code).await.unwrap().is_none(),
+            "acknowledged deletion of {code} undone"
+        );
+    }
+    for trx in &acknowledged.audited {
+        assert!(
+            reopened.audit_record("a", trx).await.unwrap().is_some(),
+            "acknowledged audit record {trx} lost"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_filesystem_loses_no_acknowledged_write() {
+    let Some(fs) = SmallFilesystem::mount(4 << 20) else {
+        return;
+    };
+    let path = fs.path().join("ekyc.db");
+    let store = SqlStore::sqlite(&path).await.unwrap();
+    store.create_tenant(&tenant("a")).await.unwrap();
+    let mut acknowledged = Acknowledged::default();
+    let mut next = 0;
+    let mut errors = 0;
+    for round in 0..5 {
+        for _ in 0..5 {
+            next += 1;
+            store
+                .enroll("a", &big_user(&format!("u{next}")), next)
+                .await
+                .unwrap();
+            acknowledged.enrolled.insert(format!("u{next}"));
+        }
+        fs.fill();
+        for _ in 0..20 {
+            next += 1;
+            let code = format!("u{next}");
+            match store.enroll("a", &big_user(&code), next).await {
+                Ok(()) => {
+                    acknowledged.enrolled.insert(code);
+                }
+                Err(e) => {
+                    errors += 1;
+                    eprintln!("round {round}: {e}");
+                }
+            }
+            if next % 3 == 0 {
+                let earlier = acknowledged.enrolled.iter().next().cloned().unwrap();
+                if let Ok(true) = store.delete_user("a", &earlier).await {
+                    acknowledged.enrolled.remove(&earlier);
+                    acknowledged.deleted.insert(earlier);
+                }
+            }
+            let trx = format!("r{round}-{next}");
+            if store
+                .append_audit(&audit(&trx, Some("a"), next))
+                .await
+                .is_ok()
+            {
+                acknowledged.audited.push(trx);
+            }
+        }
+        let known = acknowledged.enrolled.iter().next().unwrap();
+        let read = tokio::time::timeout(Duration::from_secs(2), store.enrolled("a", known)).await;
+        assert!(
+            matches!(read, Ok(Ok(Some(_)))),
+            "round {round}: reads answer while full: {read:?}"
+        );
+        fs.free();
+        let freed = Instant::now();
+        next += 1;
+        let code = format!("u{next}");
+        while let Err(e) = store.enroll("a", &big_user(&code), next).await {
+            assert!(
+                freed.elapsed() < Duration::from_secs(5),
+                "round {round}: writes did not come back: {e}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        acknowledged.enrolled.insert(code);
+    }
+    eprintln!("{errors} writes refused while full");
+    assert!(errors > 0, "the filesystem was never full");
+    store.pool.close().await;
+
+    let reopened = SqlStore::sqlite(&path).await.unwrap();
+    for code in &acknowledged.enrolled {
+        assert!(
+            reopened.enrolled("a", code).await.unwrap().is_some(),
+            "acknowledged enrolment {code} lost"
+        );
+    }
+    for code in &acknowledged.deleted {
+        assert!(
+            reopened.enrolled("a", code).await.unwrap().is_none(),
+            "acknowledged deletion of {code} undone"
+        );
+    }
+    for trx in &acknowledged.audited {
+        assert!(
+            reopened.audit_record("a", trx).await.unwrap().is_some(),
+            "acknowledged audit record {trx} lost"
+        );
+    }
+}
+
+/// Turns the whole cluster read-only (or back) from an administrator's
+/// session of its own; the store's sessions pick it up between statements.
+async fn set_read_only(url: &str, read_only: bool) {
+    let mut admin = sqlx::postgres::PgConnection::connect(url).await.unwrap();
+    let setting = if read_only {
+        "ALTER SYSTEM SET default_transaction_read_only = on"
+    } else {
+        "ALTER SYSTEM RESET default_transaction_read_only"
+    };
+    for statement in [
+        "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE",
+        setting,
+        "SELECT pg_reload_conf()",
+    ] {
+        sqlx::raw_sql(statement).execute(&mut admin).await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+}
+
+/// On PostgreSQL, a database that stops taking writes (read-only here;
+/// a full disk fails the same statements) answers every write with an
+/// error, keeps answering reads, and takes writes again afterwards.
+#[tokio::test]
+async fn a_read_only_postgres_acknowledges_no_write() {
+    let postgres = TestPostgres::start();
+    let url = postgres.fresh_database();
+    let store = SqlStore::postgres(&url).await.unwrap();
+    store.create_tenant(&tenant("a")).await.unwrap();
+    store.enroll("a", &big_user("kept"), 1).await.unwrap();
+    for round in 0..5 {
+        set_read_only(&url, true).await;
+        let code = format!("refused-{round}");
+        assert!(store.enroll("a", &big_user(&code), 2).await.is_err());
+        assert!(store.delete_user("a", "kept").await.is_err());
+        assert!(store
+            .append_audit(&audit(&code, Some("a"), 2))
+            .await
+            .is_err());
+        assert!(store.count_verify_failure("a", "kept").await.is_err());
+        assert!(store.enrolled("a", "kept").await.unwrap().is_some());
+        assert!(store.enrolled("a", &code).await.unwrap().is_none());
+
+        set_read_only(&url, false).await;
+        let freed = Instant::now();
+        let code = format!("accepted-{round}");
+        while store.enroll("a", &big_user(&code), 3).await.is_err() {
+            assert!(freed.elapsed() < Duration::from_secs(5), "round {round}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(store.enrolled("a", &code).await.unwrap().is_some());
+    }
 }
