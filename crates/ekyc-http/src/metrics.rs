@@ -35,7 +35,7 @@ impl Metrics {
         self.audit_failures.fetch_add(1, Ordering::Relaxed);
     }
 
-    pub(crate) fn render(&self) -> String {
+    pub(crate) fn render(&self, audit_spooled: usize) -> String {
         let mut out = String::from(
             "# HELP ekyc_requests_total Requests served.\n# TYPE ekyc_requests_total counter\n",
         );
@@ -51,8 +51,12 @@ impl Metrics {
         }
         let _ = writeln!(
             out,
-            "# HELP ekyc_audit_failures_total Audit records that could not be written.\n# TYPE ekyc_audit_failures_total counter\nekyc_audit_failures_total {}",
+            "# HELP ekyc_audit_failures_total Audit records neither written nor spooled.\n# TYPE ekyc_audit_failures_total counter\nekyc_audit_failures_total {}",
             self.audit_failures.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP ekyc_audit_spooled Audit records waiting for the database.\n# TYPE ekyc_audit_spooled gauge\nekyc_audit_spooled {audit_spooled}"
         );
         out
     }
@@ -67,10 +71,11 @@ mod tests {
         let metrics = Metrics::default();
         metrics.record("POST", "/v1/fr/count", 200, Duration::from_millis(10));
         metrics.record("POST", "/v1/fr/count", 200, Duration::from_millis(30));
-        let text = metrics.render();
+        let text = metrics.render(3);
         assert!(text.contains(
             "ekyc_requests_total{method=\"POST\",route=\"/v1/fr/count\",status=\"200\"} 2"
         ));
         assert!(text.contains("0.040000"));
+        assert!(text.contains("ekyc_audit_spooled 3"));
     }
 }

@@ -4,9 +4,11 @@
 //!
 //! Times are Unix seconds (`i64`) to keep the schema portable.
 
+mod audit_trail;
 mod migrations;
 mod sql;
 
+pub use audit_trail::{Appended, AuditTrail, SpoolFull, AUDIT_SPOOL_CAPACITY};
 pub use sql::SqlStore;
 
 use async_trait::async_trait;

@@ -18,6 +18,7 @@ use ekyc_face::{
 use ekyc_http::{admin_token_digest, AppState};
 use ekyc_image::IntakeLimits;
 use ekyc_runtime::{check_models, init_onnx_runtime, InferencePool, Manifest};
+use ekyc_store::AuditTrail;
 use tokio::net::TcpListener;
 
 use crate::admin::{open_auth, open_vault};
@@ -36,6 +37,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     vault.seal_legacy_templates(unix_now()).await?;
     let limits = Arc::new(Limits::new(limit_settings(&settings)));
     let lockout = Arc::new(Lockout::new(store.clone(), lockout_policy(&settings)));
+    let audit = Arc::new(AuditTrail::new(store.clone()));
     let state = AppState {
         auth: Arc::new(auth),
         store,
@@ -43,6 +45,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         limits,
         trust_forwarded_for: settings.trust_forwarded_for,
         lockout,
+        audit: audit.clone(),
         admin_token_digest: admin_token(&settings)?,
         audit_retention: Duration::from_secs(u64::from(settings.audit_retention_days) * 86_400),
         faces,
@@ -63,9 +66,29 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     // One machine-readable line on stdout, for scripts and tests.
     println!("listening on {address}");
     tokio::spawn(maintenance(state.clone()));
+    tokio::spawn(flush_audit_spool(audit.clone()));
     ekyc_http::serve(listener, state, shutdown_signal()).await?;
+    if let Err(e) = audit.flush().await {
+        tracing::error!(error = %e, lost = audit.pending(), "audit records lost at shutdown: the database refused them");
+    }
     tracing::info!("server stopped");
     Ok(())
+}
+
+/// Writes spooled audit records out every second, once the database
+/// takes them again.
+async fn flush_audit_spool(audit: Arc<AuditTrail>) {
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        every.tick().await;
+        match audit.flush().await {
+            Ok(0) => {}
+            Ok(written) => tracing::info!(written, "spooled audit records written"),
+            Err(e) => {
+                tracing::debug!(error = %e, pending = audit.pending(), "audit spool still waiting")
+            }
+        }
+    }
 }
 
 /// Purges expired audit records and forgets idle rate-limit state, at

@@ -1,14 +1,15 @@
 //! Several stateless nodes on one PostgreSQL: what one node writes
 //! (enrolments, deletions, revocations) the others see at once, 1:N
 //! galleries included; a database outage fails requests fast with 50300,
-//! and the nodes recover by themselves when it is back.
+//! and the nodes recover by themselves when it is back. And a full disk
+//! under the SQLite store: nothing acknowledged is lost.
 
 mod common;
 
 use std::time::{Duration, Instant};
 
 use common::*;
-use ekyc_test_support::TestPostgres;
+use ekyc_test_support::{SmallFilesystem, TestPostgres};
 use serde_json::json;
 
 fn post(
@@ -125,4 +126,196 @@ fn a_database_outage_fails_fast_and_heals() {
         std::thread::sleep(Duration::from_millis(500));
     }
     assert_eq!(server.call("GET", "/readyz", &[], None).status, 200);
+}
+
+/// What the server answered 200 to while its disk was full.
+#[derive(Default)]
+struct Acknowledged {
+    enrolled: std::collections::BTreeSet<String>,
+    deleted: std::collections::BTreeSet<String>,
+    trx_ids: Vec<String>,
+}
+
+/// Only a success or 50300 is acceptable while the disk is full.
+fn success_or_unavailable(answer: &Answer, what: &str) -> bool {
+    match (answer.status, answer.code()) {
+        (200, _) => true,
+        (503, "50300") => false,
+        _ => panic!("{what}: {} {}", answer.status, answer.body),
+    }
+}
+
+fn trx(answer: &Answer) -> String {
+    answer.body["trxId"].as_str().unwrap().to_owned()
+}
+
+/// The SQLite database on a real 8 MiB filesystem, filled to the last
+/// byte and freed again, 5 times: every write answers 200 (and is kept)
+/// or 50300, reads and image requests keep answering 200, writes work
+/// again within 5 s of space returning, and after a restart every
+/// acknowledged enrolment, deletion and audit record is there.
+#[test]
+fn a_full_disk_loses_no_acknowledged_write() {
+    let Some(disk) = SmallFilesystem::mount(8 << 20) else {
+        return;
+    };
+    let url = format!("sqlite://{}", disk.path().join("ekyc.db").display());
+    let server = Server::start_with(&[("EKYC_DATABASE_URL", url.as_str())]);
+    let tenant = server.create_tenant("bank");
+    let headers = authed(&server, &tenant);
+    let (enrol, same, _) = same_and_other();
+    let register = |code: &str| {
+        post(
+            &server,
+            "/v1/fr/register",
+            &headers,
+            &json!({"userCode": code, "image": b64(&enrol)}),
+        )
+    };
+    let mut acknowledged = Acknowledged::default();
+    for i in 0..4 {
+        let code = format!("kept-{i}");
+        assert_eq!(register(&code).status, 200);
+        acknowledged.enrolled.insert(code);
+    }
+    let earlier = trx(&register("kept-0"));
+    let (mut refused, mut next) = (0, 0);
+    for round in 0..5 {
+        disk.fill();
+        for _ in 0..6 {
+            next += 1;
+            let code = format!("user-{next}");
+            let answer = register(&code);
+            if success_or_unavailable(&answer, "register") {
+                acknowledged.enrolled.insert(code);
+                acknowledged.trx_ids.push(trx(&answer));
+            } else {
+                refused += 1;
+            }
+            let victim = acknowledged
+                .enrolled
+                .iter()
+                .find(|c| c.starts_with("user-"))
+                .cloned();
+            if let Some(victim) = victim {
+                let path = format!("/v1/fr/register/{victim}");
+                let answer = server.call("DELETE", &path, &as_refs(&headers), None);
+                if success_or_unavailable(&answer, "delete") {
+                    acknowledged.enrolled.remove(&victim);
+                    acknowledged.deleted.insert(victim);
+                    acknowledged.trx_ids.push(trx(&answer));
+                }
+            }
+            let count = post(
+                &server,
+                "/v1/fr/count",
+                &headers,
+                &json!({"image": b64(&same)}),
+            );
+            assert_eq!(
+                count.status, 200,
+                "round {round}: count while full: {}",
+                count.body
+            );
+            acknowledged.trx_ids.push(trx(&count));
+            let lookup = server.call(
+                "GET",
+                &format!("/v1/audit/{earlier}"),
+                &as_refs(&headers),
+                None,
+            );
+            assert_eq!(
+                lookup.status, 200,
+                "round {round}: audit read while full: {}",
+                lookup.body
+            );
+            let verify = post(
+                &server,
+                "/v1/fr/verify",
+                &headers,
+                &json!({"userCode": "kept-1", "image": b64(&same)}),
+            );
+            eprintln!(
+                "round {round}: verify while full: {} {}",
+                verify.status,
+                verify.code()
+            );
+        }
+        disk.free();
+        let freed = Instant::now();
+        next += 1;
+        let code = format!("user-{next}");
+        loop {
+            let answer = register(&code);
+            if answer.status == 200 {
+                acknowledged.enrolled.insert(code);
+                break;
+            }
+            assert!(
+                freed.elapsed() < Duration::from_secs(5),
+                "round {round}: writes did not come back: {}",
+                answer.body
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    assert!(refused > 0, "the disk was never full");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !server
+        .call("GET", "/metrics", &[], None)
+        .body
+        .as_str()
+        .is_some_and(|m| m.contains("ekyc_audit_spooled 0"))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "spooled audit records not written"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    let restarted = server.sibling(&[]);
+    drop(server);
+    let headers = authed(&restarted, &tenant);
+    for code in &acknowledged.enrolled {
+        let verify = post(
+            &restarted,
+            "/v1/fr/verify",
+            &headers,
+            &json!({"userCode": code, "image": b64(&same)}),
+        );
+        assert_eq!(
+            verify.status, 200,
+            "acknowledged enrolment {code} lost: {}",
+            verify.body
+        );
+    }
+    for code in &acknowledged.deleted {
+        let verify = post(
+            &restarted,
+            "/v1/fr/verify",
+            &headers,
+            &json!({"userCode": code, "image": b64(&same)}),
+        );
+        assert_eq!(
+            verify.code(),
+            "40915",
+            "acknowledged deletion of {code} undone"
+        );
+    }
+    for trx_id in &acknowledged.trx_ids {
+        let record = restarted.call(
+            "GET",
+            &format!("/v1/audit/{trx_id}"),
+            &as_refs(&headers),
+            None,
+        );
+        assert_eq!(record.status, 200, "audit record of {trx_id} lost");
+    }
+    eprintln!(
+        "full disk: {refused} writes refused, {} enrolments and {} deletions acknowledged, {} audited answers kept",
+        acknowledged.enrolled.len(),
+        acknowledged.deleted.len(),
+        acknowledged.trx_ids.len()
+    );
 }

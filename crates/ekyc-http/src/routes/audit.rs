@@ -90,8 +90,8 @@ pub(crate) async fn audit_record(
     Path(trx_id): Path<String>,
 ) -> Result<Json<Envelope<AuditResponse>>, ApiError> {
     let record = state
-        .store
-        .audit_record(&caller.tenant_id, trx_id.trim())
+        .audit
+        .record(&caller.tenant_id, trx_id.trim())
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::AuditRecordNotFound))?;
     Ok(success(AuditResponse {
