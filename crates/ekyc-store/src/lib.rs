@@ -194,9 +194,29 @@ pub trait Store: Send + Sync {
         tenant_id: &str,
         user_code: &str,
     ) -> Result<VerifyAttempts, StoreError>;
-    /// Counts one more failed verification in a single statement (two
-    /// nodes or requests failing at once must both count) and returns the
-    /// attempts as they are after it.
+    /// Reserves one verification of the user before its comparison, in a
+    /// single statement (so requests on any node cannot all slip through
+    /// at once): granted while the user is not locked at `now` and its
+    /// failures plus the verifications in progress stay under `limit`.
+    /// Reservations last made before `stale_before` belong to requests
+    /// that died and no longer count. `None` when refused.
+    async fn reserve_verify_attempt(
+        &self,
+        tenant_id: &str,
+        user_code: &str,
+        limit: u32,
+        now: i64,
+        stale_before: i64,
+    ) -> Result<Option<VerifyAttempts>, StoreError>;
+    /// Gives a reservation back unused (no comparison took place).
+    async fn release_verify_attempt(
+        &self,
+        tenant_id: &str,
+        user_code: &str,
+    ) -> Result<(), StoreError>;
+    /// Counts one more failed verification and gives its reservation
+    /// back, in a single statement (two nodes or requests failing at once
+    /// must both count); returns the attempts as they are after it.
     async fn count_verify_failure(
         &self,
         tenant_id: &str,
@@ -212,7 +232,8 @@ pub trait Store: Send + Sync {
         seen_lockouts: u32,
         locked_until: i64,
     ) -> Result<bool, StoreError>;
-    /// Forgets the user's failures and locks (after a match).
+    /// Forgets the user's failures and locks and gives the matching
+    /// verification's reservation back.
     async fn clear_verify_attempts(
         &self,
         tenant_id: &str,

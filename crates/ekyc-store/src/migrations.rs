@@ -105,6 +105,11 @@ const SQLITE: &[(i64, &str)] = &[
         3,
         "ALTER TABLE tenants ADD COLUMN enrolment_epoch INTEGER NOT NULL DEFAULT 0;",
     ),
+    (
+        4,
+        "ALTER TABLE verify_attempts ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE verify_attempts ADD COLUMN reserved_at INTEGER NOT NULL DEFAULT 0;",
+    ),
 ];
 
 #[cfg(test)]

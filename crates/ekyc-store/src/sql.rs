@@ -15,6 +15,16 @@ use crate::{
     VerifyAttempts, WrappedKey,
 };
 
+/// Verifications in progress that still count: none once the latest
+/// reservation is older than the `stale_before` bound (the requests that
+/// made them have died). Takes that bound as its one placeholder.
+const LIVE_PENDING: &str =
+    "(CASE WHEN verify_attempts.reserved_at < ? THEN 0 ELSE verify_attempts.pending END)";
+
+/// `pending` after one reservation is given back.
+const RELEASED: &str =
+    "(CASE WHEN verify_attempts.pending > 0 THEN verify_attempts.pending - 1 ELSE 0 END)";
+
 const AUDIT_COLUMNS: &str = "seq, trx_id, at_ms, tenant_id, access_key, method, endpoint, status, code, score, decision, engine, latency_ms";
 
 /// The [`Store`] on SQLite (the embedded default) or PostgreSQL (several
@@ -628,14 +638,57 @@ impl Store for SqlStore {
         })
     }
 
+    async fn reserve_verify_attempt(
+        &self,
+        tenant_id: &str,
+        user_code: &str,
+        limit: u32,
+        now: i64,
+        stale_before: i64,
+    ) -> Result<Option<VerifyAttempts>, StoreError> {
+        let row = sqlx::query(&self.sql(&format!(
+            "INSERT INTO verify_attempts (tenant_id, user_code, failures, lockouts, locked_until, pending, reserved_at)
+             VALUES (?, ?, 0, 0, 0, 1, ?)
+             ON CONFLICT (tenant_id, user_code) DO UPDATE SET
+               pending = {LIVE_PENDING} + 1, reserved_at = excluded.reserved_at
+             WHERE verify_attempts.locked_until <= ? AND verify_attempts.failures + {LIVE_PENDING} < ?
+             RETURNING failures, lockouts, locked_until"
+        )))
+        .bind(tenant_id)
+        .bind(user_code)
+        .bind(now)
+        .bind(stale_before)
+        .bind(now)
+        .bind(stale_before)
+        .bind(i64::from(limit))
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(attempts_from_row).transpose()?)
+    }
+
+    async fn release_verify_attempt(
+        &self,
+        tenant_id: &str,
+        user_code: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(&self.sql(&format!(
+            "UPDATE verify_attempts SET pending = {RELEASED} WHERE tenant_id = ? AND user_code = ?"
+        )))
+        .bind(tenant_id)
+        .bind(user_code)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     async fn count_verify_failure(
         &self,
         tenant_id: &str,
         user_code: &str,
     ) -> Result<VerifyAttempts, StoreError> {
-        let row = sqlx::query(&self.sql("INSERT INTO verify_attempts (tenant_id, user_code, failures, lockouts, locked_until) VALUES (?, ?, 1, 0, 0)
-             ON CONFLICT (tenant_id, user_code) DO UPDATE SET failures = verify_attempts.failures + 1
-             RETURNING failures, lockouts, locked_until"),
+        let row = sqlx::query(&self.sql(&format!("INSERT INTO verify_attempts (tenant_id, user_code, failures, lockouts, locked_until) VALUES (?, ?, 1, 0, 0)
+             ON CONFLICT (tenant_id, user_code) DO UPDATE SET failures = verify_attempts.failures + 1, pending = {RELEASED}
+             RETURNING failures, lockouts, locked_until")),
         )
         .bind(tenant_id)
         .bind(user_code)
@@ -669,11 +722,14 @@ impl Store for SqlStore {
         tenant_id: &str,
         user_code: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query(&self.sql("DELETE FROM verify_attempts WHERE tenant_id = ? AND user_code = ?"))
-            .bind(tenant_id)
-            .bind(user_code)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(&self.sql(&format!(
+            "UPDATE verify_attempts SET failures = 0, lockouts = 0, locked_until = 0, pending = {RELEASED}
+             WHERE tenant_id = ? AND user_code = ?"
+        )))
+        .bind(tenant_id)
+        .bind(user_code)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 

@@ -117,11 +117,19 @@ fn limit_settings(settings: &Settings) -> LimitSettings {
     }
 }
 
+/// Margin of a verification reservation over the request timeout, for
+/// the clocks of several nodes, which need not agree to the second.
+const RESERVATION_CLOCK_MARGIN: Duration = Duration::from_secs(30);
+
 fn lockout_policy(settings: &Settings) -> LockoutPolicy {
     LockoutPolicy {
         after_failures: settings.lockout_after_failures,
         lock: Duration::from_secs(settings.lockout_secs),
         max_lock: Duration::from_secs(settings.lockout_max_secs),
+        // A request is cut off at its timeout: a reservation older than
+        // that (and the margin) belongs to one that died.
+        reservation_ttl: Duration::from_secs(settings.request_timeout_secs)
+            + RESERVATION_CLOCK_MARGIN,
     }
 }
 

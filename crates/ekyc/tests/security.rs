@@ -163,6 +163,58 @@ fn verification_locks_after_five_consecutive_mismatches() {
     );
 }
 
+/// 32 mismatching verifications of one user sent at once: the lockout
+/// reserves each attempt in the database before its comparison, so no
+/// more than `lockout_after_failures` (5) are compared, counted from the
+/// answers and from the audit trail's decisions alike.
+#[test]
+fn parallel_guesses_get_no_more_comparisons_than_the_lockout_allows() {
+    let server = Server::start_with(&[("EKYC_TENANT_MAX_CONCURRENT", "64")]);
+    let tenant = server.create_tenant("bank");
+    let headers = authed(&server, &tenant);
+    let (enrol, _, other) = same_and_other();
+    let body = json!({"userCode": "user-1", "image": b64(&enrol)});
+    assert_eq!(
+        post(&server, "/v1/fr/register", &headers, &body).status,
+        200
+    );
+    let impostor = json!({"userCode": "user-1", "image": b64(&other), "context": "monitoring"});
+    let start = std::sync::Barrier::new(32);
+    let answers: Vec<Answer> = std::thread::scope(|scope| {
+        let racing: Vec<_> = (0..32)
+            .map(|_| {
+                scope.spawn(|| {
+                    start.wait();
+                    post(&server, "/v1/fr/verify", &headers, &impostor)
+                })
+            })
+            .collect();
+        racing.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    let compared = answers.iter().filter(|a| a.status == 200).count();
+    for answer in answers.iter().filter(|a| a.status != 200) {
+        assert_eq!(
+            (answer.status, answer.code()),
+            (429, "42900"),
+            "{}",
+            answer.body
+        );
+        assert!(answer.retry_after.is_some());
+    }
+    let trail = get(&server, "/v1/audit?limit=500", &headers);
+    let decided = trail.body["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["endpoint"] == "/v1/fr/verify" && r["decision"] == "mismatch")
+        .count();
+    eprintln!(
+        "32 parallel mismatching verifies: {compared} compared, {decided} mismatches audited"
+    );
+    assert!((1..=5).contains(&compared), "{compared} comparisons");
+    assert_eq!(decided, compared);
+}
+
 #[test]
 fn request_rates_and_token_attempts_are_limited() {
     let server = Server::start_with(&[

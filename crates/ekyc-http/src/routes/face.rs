@@ -248,15 +248,15 @@ pub(crate) async fn verify(
 ) -> Result<Json<Envelope<MatchResponse>>, ApiError> {
     validate_user_code(&request.user_code)?;
     let policy = parse_context(request.context.as_deref())?;
-    state
-        .lockout
-        .check(&caller.tenant_id, &request.user_code, unix_now())
-        .await?;
     let enrolled = state
         .vault
         .enrolled(&caller.tenant_id, &request.user_code)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::UserNotRegistered))?;
+    let attempt = state
+        .lockout
+        .reserve(&caller.tenant_id, &request.user_code, unix_now())
+        .await?;
     let preferred = enrolled
         .preferred_engine
         .parse()
@@ -274,15 +274,7 @@ pub(crate) async fn verify(
     .await?;
     let decision = state.matcher.decide_pairs(&pairs, policy)?;
     note_decision(&decision);
-    state
-        .lockout
-        .record(
-            &caller.tenant_id,
-            &request.user_code,
-            decision.is_match,
-            unix_now(),
-        )
-        .await?;
+    attempt.record(decision.is_match, unix_now()).await?;
     let response = MatchResponse::from(&decision);
     if policy == Policy::Login && !decision.is_match {
         return Err(ApiError::new(ErrorCode::FaceMismatch).with_fields(response));

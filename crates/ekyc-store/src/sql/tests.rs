@@ -204,6 +204,58 @@ async fn verify_failures_count_lock_once_and_clear() {
     .await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn verify_reservations_admit_no_more_than_the_limit_at_once() {
+    on_every_backend(|store| async move {
+        store.create_tenant(&tenant("a")).await.unwrap();
+        let (now, stale_before) = (1000, 900);
+        let attempts: Vec<_> = (0..32)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    store
+                        .reserve_verify_attempt("a", "u1", 5, now, stale_before)
+                        .await
+                        .unwrap()
+                })
+            })
+            .collect();
+        let mut granted = 0;
+        for attempt in attempts {
+            granted += usize::from(attempt.await.unwrap().is_some());
+        }
+        assert_eq!(granted, 5, "32 at once, 5 admitted");
+        store.release_verify_attempt("a", "u1").await.unwrap();
+        let again = store.reserve_verify_attempt("a", "u1", 5, now, stale_before);
+        assert!(
+            again.await.unwrap().is_some(),
+            "a released one is free again"
+        );
+        let failed = store.count_verify_failure("a", "u1").await.unwrap();
+        assert_eq!(failed.failures, 1);
+        let refused = store.reserve_verify_attempt("a", "u1", 5, now, stale_before);
+        assert!(
+            refused.await.unwrap().is_none(),
+            "1 failure + 4 in progress"
+        );
+        let later = store.reserve_verify_attempt("a", "u1", 5, now + 200, now + 100);
+        assert!(
+            later.await.unwrap().is_some(),
+            "reservations of dead requests expire"
+        );
+        assert!(store.lock_verify("a", "u1", 0, now + 500).await.unwrap());
+        let locked = store.reserve_verify_attempt("a", "u1", 5, now + 300, now + 250);
+        assert!(
+            locked.await.unwrap().is_none(),
+            "no reservation while locked"
+        );
+        store.clear_verify_attempts("a", "u1").await.unwrap();
+        let cleared = store.reserve_verify_attempt("a", "u1", 5, now + 300, now + 250);
+        assert!(cleared.await.unwrap().is_some());
+    })
+    .await;
+}
+
 fn audit(trx: &str, tenant: Option<&str>, at_ms: i64) -> AuditRecord {
     AuditRecord {
         seq: 0,
