@@ -3,6 +3,10 @@
 //! without any caller changing.
 //!
 //! Times are Unix seconds (`i64`) to keep the schema portable.
+//!
+//! User codes (often phone numbers or e-mail addresses) never reach the
+//! store in plain: the vault hands it a keyed hash, the *user key*, to
+//! find rows by, and a sealed copy where a code must be given back.
 
 mod audit_trail;
 mod migrations;
@@ -112,9 +116,18 @@ pub struct AuditRecord {
 /// Everything stored for one enrolled user.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnrolledUser {
+    /// The plain user code to the vault's callers; the user key in the store.
     pub user_code: String,
     pub preferred_engine: String,
     pub templates: Vec<FaceTemplate>,
+}
+
+/// One template of a tenant's 1:N gallery, with its user's sealed code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GalleryRow {
+    pub user_key: String,
+    pub sealed_user_code: Vec<u8>,
+    pub template: Vec<u8>,
 }
 
 /// The storage every part of the server goes through.
@@ -158,9 +171,15 @@ pub trait Store: Send + Sync {
     async fn revoke_key(&self, access_key: &str, at: i64) -> Result<bool, StoreError>;
 
     /// Stores a user's templates, replacing whatever the user had.
-    /// Templates arrive sealed: the store never sees a plain one.
-    async fn enroll(&self, tenant_id: &str, user: &EnrolledUser, at: i64)
-        -> Result<(), StoreError>;
+    /// Templates arrive sealed, the user code as its key and sealed copy:
+    /// the store never sees a plain one.
+    async fn enroll(
+        &self,
+        tenant_id: &str,
+        user: &EnrolledUser,
+        sealed_user_code: &[u8],
+        at: i64,
+    ) -> Result<(), StoreError>;
     async fn enrolled(
         &self,
         tenant_id: &str,
@@ -172,13 +191,13 @@ pub trait Store: Send + Sync {
     /// tenant: a cached 1:N gallery is current while it is unchanged.
     async fn enrolment_epoch(&self, tenant_id: &str) -> Result<i64, StoreError>;
     /// Every sealed template of one engine and model in the tenant, with
-    /// its user code: the 1:N gallery.
+    /// its user: the 1:N gallery.
     async fn tenant_templates(
         &self,
         tenant_id: &str,
         engine: &str,
         model_version: &str,
-    ) -> Result<Vec<(String, Vec<u8>)>, StoreError>;
+    ) -> Result<Vec<GalleryRow>, StoreError>;
     /// Templates written before encryption existed, with their owners.
     async fn unsealed_templates(&self) -> Result<Vec<(String, String, FaceTemplate)>, StoreError>;
     /// Replaces one unsealed template by its sealed form.
@@ -188,6 +207,21 @@ pub trait Store: Send + Sync {
         user_code: &str,
         sealed: &FaceTemplate,
     ) -> Result<(), StoreError>;
+
+    /// Users whose code is still stored in plain (written before user
+    /// codes were hashed), as (tenant, plain code).
+    async fn legacy_user_codes(&self) -> Result<Vec<(String, String)>, StoreError>;
+    /// Moves a legacy user (its row, templates and verify attempts) from
+    /// its plain code to its key and sealed copy, in one transaction.
+    async fn seal_user_code(
+        &self,
+        tenant_id: &str,
+        plain_user_code: &str,
+        user_key: &str,
+        sealed_user_code: &[u8],
+    ) -> Result<(), StoreError>;
+    /// Leaves no readable copy of rows just erased or rewritten.
+    async fn erase_traces(&self);
 
     async fn verify_attempts(
         &self,

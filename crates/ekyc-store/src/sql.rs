@@ -11,8 +11,8 @@ use sqlx::{AnyPool, Connection, Executor, Row};
 
 use crate::migrations::migrations;
 use crate::{
-    AccessKeyRecord, AuditRecord, EnrolledUser, FaceTemplate, Store, StoreError, Tenant,
-    VerifyAttempts, WrappedKey,
+    AccessKeyRecord, AuditRecord, EnrolledUser, FaceTemplate, GalleryRow, Store, StoreError,
+    Tenant, VerifyAttempts, WrappedKey,
 };
 
 /// Verifications in progress that still count: none once the latest
@@ -200,7 +200,7 @@ impl SqlStore {
     /// emptying it removes the older page images. PostgreSQL keeps dead
     /// rows until vacuumed: when a tenant goes, its (small) key table is
     /// rewritten at once, so the wrapped key is gone from the data files.
-    async fn erase_traces(&self, tenant_deleted: bool) {
+    async fn erase_deleted(&self, tenant_deleted: bool) {
         let statement = match self.backend {
             Backend::Sqlite => "PRAGMA wal_checkpoint(TRUNCATE)",
             Backend::Postgres if tenant_deleted => "VACUUM FULL tenant_keys",
@@ -347,7 +347,7 @@ impl Store for SqlStore {
             .bind(tenant_id)
             .execute(&self.pool)
             .await?;
-        self.erase_traces(true).await;
+        self.erase_deleted(true).await;
         Ok(result.rows_affected() == 1)
     }
 
@@ -463,6 +463,7 @@ impl Store for SqlStore {
         &self,
         tenant_id: &str,
         user: &EnrolledUser,
+        sealed_user_code: &[u8],
         at: i64,
     ) -> Result<(), StoreError> {
         // Upsert first: the user's row lock then orders concurrent
@@ -470,14 +471,16 @@ impl Store for SqlStore {
         // duplicate key.
         let mut tx = self.pool.begin().await?;
         sqlx::query(&self.sql(
-            "INSERT INTO face_users (tenant_id, user_code, preferred_engine, updated_at) VALUES (?, ?, ?, ?)
+            "INSERT INTO face_users (tenant_id, user_code, preferred_engine, updated_at, user_code_sealed) VALUES (?, ?, ?, ?, ?)
              ON CONFLICT (tenant_id, user_code)
-             DO UPDATE SET preferred_engine = excluded.preferred_engine, updated_at = excluded.updated_at",
+             DO UPDATE SET preferred_engine = excluded.preferred_engine, updated_at = excluded.updated_at,
+                user_code_sealed = excluded.user_code_sealed",
         ))
         .bind(tenant_id)
         .bind(&user.user_code)
         .bind(&user.preferred_engine)
         .bind(at)
+        .bind(sealed_user_code)
         .execute(&mut *tx)
         .await?;
         sqlx::query(&self.sql("DELETE FROM face_templates WHERE tenant_id = ? AND user_code = ?"))
@@ -553,7 +556,7 @@ impl Store for SqlStore {
             self.bump_enrolment_epoch(&mut tx, tenant_id).await?;
         }
         tx.commit().await?;
-        self.erase_traces(false).await;
+        self.erase_deleted(false).await;
         Ok(result.rows_affected() == 1)
     }
 
@@ -570,10 +573,13 @@ impl Store for SqlStore {
         tenant_id: &str,
         engine: &str,
         model_version: &str,
-    ) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+    ) -> Result<Vec<GalleryRow>, StoreError> {
         let rows = sqlx::query(&self.sql(
-            "SELECT user_code, template FROM face_templates
-             WHERE tenant_id = ? AND engine = ? AND model_version = ? AND sealed = 1 ORDER BY user_code",
+            "SELECT t.user_code, u.user_code_sealed, t.template
+             FROM face_templates t JOIN face_users u ON u.tenant_id = t.tenant_id AND u.user_code = t.user_code
+             WHERE t.tenant_id = ? AND t.engine = ? AND t.model_version = ? AND t.sealed = 1
+               AND u.user_code_sealed IS NOT NULL
+             ORDER BY t.user_code",
         ))
         .bind(tenant_id)
         .bind(engine)
@@ -582,7 +588,13 @@ impl Store for SqlStore {
         .await?;
         Ok(rows
             .iter()
-            .map(|row| Ok((row.try_get("user_code")?, row.try_get("template")?)))
+            .map(|row| {
+                Ok(GalleryRow {
+                    user_key: row.try_get("user_code")?,
+                    sealed_user_code: row.try_get("user_code_sealed")?,
+                    template: row.try_get("template")?,
+                })
+            })
             .collect::<Result<_, sqlx::Error>>()?)
     }
 
@@ -619,6 +631,64 @@ impl Store for SqlStore {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    async fn legacy_user_codes(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query(&self.sql(
+            "SELECT tenant_id, user_code FROM face_users WHERE user_code_sealed IS NULL ORDER BY tenant_id, user_code",
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| Ok((row.try_get("tenant_id")?, row.try_get("user_code")?)))
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    async fn seal_user_code(
+        &self,
+        tenant_id: &str,
+        plain_user_code: &str,
+        user_key: &str,
+        sealed_user_code: &[u8],
+    ) -> Result<(), StoreError> {
+        // The new row first, so the templates' foreign key always holds.
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(&self.sql(
+            "INSERT INTO face_users (tenant_id, user_code, preferred_engine, updated_at, user_code_sealed)
+             SELECT tenant_id, ?, preferred_engine, updated_at, ? FROM face_users
+             WHERE tenant_id = ? AND user_code = ? AND user_code_sealed IS NULL",
+        ))
+        .bind(user_key)
+        .bind(sealed_user_code)
+        .bind(tenant_id)
+        .bind(plain_user_code)
+        .execute(&mut *tx)
+        .await?;
+        for table in ["face_templates", "verify_attempts"] {
+            sqlx::query(&self.sql(&format!(
+                "UPDATE {table} SET user_code = ? WHERE tenant_id = ? AND user_code = ?"
+            )))
+            .bind(user_key)
+            .bind(tenant_id)
+            .bind(plain_user_code)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(&self.sql(
+            "DELETE FROM face_users WHERE tenant_id = ? AND user_code = ? AND user_code_sealed IS NULL",
+        ))
+        .bind(tenant_id)
+        .bind(plain_user_code)
+        .execute(&mut *tx)
+        .await?;
+        self.bump_enrolment_epoch(&mut tx, tenant_id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn erase_traces(&self) {
+        self.erase_deleted(false).await;
     }
 
     async fn verify_attempts(

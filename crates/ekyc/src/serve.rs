@@ -35,6 +35,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let (store, auth) = open_auth(&settings).await?;
     let vault = Arc::new(open_vault(&settings, store.clone())?);
     vault.seal_legacy_templates(unix_now()).await?;
+    vault.seal_legacy_user_codes(unix_now()).await?;
     let limits = Arc::new(Limits::new(limit_settings(&settings)));
     let lockout = Arc::new(Lockout::new(store.clone(), lockout_policy(&settings)));
     let audit = Arc::new(AuditTrail::new(store.clone()));

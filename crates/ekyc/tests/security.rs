@@ -215,6 +215,92 @@ fn parallel_guesses_get_no_more_comparisons_than_the_lockout_allows() {
     assert_eq!(decided, compared);
 }
 
+/// User codes (phone numbers, e-mail addresses) are stored only as keyed
+/// hashes and sealed copies: after registrations, failed verifications, a
+/// refused duplicate, a search and a deletion, no database file holds one
+/// in plain, and identify and dedupe still name the right user.
+#[test]
+fn user_codes_are_never_stored_in_plain() {
+    let server = Server::start();
+    let tenant = server.create_tenant("bank");
+    let headers = authed(&server, &tenant);
+    let (enrol, same, other) = same_and_other();
+    let (phone, email, duplicate) = ("01012345678", "kim.minsu@bank.example", "lee@bank.example");
+    for (code, face) in [(phone, &enrol), (email, &other)] {
+        let body = json!({"userCode": code, "image": b64(face)});
+        assert_eq!(
+            post(&server, "/v1/fr/register", &headers, &body).status,
+            200
+        );
+    }
+    let mismatch = json!({"userCode": phone, "image": b64(&other), "context": "monitoring"});
+    assert_eq!(
+        post(&server, "/v1/fr/verify", &headers, &mismatch).body["isMatch"],
+        false
+    );
+    let unknown = json!({"userCode": "01099999999", "image": b64(&same)});
+    assert_eq!(
+        post(&server, "/v1/fr/verify", &headers, &unknown).code(),
+        "40915"
+    );
+    let dedupe = json!({"userCode": duplicate, "image": b64(&same), "dedupe": true});
+    let refused = post(&server, "/v1/fr/register", &headers, &dedupe);
+    assert_eq!(refused.code(), "40925", "{}", refused.body);
+    assert_eq!(refused.body["matchedUserCode"], phone);
+    let found = post(
+        &server,
+        "/v1/fr/identify",
+        &headers,
+        &json!({"image": b64(&same)}),
+    );
+    assert_eq!(
+        found.body["candidates"][0]["userCode"], phone,
+        "{}",
+        found.body
+    );
+    let deleted = server.call(
+        "DELETE",
+        &format!("/v1/fr/register/{email}"),
+        &as_refs(&headers),
+        None,
+    );
+    assert_eq!(deleted.status, 200);
+    assert_eq!(
+        post(
+            &server,
+            "/v1/fr/verify",
+            &headers,
+            &json!({"userCode": phone, "image": b64(&same)})
+        )
+        .status,
+        200
+    );
+
+    if on_postgres() {
+        eprintln!("database files not checked: the database is PostgreSQL");
+        return;
+    }
+    for entry in std::fs::read_dir(server.data_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if !path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("ekyc.db")
+        {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        for code in [phone, email, duplicate, "01099999999"] {
+            assert!(
+                !bytes.windows(code.len()).any(|w| w == code.as_bytes()),
+                "{} holds {code}",
+                path.display()
+            );
+        }
+    }
+}
+
 #[test]
 fn request_rates_and_token_attempts_are_limited() {
     let server = Server::start_with(&[

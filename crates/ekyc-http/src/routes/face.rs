@@ -253,9 +253,13 @@ pub(crate) async fn verify(
         .enrolled(&caller.tenant_id, &request.user_code)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::UserNotRegistered))?;
+    let user_key = state
+        .vault
+        .user_key(&caller.tenant_id, &request.user_code)
+        .await?;
     let attempt = state
         .lockout
-        .reserve(&caller.tenant_id, &request.user_code, unix_now())
+        .reserve(&caller.tenant_id, &user_key, unix_now())
         .await?;
     let preferred = enrolled
         .preferred_engine
@@ -381,7 +385,7 @@ pub(crate) async fn delete_user(
 ) -> Result<Json<Envelope<DeleteResponse>>, ApiError> {
     validate_user_code(&user_code)?;
     if !state
-        .store
+        .vault
         .delete_user(&caller.tenant_id, &user_code)
         .await?
     {

@@ -30,6 +30,9 @@ where
     .await;
 }
 
+/// What the vault would store as a user's sealed code (opaque here).
+const SEALED_CODE: &[u8] = b"sealed user code";
+
 fn tenant(id: &str) -> Tenant {
     Tenant {
         id: id.to_owned(),
@@ -105,11 +108,11 @@ async fn enrolment_replaces_and_is_tenant_scoped() {
         store.create_tenant(&tenant("a")).await.unwrap();
         store.create_tenant(&tenant("b")).await.unwrap();
         store
-            .enroll("a", &user("u1", &["ezway", "applemango"]), 1)
+            .enroll("a", &user("u1", &["ezway", "applemango"]), SEALED_CODE, 1)
             .await
             .unwrap();
         store
-            .enroll("a", &user("u1", &["applemango"]), 2)
+            .enroll("a", &user("u1", &["applemango"]), SEALED_CODE, 2)
             .await
             .unwrap();
         let got = store.enrolled("a", "u1").await.unwrap().unwrap();
@@ -134,7 +137,10 @@ async fn deleting_a_tenant_erases_everything_it_owns() {
         };
         for id in ["a", "b"] {
             assert!(store.insert_tenant_key(id, &key, 1).await.unwrap());
-            store.enroll(id, &user("u1", &["ezway"]), 1).await.unwrap();
+            store
+                .enroll(id, &user("u1", &["ezway"]), SEALED_CODE, 1)
+                .await
+                .unwrap();
         }
         assert!(!store.insert_tenant_key("a", &key, 2).await.unwrap());
         assert!(store.delete_tenant("a").await.unwrap());
@@ -389,7 +395,9 @@ async fn concurrent_enrolments_of_one_user_all_succeed() {
                 } else {
                     &["ezway", "applemango"]
                 };
-                store.enroll("a", &user("u1", engines), i).await
+                store
+                    .enroll("a", &user("u1", engines), SEALED_CODE, i)
+                    .await
             })
         });
         for attempt in attempts.collect::<Vec<_>>() {
@@ -525,14 +533,17 @@ async fn a_full_database_loses_no_acknowledged_write() {
             preferred_engine: ROLLED_BACK_ENGINE.to_owned(),
             ..user("rolled-back", &[ROLLED_BACK_ENGINE])
         };
-        assert!(store.enroll("a", &rolled_back, 0).await.is_err());
+        assert!(store
+            .enroll("a", &rolled_back, SEALED_CODE, 0)
+            .await
+            .is_err());
         let cap = page_count(&store).await + 6;
         set_page_cap(&store, &limit, cap).await;
         let mut failures = 0;
         while failures < 12 {
             next += 1;
             let code = format!("u{next}");
-            match store.enroll("a", &big_user(&code), next).await {
+            match store.enroll("a", &big_user(&code), SEALED_CODE, next).await {
                 Ok(()) => {
                     acknowledged.enrolled.insert(code);
                 }
@@ -568,7 +579,11 @@ async fn a_full_database_loses_no_acknowledged_write() {
         let freed = Instant::now();
         next += 1;
         let code = format!("u{next}");
-        while store.enroll("a", &big_user(&code), next).await.is_err() {
+        while store
+            .enroll("a", &big_user(&code), SEALED_CODE, next)
+            .await
+            .is_err()
+        {
             assert!(
                 freed.elapsed() < Duration::from_secs(5),
                 "round {round}: writes did not come back"
@@ -615,7 +630,7 @@ async fn a_full_filesystem_loses_no_acknowledged_write() {
         for _ in 0..5 {
             next += 1;
             store
-                .enroll("a", &big_user(&format!("u{next}")), next)
+                .enroll("a", &big_user(&format!("u{next}")), SEALED_CODE, next)
                 .await
                 .unwrap();
             acknowledged.enrolled.insert(format!("u{next}"));
@@ -624,7 +639,7 @@ async fn a_full_filesystem_loses_no_acknowledged_write() {
         for _ in 0..20 {
             next += 1;
             let code = format!("u{next}");
-            match store.enroll("a", &big_user(&code), next).await {
+            match store.enroll("a", &big_user(&code), SEALED_CODE, next).await {
                 Ok(()) => {
                     acknowledged.enrolled.insert(code);
                 }
@@ -659,7 +674,7 @@ async fn a_full_filesystem_loses_no_acknowledged_write() {
         let freed = Instant::now();
         next += 1;
         let code = format!("u{next}");
-        while let Err(e) = store.enroll("a", &big_user(&code), next).await {
+        while let Err(e) = store.enroll("a", &big_user(&code), SEALED_CODE, next).await {
             assert!(
                 freed.elapsed() < Duration::from_secs(5),
                 "round {round}: writes did not come back: {e}"
@@ -721,11 +736,17 @@ async fn a_read_only_postgres_acknowledges_no_write() {
     let url = postgres.fresh_database();
     let store = SqlStore::postgres(&url).await.unwrap();
     store.create_tenant(&tenant("a")).await.unwrap();
-    store.enroll("a", &big_user("kept"), 1).await.unwrap();
+    store
+        .enroll("a", &big_user("kept"), SEALED_CODE, 1)
+        .await
+        .unwrap();
     for round in 0..5 {
         set_read_only(&url, true).await;
         let code = format!("refused-{round}");
-        assert!(store.enroll("a", &big_user(&code), 2).await.is_err());
+        assert!(store
+            .enroll("a", &big_user(&code), SEALED_CODE, 2)
+            .await
+            .is_err());
         assert!(store.delete_user("a", "kept").await.is_err());
         assert!(store
             .append_audit(&audit(&code, Some("a"), 2))
@@ -738,10 +759,82 @@ async fn a_read_only_postgres_acknowledges_no_write() {
         set_read_only(&url, false).await;
         let freed = Instant::now();
         let code = format!("accepted-{round}");
-        while store.enroll("a", &big_user(&code), 3).await.is_err() {
+        while store
+            .enroll("a", &big_user(&code), SEALED_CODE, 3)
+            .await
+            .is_err()
+        {
             assert!(freed.elapsed() < Duration::from_secs(5), "round {round}");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         assert!(store.enrolled("a", &code).await.unwrap().is_some());
+    }
+}
+
+/// Rows written before user codes were hashed (schema 4) come back as
+/// legacy codes, and sealing one moves its row, templates and attempts to
+/// the key, leaving the plain code nowhere.
+#[tokio::test]
+async fn plain_user_codes_of_schema_4_move_to_their_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ekyc.db");
+    let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
+        .unwrap()
+        .create_if_missing(true);
+    let old = SqlitePool::connect_with(options).await.unwrap();
+    sqlx::raw_sql("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY)")
+        .execute(&old)
+        .await
+        .unwrap();
+    for (version, sql) in migrations(false).iter().filter(|(v, _)| *v <= 4) {
+        sqlx::raw_sql(sql.as_ref()).execute(&old).await.unwrap();
+        sqlx::raw_sql(&format!("INSERT INTO schema_migrations VALUES ({version})"))
+            .execute(&old)
+            .await
+            .unwrap();
+    }
+    sqlx::raw_sql(
+        "INSERT INTO tenants VALUES ('a', 'a', 0, 1, 0);
+         INSERT INTO face_users VALUES ('a', 'plain-01012345678', 'ezway', 1);
+         INSERT INTO face_templates VALUES ('a', 'plain-01012345678', 'ezway', 'v1', x'0102', 1);
+         INSERT INTO verify_attempts VALUES ('a', 'plain-01012345678', 2, 0, 0, 0, 0);
+         INSERT INTO verify_attempts VALUES ('a', 'plain-never-enrolled', 1, 0, 0, 0, 0);",
+    )
+    .execute(&old)
+    .await
+    .unwrap();
+    old.close().await;
+
+    let store = SqlStore::sqlite(&path).await.unwrap();
+    let legacy = store.legacy_user_codes().await.unwrap();
+    assert_eq!(legacy, [("a".to_owned(), "plain-01012345678".to_owned())]);
+    store
+        .seal_user_code("a", "plain-01012345678", "key-1", b"sealed")
+        .await
+        .unwrap();
+    assert!(store.legacy_user_codes().await.unwrap().is_empty());
+    let moved = store.enrolled("a", "key-1").await.unwrap().unwrap();
+    assert_eq!(moved.templates[0].template, vec![1, 2]);
+    assert_eq!(
+        store.verify_attempts("a", "key-1").await.unwrap().failures,
+        2
+    );
+    let gallery = store.tenant_templates("a", "ezway", "v1").await.unwrap();
+    assert_eq!(
+        gallery,
+        [GalleryRow {
+            user_key: "key-1".into(),
+            sealed_user_code: b"sealed".to_vec(),
+            template: vec![1, 2],
+        }]
+    );
+    for table in ["face_users", "face_templates", "verify_attempts"] {
+        let plain: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM {table} WHERE user_code LIKE 'plain-%'"
+        ))
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+        assert_eq!(plain, 0, "{table} keeps a plain user code");
     }
 }

@@ -119,6 +119,10 @@ impl Server {
         }
     }
 
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
     /// What the servers on this data dir have logged so far.
     pub fn log(&self) -> String {
         std::fs::read_dir(&self.data_dir)
