@@ -2,7 +2,7 @@
 //! verify, compare and delete. Handlers check input, run the face pipeline
 //! on the inference pool, store or read templates and shape the answer.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use ekyc_core::{ErrorCode, Lang};
 use ekyc_face::{Decision, EngineId, Face, Policy, Template};
@@ -15,7 +15,7 @@ use super::{check_choice, detect_faces, success, validate_user_code, with_image,
 use crate::audit;
 use crate::context::RequestContext;
 use crate::error::ApiError;
-use crate::extract::{AuthedJson, Caller};
+use crate::extract::{ApiPath, AuthedJson, Caller};
 use crate::AppState;
 
 const ENGINES: [&str; 2] = ["ezway", "applemango"];
@@ -381,7 +381,7 @@ fn unix_now() -> i64 {
 pub(crate) async fn delete_user(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(user_code): Path<String>,
+    ApiPath(user_code): ApiPath<String>,
 ) -> Result<Json<Envelope<DeleteResponse>>, ApiError> {
     validate_user_code(&user_code)?;
     if !state
