@@ -224,6 +224,14 @@ fn image_intake_errors() {
     let photo = lfw_photo();
     let truncated = count(&image_json(&photo[..photo.len() * 6 / 10]));
     assert_eq!((truncated.status, truncated.code()), (400, "40001"));
+    let end_put_back = [&photo[..photo.len() / 2], [0xFF, 0xD9].as_slice()].concat();
+    let half = count(&image_json(&end_put_back));
+    assert_eq!(
+        (half.status, half.code()),
+        (400, "40001"),
+        "half a JPEG with its end marker put back: {}",
+        half.body
+    );
 
     assert_eq!(count(r#"{"image": 5}"#).code(), "40000");
     assert_eq!(count(r#"{"picture": "x"}"#).code(), "40000");
