@@ -1,6 +1,7 @@
 //! Abuse limits (OWASP API4 and API6): request rates per access key,
-//! token attempts per key and per client address, image requests in
-//! progress per tenant, and the verification lockout of NIST SP 800-63B.
+//! token attempts per key and per client address, wrong admin tokens per
+//! client address, image requests in progress per tenant, and the
+//! verification lockout of NIST SP 800-63B.
 //!
 //! Rates and concurrency are counted in each node's memory (a client
 //! spread over `n` nodes gets up to `n` times the rate); the lockout is
@@ -10,8 +11,8 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use ekyc_store::{Store, StoreError};
 use governor::clock::{Clock, DefaultClock};
@@ -42,7 +43,19 @@ pub struct Limits {
     token_per_address: DefaultKeyedRateLimiter<IpAddr>,
     tenant_max_concurrent: usize,
     in_progress: Mutex<HashMap<String, Arc<Semaphore>>>,
+    admin_failures: Mutex<HashMap<IpAddr, FailureWindow>>,
+    admin_failures_per_minute: u32,
 }
+
+/// Wrong admin tokens from one address in the minute that began with the
+/// first of them.
+#[derive(Debug, Clone, Copy)]
+struct FailureWindow {
+    started: Instant,
+    failures: u32,
+}
+
+const FAILURE_WINDOW: Duration = Duration::from_secs(60);
 
 /// Holds one of a tenant's concurrent request slots until dropped.
 pub struct TenantSlot {
@@ -78,7 +91,58 @@ impl Limits {
             token_per_address: RateLimiter::keyed(tokens),
             tenant_max_concurrent: settings.tenant_max_concurrent.max(1),
             in_progress: Mutex::default(),
+            admin_failures: Mutex::default(),
+            admin_failures_per_minute: settings.token_attempts_per_minute.max(1),
         }
+    }
+
+    /// Whether `client` may present the admin token now: refused (right
+    /// token or not, so that a guess that hits cannot be told apart)
+    /// after as many wrong ones in a minute as token attempts allow.
+    pub fn admin_attempt(&self, client: Option<IpAddr>) -> Result<(), Limited> {
+        let Some(address) = client else {
+            return Ok(());
+        };
+        match self.lock_admin_failures().get(&address) {
+            Some(window)
+                if window.failures >= self.admin_failures_per_minute
+                    && window.started.elapsed() < FAILURE_WINDOW =>
+            {
+                Err(Limited {
+                    reason: "wrong admin tokens from this address",
+                    retry_after_secs: FAILURE_WINDOW
+                        .saturating_sub(window.started.elapsed())
+                        .as_secs()
+                        .max(1),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts a wrong (or missing) admin token from `client`.
+    pub fn admin_failure(&self, client: Option<IpAddr>) {
+        let Some(address) = client else {
+            return;
+        };
+        let mut failures = self.lock_admin_failures();
+        let window = failures.entry(address).or_insert(FailureWindow {
+            started: Instant::now(),
+            failures: 0,
+        });
+        if window.started.elapsed() >= FAILURE_WINDOW {
+            *window = FailureWindow {
+                started: Instant::now(),
+                failures: 0,
+            };
+        }
+        window.failures += 1;
+    }
+
+    fn lock_admin_failures(&self) -> MutexGuard<'_, HashMap<IpAddr, FailureWindow>> {
+        self.admin_failures
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// One authenticated request by `access_key`.
@@ -137,6 +201,8 @@ impl Limits {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .retain(|_, s| Arc::strong_count(s) > 1);
+        self.lock_admin_failures()
+            .retain(|_, window| window.started.elapsed() < FAILURE_WINDOW);
     }
 }
 
@@ -323,6 +389,25 @@ mod tests {
         }
         assert!(limits.token_attempt("AK4", Some(address)).is_err());
         assert!(limits.token_attempt("AK4", None).is_ok());
+    }
+
+    #[test]
+    fn wrong_admin_tokens_block_their_address_for_the_minute() {
+        let limits = limits(1, 1, 1);
+        let (guesser, other): (IpAddr, IpAddr) =
+            ("192.0.2.7".parse().unwrap(), "192.0.2.8".parse().unwrap());
+        for _ in 0..3 {
+            assert!(limits.admin_attempt(Some(guesser)).is_ok());
+            limits.admin_failure(Some(guesser));
+        }
+        let refused = limits.admin_attempt(Some(guesser)).unwrap_err();
+        assert!((1..=60).contains(&refused.retry_after_secs));
+        assert!(limits.admin_attempt(Some(other)).is_ok());
+        limits.forget_idle();
+        assert!(
+            limits.admin_attempt(Some(guesser)).is_err(),
+            "kept for the minute"
+        );
     }
 
     #[test]

@@ -430,6 +430,38 @@ fn admin_api_mirrors_the_cli_and_is_off_by_default() {
         .contains(&second.tenant_id));
 }
 
+/// Admin tokens cannot be guessed without limit: after as many wrong ones
+/// from an address as token attempts allow in a minute (30), that address
+/// is refused with 42900 and Retry-After, the right token included.
+#[test]
+fn wrong_admin_tokens_are_rate_limited_per_address() {
+    let token = "admin-token-for-guessing-0123456789abcdef";
+    let server = Server::start_with(&[("EKYC_ADMIN_TOKEN", token)]);
+    let answers: Vec<Answer> = (0..40)
+        .map(|i| {
+            let guess = vec![("Authorization", format!("Bearer guess-{i:032}"))];
+            get(&server, "/admin/v1/tenants", &guess)
+        })
+        .collect();
+    assert!(answers[..30].iter().all(|a| a.code() == "40100"));
+    for refused in &answers[30..] {
+        assert_eq!(
+            (refused.status, refused.code()),
+            (429, "42900"),
+            "{}",
+            refused.body
+        );
+        let wait: u64 = refused.retry_after.as_deref().unwrap().parse().unwrap();
+        assert!((1..=60).contains(&wait));
+    }
+    let right = vec![("Authorization", format!("Bearer {token}"))];
+    assert_eq!(
+        get(&server, "/admin/v1/tenants", &right).code(),
+        "42900",
+        "a hit cannot be told from a miss while the address is blocked"
+    );
+}
+
 /// The tenant's first key pair, as the admin API created it.
 fn second_tenant_with_first_key(tenant: &Tenant, created: &Value) -> Tenant {
     Tenant {

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use super::{success, Envelope};
 use crate::audit;
 use crate::error::ApiError;
-use crate::extract::{bearer_token, ApiJson, ApiPath};
+use crate::extract::{bearer_token, ApiJson, ApiPath, ClientAddress};
 use crate::AppState;
 
 /// The operator, proven by the admin token.
@@ -29,10 +29,13 @@ impl FromRequestParts<AppState> for Operator {
         let Some(expected) = state.admin_token_digest else {
             return Err(ApiError::new(ErrorCode::RouteNotFound));
         };
+        let Ok(ClientAddress(client)) = ClientAddress::from_request_parts(parts, state).await;
+        state.limits.admin_attempt(client)?;
         // Digests are compared, not tokens: timing can only reveal a
         // prefix of a hash, which says nothing about the token.
         let given = bearer_token(&parts.headers).map(|t| <[u8; 32]>::from(Sha256::digest(t)));
         if given != Some(expected) {
+            state.limits.admin_failure(client);
             return Err(ApiError::new(ErrorCode::Unauthorized).with_detail("admin token required"));
         }
         audit::note(|facts| facts.access_key = Some("admin".to_owned()));
