@@ -17,6 +17,7 @@ struct Series {
 pub struct Metrics {
     series: Mutex<BTreeMap<(String, String, u16), Series>>,
     audit_failures: AtomicU64,
+    refused_connections: AtomicU64,
 }
 
 impl Metrics {
@@ -33,6 +34,10 @@ impl Metrics {
 
     pub(crate) fn count_audit_failure(&self) {
         self.audit_failures.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn count_refused_connection(&self) {
+        self.refused_connections.fetch_add(1, Ordering::Relaxed);
     }
 
     pub(crate) fn render(&self, audit_spooled: usize) -> String {
@@ -57,6 +62,11 @@ impl Metrics {
         let _ = writeln!(
             out,
             "# HELP ekyc_audit_spooled Audit records waiting for the database.\n# TYPE ekyc_audit_spooled gauge\nekyc_audit_spooled {audit_spooled}"
+        );
+        let _ = writeln!(
+            out,
+            "# HELP ekyc_connections_refused_total Connections closed on arrival: over the total or per-address limit.\n# TYPE ekyc_connections_refused_total counter\nekyc_connections_refused_total {}",
+            self.refused_connections.load(Ordering::Relaxed)
         );
         out
     }

@@ -15,7 +15,7 @@ use ekyc_face::{
     model_version, Calibration, EngineId, FaceModels, FaceOptions, Matcher, PolicyTargets,
     QualityThresholds,
 };
-use ekyc_http::{admin_token_digest, AppState};
+use ekyc_http::{admin_token_digest, AppState, ConnectionLimits};
 use ekyc_image::IntakeLimits;
 use ekyc_runtime::{check_models, init_onnx_runtime, InferencePool, Manifest};
 use ekyc_store::AuditTrail;
@@ -68,7 +68,13 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     println!("listening on {address}");
     tokio::spawn(maintenance(state.clone()));
     tokio::spawn(flush_audit_spool(audit.clone()));
-    ekyc_http::serve(listener, state, shutdown_signal()).await?;
+    ekyc_http::serve(
+        listener,
+        state,
+        connection_limits(&settings),
+        shutdown_signal(),
+    )
+    .await?;
     if let Err(e) = audit.flush().await {
         tracing::error!(error = %e, lost = audit.pending(), "audit records lost at shutdown: the database refused them");
     }
@@ -106,6 +112,15 @@ async fn maintenance(state: AppState) {
             Ok(purged) => tracing::info!(purged, "purged expired audit records"),
             Err(e) => tracing::error!(error = %e, "audit purge failed"),
         }
+    }
+}
+
+fn connection_limits(settings: &Settings) -> ConnectionLimits {
+    ConnectionLimits {
+        header_timeout: Duration::from_secs(settings.http_header_timeout_secs),
+        idle_timeout: Duration::from_secs(settings.http_idle_timeout_secs),
+        max_connections: settings.http_max_connections,
+        max_per_address: settings.http_max_connections_per_address,
     }
 }
 

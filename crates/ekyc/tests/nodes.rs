@@ -2,7 +2,8 @@
 //! (enrolments, deletions, revocations) the others see at once, 1:N
 //! galleries included; a database outage fails requests fast with 50300,
 //! and the nodes recover by themselves when it is back. And a full disk
-//! under the SQLite store: nothing acknowledged is lost.
+//! under the SQLite store: nothing acknowledged is lost; and slow clients:
+//! they cannot hold connections.
 
 mod common;
 
@@ -318,4 +319,166 @@ fn a_full_disk_loses_no_acknowledged_write() {
         acknowledged.deleted.len(),
         acknowledged.trx_ids.len()
     );
+}
+
+/// A connection to the server from `source` (any address of 127.0.0.0/8),
+/// so that tests can play many clients.
+fn connect_from(server: &Server, source: std::net::Ipv4Addr) -> std::net::TcpStream {
+    use socket2::{Domain, Socket, Type};
+    let target: std::net::SocketAddr = server.base.trim_start_matches("http://").parse().unwrap();
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    socket
+        .bind(&std::net::SocketAddr::from((source, 0)).into())
+        .unwrap();
+    socket.connect(&target.into()).unwrap();
+    socket.into()
+}
+
+/// Whether the server has closed the connection (without waiting).
+fn closed_by_server(stream: &mut std::net::TcpStream) -> bool {
+    use std::io::Read;
+    stream.set_nonblocking(true).unwrap();
+    let mut byte = [0u8; 512];
+    match stream.read(&mut byte) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(e) => e.kind() != std::io::ErrorKind::WouldBlock,
+    }
+}
+
+/// Slow clients: 500 connections that send their headers a byte at a time
+/// are each closed within the header timeout, while another client's
+/// requests are answered meanwhile (p99 printed); an idle keep-alive
+/// connection is closed after the idle timeout; and one address cannot
+/// open more connections than its limit.
+#[test]
+fn slow_clients_are_cut_off_and_others_answered() {
+    use std::io::Write;
+    use std::net::Ipv4Addr;
+    let header_timeout = Duration::from_secs(3);
+    let server = Server::start_with(&[
+        ("EKYC_HTTP_HEADER_TIMEOUT_SECS", "3"),
+        ("EKYC_HTTP_IDLE_TIMEOUT_SECS", "2"),
+        ("EKYC_HTTP_MAX_CONNECTIONS_PER_ADDRESS", "16"),
+        ("EKYC_RATE_LIMIT_PER_SECOND", "1000"),
+        ("EKYC_RATE_LIMIT_BURST", "1000"),
+    ]);
+    let tenant = server.create_tenant("bank");
+    let headers = authed(&server, &tenant);
+
+    let crowd = Ipv4Addr::new(127, 0, 2, 1);
+    let held: Vec<_> = (0..16).map(|_| connect_from(&server, crowd)).collect();
+    let mut over = connect_from(&server, crowd);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        closed_by_server(&mut over),
+        "the 17th connection of one address is closed"
+    );
+    drop(held);
+
+    let slow: Vec<(std::net::TcpStream, Instant)> = (0..500)
+        .map(|i| {
+            let source = Ipv4Addr::new(127, 0, 1, 1 + (i / 10) as u8);
+            let mut stream = connect_from(&server, source);
+            stream
+                .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+                .unwrap();
+            (stream, Instant::now())
+        })
+        .collect();
+    let dripping = std::thread::spawn(move || {
+        let mut open: Vec<(std::net::TcpStream, Instant)> = slow;
+        let mut lived = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !open.is_empty() && Instant::now() < deadline {
+            open.retain_mut(|(stream, opened)| {
+                let _ = stream.write_all(b"a");
+                if closed_by_server(stream) {
+                    lived.push(opened.elapsed());
+                    return false;
+                }
+                true
+            });
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        (lived, open.len())
+    });
+
+    let mut latencies: Vec<Duration> = (0..200)
+        .map(|_| {
+            let started = Instant::now();
+            let answer = server.call("GET", "/v1/audit?limit=1", &as_refs(&headers), None);
+            assert_eq!(answer.status, 200, "{}", answer.body);
+            started.elapsed()
+        })
+        .collect();
+    latencies.sort();
+    let (lived, still_open) = dripping.join().unwrap();
+    assert_eq!(still_open, 0, "slow connections left open");
+    let longest = lived.iter().max().copied().unwrap_or_default();
+    eprintln!(
+        "500 slow-header connections closed after at most {longest:?} (header timeout {header_timeout:?}); \
+         meanwhile 200 audit requests: p50 {:?}, p99 {:?}, max {:?}",
+        latencies[100], latencies[197], latencies[199]
+    );
+    assert!(
+        longest >= header_timeout - Duration::from_millis(500),
+        "{longest:?}"
+    );
+    assert!(
+        longest < header_timeout + Duration::from_secs(5),
+        "{longest:?}"
+    );
+
+    let mut keep_alive = connect_from(&server, Ipv4Addr::LOCALHOST);
+    keep_alive
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let answered = Instant::now();
+    assert!(
+        !closed_by_server(&mut keep_alive),
+        "answered and kept alive"
+    );
+    while !closed_by_server(&mut keep_alive) {
+        assert!(
+            answered.elapsed() < Duration::from_secs(10),
+            "idle connection kept"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let idle = answered.elapsed();
+    eprintln!("idle keep-alive connection closed after {idle:?} (idle timeout 2 s)");
+    assert!(idle >= Duration::from_millis(1500), "{idle:?}");
+}
+
+/// Stopping (SIGTERM) stops accepting but finishes the requests in
+/// flight: a request whose body is still arriving gets its answer.
+#[test]
+fn shutdown_finishes_requests_in_flight() {
+    use std::io::{Read, Write};
+    let mut server = Server::start();
+    let mut stream = connect_from(&server, std::net::Ipv4Addr::LOCALHOST);
+    let body = br#"{"accessKey":"AKnobody","secretKey":"SKnothing"}"#;
+    write!(
+        stream,
+        "POST /v1/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    stream.write_all(&body[..10]).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let stopping = std::thread::spawn(move || {
+        let started = Instant::now();
+        let status = server.terminate();
+        (status, started.elapsed())
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    stream.write_all(&body[10..]).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.contains("\"40102\""), "{answer}");
+    let (status, took) = stopping.join().unwrap();
+    assert!(status.success(), "{status:?}");
+    assert!(took < Duration::from_secs(10), "{took:?}");
 }

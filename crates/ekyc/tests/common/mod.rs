@@ -119,6 +119,13 @@ impl Server {
         }
     }
 
+    /// Asks the server to stop (SIGTERM) and waits for it to exit.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        // SAFETY: signalling our own child process.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        self.child.wait().unwrap()
+    }
+
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
     }
