@@ -11,12 +11,12 @@ command -v python3 >/dev/null 2>&1 || missing+=(python3)
 python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
 # pip verifies downloads against the system's certificate store.
 [ -e /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
-# The document reader: Tesseract 5 and its Korean and English models
-# (the MRZ model comes with the other models).
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
-for package in libtesseract5 tesseract-ocr-kor tesseract-ocr-script-hang tesseract-ocr-eng; do
+# What the server needs at run time (Tesseract 5 and its models), from the
+# one list the container image installs too.
+while read -r package; do
   installed "$package" || missing+=("$package")
-done
+done < <(grep -Ev '^[[:space:]]*(#|$)' "$(dirname "$0")/../deploy/runtime-packages.txt")
 if [ "${1:-}" = --for-tests ]; then
   # Fonts of the synthetic ID cards that the OCR tests and benchmark print.
   for package in fonts-nanum fonts-unfonts-core fonts-ocr-b; do
@@ -24,6 +24,8 @@ if [ "${1:-}" = --for-tests ]; then
   done
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
   command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
+  # deploy/check.py reads the compose file.
+  python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)
 fi
 
 if [ ${#missing[@]} -gt 0 ]; then

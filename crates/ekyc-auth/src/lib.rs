@@ -12,6 +12,6 @@ mod tokens;
 
 pub use keys::signing_secret;
 pub use limits::{
-    LimitSettings, Limited, Limits, Lockout, LockoutError, LockoutPolicy, TenantSlot,
+    Attempt, LimitSettings, Limited, Limits, Lockout, LockoutError, LockoutPolicy, TenantSlot,
 };
 pub use service::{Auth, AuthError, IssuedAccessToken, NewKey, NewTenant, Principal};

@@ -1,6 +1,7 @@
 //! Abuse limits (OWASP API4 and API6): request rates per access key,
-//! token attempts per key and per client address, image requests in
-//! progress per tenant, and the verification lockout of NIST SP 800-63B.
+//! token attempts per key and per client address, wrong admin tokens per
+//! client address, image requests in progress per tenant, and the
+//! verification lockout of NIST SP 800-63B.
 //!
 //! Rates and concurrency are counted in each node's memory (a client
 //! spread over `n` nodes gets up to `n` times the rate); the lockout is
@@ -10,8 +11,8 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use ekyc_store::{Store, StoreError};
 use governor::clock::{Clock, DefaultClock};
@@ -42,7 +43,19 @@ pub struct Limits {
     token_per_address: DefaultKeyedRateLimiter<IpAddr>,
     tenant_max_concurrent: usize,
     in_progress: Mutex<HashMap<String, Arc<Semaphore>>>,
+    admin_failures: Mutex<HashMap<IpAddr, FailureWindow>>,
+    admin_failures_per_minute: u32,
 }
+
+/// Wrong admin tokens from one address in the minute that began with the
+/// first of them.
+#[derive(Debug, Clone, Copy)]
+struct FailureWindow {
+    started: Instant,
+    failures: u32,
+}
+
+const FAILURE_WINDOW: Duration = Duration::from_secs(60);
 
 /// Holds one of a tenant's concurrent request slots until dropped.
 pub struct TenantSlot {
@@ -78,7 +91,58 @@ impl Limits {
             token_per_address: RateLimiter::keyed(tokens),
             tenant_max_concurrent: settings.tenant_max_concurrent.max(1),
             in_progress: Mutex::default(),
+            admin_failures: Mutex::default(),
+            admin_failures_per_minute: settings.token_attempts_per_minute.max(1),
         }
+    }
+
+    /// Whether `client` may present the admin token now: refused (right
+    /// token or not, so that a guess that hits cannot be told apart)
+    /// after as many wrong ones in a minute as token attempts allow.
+    pub fn admin_attempt(&self, client: Option<IpAddr>) -> Result<(), Limited> {
+        let Some(address) = client else {
+            return Ok(());
+        };
+        match self.lock_admin_failures().get(&address) {
+            Some(window)
+                if window.failures >= self.admin_failures_per_minute
+                    && window.started.elapsed() < FAILURE_WINDOW =>
+            {
+                Err(Limited {
+                    reason: "wrong admin tokens from this address",
+                    retry_after_secs: FAILURE_WINDOW
+                        .saturating_sub(window.started.elapsed())
+                        .as_secs()
+                        .max(1),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts a wrong (or missing) admin token from `client`.
+    pub fn admin_failure(&self, client: Option<IpAddr>) {
+        let Some(address) = client else {
+            return;
+        };
+        let mut failures = self.lock_admin_failures();
+        let window = failures.entry(address).or_insert(FailureWindow {
+            started: Instant::now(),
+            failures: 0,
+        });
+        if window.started.elapsed() >= FAILURE_WINDOW {
+            *window = FailureWindow {
+                started: Instant::now(),
+                failures: 0,
+            };
+        }
+        window.failures += 1;
+    }
+
+    fn lock_admin_failures(&self) -> MutexGuard<'_, HashMap<IpAddr, FailureWindow>> {
+        self.admin_failures
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// One authenticated request by `access_key`.
@@ -137,6 +201,8 @@ impl Limits {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .retain(|_, s| Arc::strong_count(s) > 1);
+        self.lock_admin_failures()
+            .retain(|_, window| window.started.elapsed() < FAILURE_WINDOW);
     }
 }
 
@@ -148,8 +214,15 @@ pub struct LockoutPolicy {
     pub after_failures: u32,
     pub lock: Duration,
     pub max_lock: Duration,
+    /// A reservation older than this belongs to a request that died
+    /// without giving it back: longer than any verification may run.
+    pub reservation_ttl: Duration,
 }
 
+/// Each verification reserves its attempt in the store before its
+/// comparison, so that however many arrive at once (on one node or
+/// several) no more than `after_failures` comparisons run in a lock
+/// window: failures plus verifications in progress never pass it.
 pub struct Lockout {
     store: Arc<dyn Store>,
     policy: LockoutPolicy,
@@ -160,33 +233,67 @@ impl Lockout {
         Self { store, policy }
     }
 
-    /// Refuses while the user is locked.
-    pub async fn check(
+    /// Admits one verification of the user, or refuses it while the user
+    /// is locked or while as many verifications as it has attempts left
+    /// are in progress.
+    pub async fn reserve(
         &self,
         tenant_id: &str,
         user_code: &str,
         now: i64,
-    ) -> Result<(), LockoutError> {
+    ) -> Result<Attempt, LockoutError> {
+        let stale_before = now - self.policy.reservation_ttl.as_secs() as i64;
+        let reserved = self
+            .store
+            .reserve_verify_attempt(tenant_id, user_code, self.limit(), now, stale_before)
+            .await?;
+        if reserved.is_some() {
+            return Ok(Attempt {
+                store: self.store.clone(),
+                policy: self.policy,
+                tenant_id: tenant_id.to_owned(),
+                user_code: user_code.to_owned(),
+                settled: false,
+            });
+        }
         let attempts = self.store.verify_attempts(tenant_id, user_code).await?;
-        if attempts.locked_until > now {
-            return Err(LockoutError::Locked(Limited {
+        Err(LockoutError::Locked(if attempts.locked_until > now {
+            Limited {
                 reason: "too many failed verifications of this user",
                 retry_after_secs: (attempts.locked_until - now) as u64,
-            }));
-        }
-        Ok(())
+            }
+        } else {
+            Limited {
+                reason: "too many verifications of this user in progress",
+                retry_after_secs: 1,
+            }
+        }))
     }
 
-    /// Records a verification's outcome. The count is kept by the store
-    /// in single statements, so verifications failing at the same moment
-    /// (on one node or several) each count, and only one of them locks.
-    pub async fn record(
-        &self,
-        tenant_id: &str,
-        user_code: &str,
-        matched: bool,
-        now: i64,
-    ) -> Result<(), StoreError> {
+    fn limit(&self) -> u32 {
+        self.policy.after_failures.max(1)
+    }
+}
+
+/// One verification admitted by [`Lockout::reserve`]. Say how its
+/// comparison ended with [`Attempt::record`]; dropped without (no
+/// comparison took place), it gives its reservation back.
+pub struct Attempt {
+    store: Arc<dyn Store>,
+    policy: LockoutPolicy,
+    tenant_id: String,
+    user_code: String,
+    settled: bool,
+}
+
+impl Attempt {
+    /// Records the comparison's outcome: a match forgets the user's
+    /// failures, a mismatch counts one (in a single statement, so that
+    /// failures at the same moment all count) and the one that reaches
+    /// the limit locks the user.
+    pub async fn record(mut self, matched: bool, now: i64) -> Result<(), StoreError> {
+        self.settled = true;
+        let (tenant_id, user_code) = (self.tenant_id.as_str(), self.user_code.as_str());
         if matched {
             return self.store.clear_verify_attempts(tenant_id, user_code).await;
         }
@@ -197,7 +304,7 @@ impl Lockout {
         if counted.failures < self.policy.after_failures.max(1) {
             return Ok(());
         }
-        let locked_until = now + self.lock_after(counted.lockouts).as_secs() as i64;
+        let locked_until = now + lock_after(&self.policy, counted.lockouts).as_secs() as i64;
         let locked = self
             .store
             .lock_verify(tenant_id, user_code, counted.lockouts, locked_until)
@@ -211,15 +318,34 @@ impl Lockout {
         }
         Ok(())
     }
+}
 
-    /// How long the lock after `lockouts` earlier ones lasts.
-    fn lock_after(&self, lockouts: u32) -> Duration {
-        let doubling = 2u32.saturating_pow(lockouts.min(20));
-        self.policy
-            .lock
-            .saturating_mul(doubling)
-            .min(self.policy.max_lock)
+impl Drop for Attempt {
+    fn drop(&mut self) {
+        if self.settled {
+            return;
+        }
+        let store = self.store.clone();
+        let (tenant_id, user_code) = (
+            std::mem::take(&mut self.tenant_id),
+            std::mem::take(&mut self.user_code),
+        );
+        let release = async move {
+            if let Err(e) = store.release_verify_attempt(&tenant_id, &user_code).await {
+                tracing::warn!(error = %e, "verification reservation not given back: it expires");
+            }
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => drop(runtime.spawn(release)),
+            Err(_) => tracing::warn!("verification reservation not given back: it expires"),
+        }
     }
+}
+
+/// How long the lock after `lockouts` earlier ones lasts.
+fn lock_after(policy: &LockoutPolicy, lockouts: u32) -> Duration {
+    let doubling = 2u32.saturating_pow(lockouts.min(20));
+    policy.lock.saturating_mul(doubling).min(policy.max_lock)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -266,6 +392,25 @@ mod tests {
     }
 
     #[test]
+    fn wrong_admin_tokens_block_their_address_for_the_minute() {
+        let limits = limits(1, 1, 1);
+        let (guesser, other): (IpAddr, IpAddr) =
+            ("192.0.2.7".parse().unwrap(), "192.0.2.8".parse().unwrap());
+        for _ in 0..3 {
+            assert!(limits.admin_attempt(Some(guesser)).is_ok());
+            limits.admin_failure(Some(guesser));
+        }
+        let refused = limits.admin_attempt(Some(guesser)).unwrap_err();
+        assert!((1..=60).contains(&refused.retry_after_secs));
+        assert!(limits.admin_attempt(Some(other)).is_ok());
+        limits.forget_idle();
+        assert!(
+            limits.admin_attempt(Some(guesser)).is_err(),
+            "kept for the minute"
+        );
+    }
+
+    #[test]
     fn tenant_slots_are_released_on_drop() {
         let limits = limits(1, 1, 2);
         let first = limits.tenant_slot("a").unwrap();
@@ -294,30 +439,65 @@ mod tests {
                 after_failures,
                 lock: Duration::from_secs(30),
                 max_lock: Duration::from_secs(100),
+                reservation_ttl: Duration::from_secs(60),
             },
         )
     }
 
+    /// One verification that compared and did not match.
+    async fn mismatch(lockout: &Lockout, now: i64) {
+        let attempt = lockout.reserve("a", "u", now).await.unwrap();
+        attempt.record(false, now).await.unwrap();
+    }
+
+    fn is_locked(result: Result<Attempt, LockoutError>) -> Option<Limited> {
+        match result {
+            Err(LockoutError::Locked(limited)) => Some(limited),
+            Err(other) => panic!("{other}"),
+            Ok(_) => None,
+        }
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn failures_at_the_same_moment_all_count() {
+    async fn parallel_verifications_get_no_more_comparisons_than_the_limit() {
         let dir = tempfile::tempdir().unwrap();
-        let lockout = Arc::new(lockout(&dir, 40).await);
+        let lockout = Arc::new(lockout(&dir, 5).await);
         let now = 1000;
-        let failing: Vec<_> = (0..39)
+        let racing: Vec<_> = (0..32)
             .map(|_| {
                 let lockout = lockout.clone();
-                tokio::spawn(async move { lockout.record("a", "u", false, now).await })
+                tokio::spawn(async move {
+                    let attempt = lockout.reserve("a", "u", now).await.ok()?;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    attempt.record(false, now).await.unwrap();
+                    Some(())
+                })
             })
             .collect();
-        for task in failing {
-            task.await.unwrap().unwrap();
+        let mut compared = 0;
+        for task in racing {
+            compared += usize::from(task.await.unwrap().is_some());
         }
-        assert!(lockout.check("a", "u", now).await.is_ok(), "39 of 40");
-        lockout.record("a", "u", false, now).await.unwrap();
-        assert!(
-            lockout.check("a", "u", now).await.is_err(),
-            "the 40th failure locks: none was lost"
-        );
+        assert_eq!(compared, 5);
+        let locked = is_locked(lockout.reserve("a", "u", now).await).expect("locked");
+        assert_eq!(locked.retry_after_secs, 30);
+    }
+
+    #[tokio::test]
+    async fn an_attempt_dropped_unrecorded_is_given_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let lockout = lockout(&dir, 2).await;
+        let now = 1000;
+        let first = lockout.reserve("a", "u", now).await.unwrap();
+        let _second = lockout.reserve("a", "u", now).await.unwrap();
+        let busy = is_locked(lockout.reserve("a", "u", now).await).expect("two in progress");
+        assert_eq!(busy.retry_after_secs, 1);
+        drop(first);
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while is_locked(lockout.reserve("a", "u", now).await).is_some() {
+            assert!(std::time::Instant::now() < deadline, "not given back");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 
     #[tokio::test]
@@ -326,40 +506,33 @@ mod tests {
         let lockout = lockout(&dir, 5).await;
         let mut now = 1000;
         for _ in 0..4 {
-            lockout.record("a", "u", false, now).await.unwrap();
-            assert!(lockout.check("a", "u", now).await.is_ok());
+            mismatch(&lockout, now).await;
         }
-        lockout.record("a", "u", false, now).await.unwrap();
-        let Err(LockoutError::Locked(limited)) = lockout.check("a", "u", now).await else {
-            panic!("fifth failure must lock");
-        };
+        mismatch(&lockout, now).await;
+        let limited = is_locked(lockout.reserve("a", "u", now).await).expect("fifth failure locks");
         assert_eq!(limited.retry_after_secs, 30);
-        assert!(lockout.check("a", "other", now).await.is_ok());
+        assert!(lockout.reserve("a", "other", now).await.is_ok());
         now += 30;
-        assert!(lockout.check("a", "u", now).await.is_ok());
         for _ in 0..5 {
-            lockout.record("a", "u", false, now).await.unwrap();
+            mismatch(&lockout, now).await;
         }
-        let Err(LockoutError::Locked(limited)) = lockout.check("a", "u", now).await else {
-            panic!("second lock");
-        };
+        let limited = is_locked(lockout.reserve("a", "u", now).await).expect("second lock");
         assert_eq!(limited.retry_after_secs, 60);
         now += 60;
         for _ in 0..5 {
-            lockout.record("a", "u", false, now).await.unwrap();
+            mismatch(&lockout, now).await;
         }
-        let Err(LockoutError::Locked(limited)) = lockout.check("a", "u", now).await else {
-            panic!("third lock");
-        };
+        let limited = is_locked(lockout.reserve("a", "u", now).await).expect("third lock");
         assert_eq!(limited.retry_after_secs, 100, "capped");
         now += 100;
-        lockout.record("a", "u", true, now).await.unwrap();
+        let genuine = lockout.reserve("a", "u", now).await.unwrap();
+        genuine.record(true, now).await.unwrap();
         for _ in 0..4 {
-            lockout.record("a", "u", false, now).await.unwrap();
+            mismatch(&lockout, now).await;
         }
         assert!(
-            lockout.check("a", "u", now).await.is_ok(),
-            "match reset the count"
+            lockout.reserve("a", "u", now).await.is_ok(),
+            "the match reset the count"
         );
     }
 }

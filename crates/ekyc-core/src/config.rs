@@ -71,6 +71,18 @@ pub struct Settings {
     pub access_token_ttl_secs: u64,
     /// A request that takes longer is answered with 50300.
     pub request_timeout_secs: u64,
+    /// Slow clients. Seconds a client has to send a request's headers,
+    /// counted from when the server starts waiting for them (a new
+    /// connection, or the end of the previous answer); then it is closed...
+    pub http_header_timeout_secs: u64,
+    /// ...seconds a keep-alive connection may sit idle between requests
+    /// (no request in progress, no byte either way)...
+    pub http_idle_timeout_secs: u64,
+    /// ...connections open at once; more are closed as they arrive...
+    pub http_max_connections: usize,
+    /// ...and from one client address (the peer's: behind a proxy, the
+    /// proxy's, so raise it to the proxy's connection pool).
+    pub http_max_connections_per_address: usize,
     /// Threads doing CPU inference; 0 means one per core.
     pub inference_workers: usize,
     /// Inference jobs allowed to wait for a worker; beyond that, 50300.
@@ -172,6 +184,10 @@ impl Default for Settings {
             admin_token: None,
             access_token_ttl_secs: 3600,
             request_timeout_secs: 30,
+            http_header_timeout_secs: 10,
+            http_idle_timeout_secs: 5,
+            http_max_connections: 1024,
+            http_max_connections_per_address: 128,
             inference_workers: 0,
             inference_queue: 64,
             max_image_bytes: 10 * 1024 * 1024,

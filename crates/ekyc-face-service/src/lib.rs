@@ -1,6 +1,8 @@
 //! The face use cases of the API, in one place: register (with the
 //! duplicate check), verify (lockout, engine fallback, model versions,
-//! policy), compare, count, identify, delete and liveness.
+//! policy), compare, count, identify, delete and liveness, over the vault
+//! (which seals templates and user codes on their way to the store), the
+//! verify lockout and the inference pool.
 //!
 //! The HTTP handlers parse requests and shape answers; the benchmarks and
 //! the tests call these same functions, so what a benchmark measures is
@@ -23,7 +25,7 @@ use ekyc_face::{
 };
 use ekyc_image::{decode_base64_image, IntakeLimits, RgbImage};
 use ekyc_runtime::InferencePool;
-use ekyc_store::{EnrolledUser, FaceTemplate, Store};
+use ekyc_store::{EnrolledUser, FaceTemplate};
 use ekyc_vault::Vault;
 
 use stages::Stopwatch;
@@ -42,7 +44,6 @@ pub struct ServiceSettings {
 /// What the face use cases work with.
 pub struct FaceService {
     pool: Arc<InferencePool<FaceModels>>,
-    store: Arc<dyn Store>,
     vault: Arc<Vault>,
     lockout: Arc<Lockout>,
     matcher: Arc<Matcher>,
@@ -110,7 +111,6 @@ pub struct Identified {
 impl FaceService {
     pub fn new(
         pool: Arc<InferencePool<FaceModels>>,
-        store: Arc<dyn Store>,
         vault: Arc<Vault>,
         lockout: Arc<Lockout>,
         matcher: Arc<Matcher>,
@@ -118,7 +118,6 @@ impl FaceService {
     ) -> Self {
         Self {
             pool,
-            store,
             vault,
             lockout,
             matcher,
@@ -192,12 +191,19 @@ impl FaceService {
         image: String,
         policy: Policy,
     ) -> Result<Matched, FaceServiceError> {
-        self.lockout.check(tenant_id, user_code, unix_now()).await?;
         let enrolled = self
             .vault
             .enrolled(tenant_id, user_code)
             .await?
             .ok_or(FaceServiceError::NotRegistered)?;
+        // The attempt is reserved in the database before the comparison,
+        // so parallel guesses cannot outrun the lockout; one dropped
+        // without an outcome (no face, a bad image) is given back.
+        let user_key = self.vault.user_key(tenant_id, user_code).await?;
+        let attempt = self
+            .lockout
+            .reserve(tenant_id, &user_key, unix_now())
+            .await?;
         let preferred = enrolled
             .preferred_engine
             .parse()
@@ -215,9 +221,7 @@ impl FaceService {
             })
             .await?;
         let decision = self.decide(&pairs, policy, &mut stages)?;
-        self.lockout
-            .record(tenant_id, user_code, decision.is_match, unix_now())
-            .await?;
+        attempt.record(decision.is_match, unix_now()).await?;
         let matched = Matched {
             decision,
             issues,
@@ -370,7 +374,7 @@ impl FaceService {
         tenant_id: &str,
         user_code: &str,
     ) -> Result<(), FaceServiceError> {
-        if self.store.delete_user(tenant_id, user_code).await? {
+        if self.vault.delete_user(tenant_id, user_code).await? {
             Ok(())
         } else {
             Err(FaceServiceError::UserNotFound)

@@ -59,8 +59,10 @@ pub(crate) struct Outcome<'a> {
     pub elapsed: Duration,
 }
 
-/// Writes the record. A failure is logged and counted, and the answer
-/// still goes out: the work it reports has already happened.
+/// Writes the record, or spools it while the database refuses it. The
+/// answer goes out either way: the work it reports has already happened.
+/// Only when the spool is full (and new requests are being refused) is a
+/// record dropped, logged and counted.
 pub(crate) async fn write(state: &AppState, outcome: Outcome<'_>, facts: AuditFacts) {
     let record = AuditRecord {
         seq: 0,
@@ -77,7 +79,7 @@ pub(crate) async fn write(state: &AppState, outcome: Outcome<'_>, facts: AuditFa
         engine: facts.engine.map(str::to_owned),
         latency_ms: (outcome.elapsed.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
     };
-    if let Err(e) = state.store.append_audit(&record).await {
+    if let Err(e) = state.audit.append(record).await {
         state.metrics.count_audit_failure();
         tracing::error!(trx_id = %outcome.trx_id, error = %e, "audit record not written");
     }

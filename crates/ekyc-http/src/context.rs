@@ -64,12 +64,21 @@ pub(crate) async fn request_context(
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let method = request.method().clone();
     let started = Instant::now();
-
+    let audited = audit::is_audited(&route);
+    // No work that could not be audited: while the audit spool is full
+    // (the database has refused records for a long while), refuse.
+    let spool_full = audited && state.audit.is_full();
+    let work = async move {
+        if spool_full {
+            return ApiError::new(ErrorCode::Unavailable)
+                .with_detail("audit trail unavailable")
+                .with_retry_after(1)
+                .into_response();
+        }
+        next.run(request).await
+    };
     let (mut response, facts) = CONTEXT
-        .scope(
-            RequestContext { trx_id, lang },
-            audit::collecting(next.run(request)),
-        )
+        .scope(RequestContext { trx_id, lang }, audit::collecting(work))
         .await;
 
     if let Ok(value) = HeaderValue::from_str(&trx_id.to_string()) {
@@ -80,7 +89,7 @@ pub(crate) async fn request_context(
     state
         .metrics
         .record(method.as_str(), &route, status, elapsed);
-    if audit::is_audited(&route) {
+    if audited {
         let outcome = audit::Outcome {
             trx_id,
             method: method.as_str(),

@@ -1,10 +1,14 @@
 //! Extractors that turn a bad request into the contract's error codes
-//! instead of axum's plain-text rejections.
+//! instead of axum's plain-text rejections: every rejection of a path
+//! parameter, query, body, content type or length is answered in the
+//! envelope with its trxId. (Only a request hyper cannot parse at all,
+//! a malformed request line or header, is answered before any of this
+//! runs: a bare 400.)
 
 use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Query, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use ekyc_auth::{Principal, TenantSlot};
@@ -17,16 +21,42 @@ use crate::AppState;
 
 const TENANT_TOKEN: &str = "x-tenant-token";
 
-/// A JSON body. Malformed JSON or a missing field is `40000`; a body over
-/// the limit is `41300`. The content type is not insisted on: the body is
-/// JSON by contract.
+/// A JSON body. Malformed JSON, a missing field or a body declared as
+/// another type is `40000`; a body over the limit is `41300`.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        parse_json(&read_body(request, state).await?).map(ApiJson)
+        let declared_json = declares_json(request.headers());
+        let bytes = read_body(request, state).await?;
+        declared_json?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Bodies are JSON by contract: one declared as something else (a form,
+/// plain text, multipart) is refused; one that declares no type is read
+/// as JSON, as it always was.
+fn declares_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(declared) = headers.get(header::CONTENT_TYPE) else {
+        return Ok(());
+    };
+    let essence = declared
+        .to_str()
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if essence == "application/json" || essence.ends_with("+json") {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(
+            "Content-Type must be application/json",
+        ))
     }
 }
 
@@ -50,8 +80,10 @@ impl<T: DeserializeOwned> FromRequest<AppState> for AuthedJson<T> {
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = request.into_parts();
         let caller = Caller::from_request_parts(&mut parts, state).await;
+        let declared_json = declares_json(&parts.headers);
         let bytes = read_body(Request::from_parts(parts, body), state).await?;
         let Caller(caller) = caller?;
+        declared_json?;
         let slot = state.limits.tenant_slot(&caller.tenant_id)?;
         Ok(AuthedJson {
             body: parse_json(&bytes)?,
@@ -120,6 +152,21 @@ impl FromRequestParts<AppState> for Caller {
         });
         state.limits.request(&principal.access_key)?;
         Ok(Caller(principal))
+    }
+}
+
+/// Path parameters; one that is not UTF-8 once percent-decoded (or does
+/// not parse) is `40000` like a bad body.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(value)| ApiPath(value))
+            .map_err(|_| ApiError::bad_request("invalid path parameter"))
     }
 }
 
@@ -205,6 +252,28 @@ mod tests {
         assert_eq!(describe_json_error(&missing), "missing field `image`");
         let syntax = serde_json::from_str::<Body>("{nope").unwrap_err();
         assert!(describe_json_error(&syntax).starts_with("malformed JSON"));
+    }
+
+    #[test]
+    fn only_json_bodies_are_read() {
+        let mut headers = HeaderMap::new();
+        assert!(declares_json(&headers).is_ok(), "no type: read as JSON");
+        for json in [
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            "application/problem+json",
+        ] {
+            headers.insert(header::CONTENT_TYPE, json.parse().unwrap());
+            assert!(declares_json(&headers).is_ok(), "{json}");
+        }
+        for other in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+        ] {
+            headers.insert(header::CONTENT_TYPE, other.parse().unwrap());
+            assert!(declares_json(&headers).is_err(), "{other}");
+        }
     }
 
     #[test]

@@ -13,9 +13,11 @@ pub mod fuzzing;
 mod metrics;
 mod openapi;
 mod routes;
+mod server;
 mod state;
 
 pub use routes::admin_token_digest;
+pub use server::ConnectionLimits;
 pub use state::{AppState, Metrics};
 
 use std::future::Future;
@@ -53,14 +55,14 @@ pub fn router(state: AppState) -> Router {
     api.merge(openapi::docs())
 }
 
-/// Serves until `shutdown` resolves, then finishes requests in flight.
+/// Serves until `shutdown` resolves, then finishes requests in flight,
+/// holding slow clients to `limits` (see [`server`]).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
+    limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let metrics = state.metrics.clone();
+    server::serve(listener, router(state), limits, metrics, shutdown).await
 }

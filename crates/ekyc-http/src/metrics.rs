@@ -17,6 +17,7 @@ struct Series {
 pub struct Metrics {
     series: Mutex<BTreeMap<(String, String, u16), Series>>,
     audit_failures: AtomicU64,
+    refused_connections: AtomicU64,
 }
 
 impl Metrics {
@@ -35,7 +36,11 @@ impl Metrics {
         self.audit_failures.fetch_add(1, Ordering::Relaxed);
     }
 
-    pub(crate) fn render(&self) -> String {
+    pub(crate) fn count_refused_connection(&self) {
+        self.refused_connections.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn render(&self, audit_spooled: usize) -> String {
         let mut out = String::from(
             "# HELP ekyc_requests_total Requests served.\n# TYPE ekyc_requests_total counter\n",
         );
@@ -51,8 +56,17 @@ impl Metrics {
         }
         let _ = writeln!(
             out,
-            "# HELP ekyc_audit_failures_total Audit records that could not be written.\n# TYPE ekyc_audit_failures_total counter\nekyc_audit_failures_total {}",
+            "# HELP ekyc_audit_failures_total Audit records neither written nor spooled.\n# TYPE ekyc_audit_failures_total counter\nekyc_audit_failures_total {}",
             self.audit_failures.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP ekyc_audit_spooled Audit records waiting for the database.\n# TYPE ekyc_audit_spooled gauge\nekyc_audit_spooled {audit_spooled}"
+        );
+        let _ = writeln!(
+            out,
+            "# HELP ekyc_connections_refused_total Connections closed on arrival: over the total or per-address limit.\n# TYPE ekyc_connections_refused_total counter\nekyc_connections_refused_total {}",
+            self.refused_connections.load(Ordering::Relaxed)
         );
         out
     }
@@ -67,10 +81,11 @@ mod tests {
         let metrics = Metrics::default();
         metrics.record("POST", "/v1/fr/count", 200, Duration::from_millis(10));
         metrics.record("POST", "/v1/fr/count", 200, Duration::from_millis(30));
-        let text = metrics.render();
+        let text = metrics.render(3);
         assert!(text.contains(
             "ekyc_requests_total{method=\"POST\",route=\"/v1/fr/count\",status=\"200\"} 2"
         ));
         assert!(text.contains("0.040000"));
+        assert!(text.contains("ekyc_audit_spooled 3"));
     }
 }

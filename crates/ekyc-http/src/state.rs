@@ -9,7 +9,7 @@ use ekyc_doc::DocumentModels;
 use ekyc_face_service::FaceService;
 use ekyc_image::IntakeLimits;
 use ekyc_runtime::InferencePool;
-use ekyc_store::Store;
+use ekyc_store::{AuditTrail, Store};
 use ekyc_vault::Vault;
 
 pub use crate::metrics::Metrics;
@@ -24,6 +24,9 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// Take the client address from `X-Forwarded-For` (behind a proxy).
     pub trust_forwarded_for: bool,
+    /// Every request's record goes through it, spooled while the
+    /// database refuses records.
+    pub audit: Arc<AuditTrail>,
     /// SHA-256 of the admin API's bearer token; `None`: no admin API.
     pub admin_token_digest: Option<[u8; 32]>,
     /// Audit records older than this are purged.

@@ -4,7 +4,10 @@ use std::io::Cursor;
 
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine as _;
+use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage};
+
+use crate::jpeg_check::{self, with_filler_before_end, Checked};
 
 /// Accepts padded and unpadded standard Base64 alike: clients differ.
 const BASE64: GeneralPurpose = GeneralPurpose::new(
@@ -143,9 +146,33 @@ pub fn decode_image_bytes(
         });
     }
     let format = ImageFormat::sniff(bytes).ok_or(IntakeError::UnsupportedFormat)?;
-    if format == ImageFormat::Jpeg && !jpeg_is_complete(bytes) {
-        return Err(IntakeError::Truncated);
+    // PNG and WebP decoders refuse data that ends early; the JPEG decoder
+    // pads it with grey, so JPEG data is checked first (see jpeg_check).
+    let jpeg = match format {
+        ImageFormat::Jpeg => Some(jpeg_check::check(bytes)?),
+        _ => None,
+    };
+    let (mut image, orientation) = decode_pixels(bytes, format, limits)?;
+    if let Some(Checked::ProgressiveLastScanUnchecked { data_end }) = jpeg {
+        let filled = decode_pixels(&with_filler_before_end(bytes, data_end), format, limits);
+        if !filled.is_ok_and(|(filled, _)| filled.as_bytes() == image.as_bytes()) {
+            return Err(IntakeError::Truncated);
+        }
     }
+    image.apply_orientation(orientation);
+    Ok(DecodedImage {
+        rgb: image.into_rgb8(),
+        format,
+    })
+}
+
+/// Pixels as stored and the EXIF orientation, after the header's
+/// dimensions passed the limits.
+fn decode_pixels(
+    bytes: &[u8],
+    format: ImageFormat,
+    limits: &IntakeLimits,
+) -> Result<(DynamicImage, Orientation), IntakeError> {
     let reader = ImageReader::with_format(Cursor::new(bytes), format.to_image_format());
     let mut decoder = reader.into_decoder().map_err(corrupt)?;
     let (width, height) = decoder.dimensions();
@@ -159,23 +186,8 @@ pub fn decode_image_bytes(
         return Err(IntakeError::TooManyPixels { width, height });
     }
     let orientation = decoder.orientation().map_err(corrupt)?;
-    let mut image = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
-    image.apply_orientation(orientation);
-    Ok(DecodedImage {
-        rgb: image.into_rgb8(),
-        format,
-    })
-}
-
-/// The JPEG decoder pads a cut-off scan with grey instead of failing, so a
-/// truncated upload would be analysed as half a picture. A complete JPEG
-/// ends with the EOI marker; only trailing padding may follow it.
-fn jpeg_is_complete(bytes: &[u8]) -> bool {
-    let end = bytes
-        .iter()
-        .rposition(|&b| b != 0 && !b.is_ascii_whitespace())
-        .map_or(0, |last| last + 1);
-    end >= 4 && bytes[end - 2..end] == [0xFF, 0xD9]
+    let image = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
+    Ok((image, orientation))
 }
 
 fn corrupt(err: image::ImageError) -> IntakeError {
@@ -346,6 +358,115 @@ mod tests {
                 "{format:?}"
             );
         }
+    }
+
+    /// Noise compresses badly: the entropy-coded data fills the file.
+    fn noise(width: u32, height: u32) -> RgbImage {
+        let mut state = 7u32;
+        RgbImage::from_fn(width, height, |x, y| {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            Rgb([
+                (x * 3) as u8 ^ (state >> 24) as u8,
+                (y * 5) as u8,
+                (state >> 16) as u8,
+            ])
+        })
+    }
+
+    fn with_end_marker(bytes: &[u8], keep: usize) -> Vec<u8> {
+        [&bytes[..keep], [0xFF, 0xD9].as_slice()].concat()
+    }
+
+    #[test]
+    fn refuses_a_truncated_jpeg_with_its_end_marker_put_back() {
+        let jpeg = encode(&noise(200, 120), image::ImageFormat::Jpeg);
+        assert!(decode_image_bytes(&jpeg, &IntakeLimits::default()).is_ok());
+        for keep in [
+            jpeg.len() / 4,
+            jpeg.len() / 2,
+            jpeg.len() - 40,
+            jpeg.len() - 3,
+        ] {
+            assert_eq!(
+                decode_image_bytes(&with_end_marker(&jpeg, keep), &IntakeLimits::default())
+                    .unwrap_err(),
+                IntakeError::Truncated,
+                "kept {keep} of {}",
+                jpeg.len()
+            );
+        }
+    }
+
+    /// A real progressive JPEG (from the shared evaluation data): cut in a
+    /// scan, or after a scan with later scans missing, with its end marker
+    /// put back.
+    #[test]
+    fn refuses_a_progressive_jpeg_missing_scans_or_part_of_one() {
+        let path = ekyc_test_support::shared_data().join("mask/with_mask/with_mask006.jpg");
+        let jpeg = std::fs::read(path).unwrap();
+        let limits = IntakeLimits::default();
+        assert!(decode_image_bytes(&jpeg, &limits).is_ok());
+        let scans: Vec<usize> = jpeg
+            .windows(2)
+            .enumerate()
+            .filter(|(_, w)| *w == [0xFF, 0xDA])
+            .map(|(at, _)| at)
+            .collect();
+        assert!(scans.len() > 2, "progressive: several scans");
+        let last_scan = scans[scans.len() - 1];
+        for keep in [
+            last_scan,
+            scans[1] + 40,
+            last_scan + (jpeg.len() - last_scan) / 2,
+            jpeg.len() - 4,
+        ] {
+            assert_eq!(
+                decode_image_bytes(&with_end_marker(&jpeg, keep), &limits).unwrap_err(),
+                IntakeError::Truncated,
+                "kept {keep} of {}",
+                jpeg.len()
+            );
+        }
+    }
+
+    fn crc32_chunk(kind: &[u8], data: &[u8]) -> [u8; 4] {
+        crc32(&[kind, data].concat()).to_be_bytes()
+    }
+
+    #[test]
+    fn refuses_a_truncated_png_whose_chunks_were_made_whole_again() {
+        let png = encode(&noise(256, 192), image::ImageFormat::Png);
+        let idat = png.windows(4).position(|w| w == b"IDAT").unwrap() - 4;
+        let length = u32::from_be_bytes(png[idat..idat + 4].try_into().unwrap()) as usize;
+        let kept = &png[idat + 8..idat + 8 + length / 2];
+        let mut cut = png[..idat].to_vec();
+        cut.extend_from_slice(&(kept.len() as u32).to_be_bytes());
+        cut.extend_from_slice(b"IDAT");
+        cut.extend_from_slice(kept);
+        cut.extend_from_slice(&crc32_chunk(b"IDAT", kept));
+        cut.extend_from_slice(&[0, 0, 0, 0]);
+        cut.extend_from_slice(b"IEND");
+        cut.extend_from_slice(&crc32_chunk(b"IEND", &[]));
+        assert!(matches!(
+            decode_image_bytes(&cut, &IntakeLimits::default()),
+            Err(IntakeError::Corrupt(_) | IntakeError::Truncated)
+        ));
+    }
+
+    #[test]
+    fn refuses_a_truncated_webp_whose_sizes_were_made_whole_again() {
+        let webp = encode(&noise(256, 192), image::ImageFormat::WebP);
+        let length = u32::from_le_bytes(webp[16..20].try_into().unwrap()) as usize;
+        let keep = (length / 2) & !1;
+        let mut cut = b"RIFF".to_vec();
+        cut.extend_from_slice(&((12 + keep) as u32).to_le_bytes());
+        cut.extend_from_slice(&webp[8..16]);
+        cut.extend_from_slice(&(keep as u32).to_le_bytes());
+        cut.extend_from_slice(&webp[20..20 + keep]);
+        assert!(matches!(
+            decode_image_bytes(&cut, &IntakeLimits::default()),
+            Err(IntakeError::Corrupt(_) | IntakeError::Truncated)
+        ));
     }
 
     #[test]

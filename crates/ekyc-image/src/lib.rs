@@ -10,6 +10,7 @@ pub use image::RgbImage;
 
 mod geometry;
 mod intake;
+mod jpeg_check;
 
 pub use geometry::{crop_resize, resize_bilinear, warp_quad, Outside, Quad};
 pub use intake::{

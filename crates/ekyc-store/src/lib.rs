@@ -3,10 +3,16 @@
 //! without any caller changing.
 //!
 //! Times are Unix seconds (`i64`) to keep the schema portable.
+//!
+//! User codes (often phone numbers or e-mail addresses) never reach the
+//! store in plain: the vault hands it a keyed hash, the *user key*, to
+//! find rows by, and a sealed copy where a code must be given back.
 
+mod audit_trail;
 mod migrations;
 mod sql;
 
+pub use audit_trail::{Appended, AuditTrail, SpoolFull, AUDIT_SPOOL_CAPACITY};
 pub use sql::SqlStore;
 
 use async_trait::async_trait;
@@ -110,9 +116,18 @@ pub struct AuditRecord {
 /// Everything stored for one enrolled user.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnrolledUser {
+    /// The plain user code to the vault's callers; the user key in the store.
     pub user_code: String,
     pub preferred_engine: String,
     pub templates: Vec<FaceTemplate>,
+}
+
+/// One template of a tenant's 1:N gallery, with its user's sealed code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GalleryRow {
+    pub user_key: String,
+    pub sealed_user_code: Vec<u8>,
+    pub template: Vec<u8>,
 }
 
 /// The storage every part of the server goes through.
@@ -156,9 +171,15 @@ pub trait Store: Send + Sync {
     async fn revoke_key(&self, access_key: &str, at: i64) -> Result<bool, StoreError>;
 
     /// Stores a user's templates, replacing whatever the user had.
-    /// Templates arrive sealed: the store never sees a plain one.
-    async fn enroll(&self, tenant_id: &str, user: &EnrolledUser, at: i64)
-        -> Result<(), StoreError>;
+    /// Templates arrive sealed, the user code as its key and sealed copy:
+    /// the store never sees a plain one.
+    async fn enroll(
+        &self,
+        tenant_id: &str,
+        user: &EnrolledUser,
+        sealed_user_code: &[u8],
+        at: i64,
+    ) -> Result<(), StoreError>;
     async fn enrolled(
         &self,
         tenant_id: &str,
@@ -170,13 +191,13 @@ pub trait Store: Send + Sync {
     /// tenant: a cached 1:N gallery is current while it is unchanged.
     async fn enrolment_epoch(&self, tenant_id: &str) -> Result<i64, StoreError>;
     /// Every sealed template of one engine and model in the tenant, with
-    /// its user code: the 1:N gallery.
+    /// its user: the 1:N gallery.
     async fn tenant_templates(
         &self,
         tenant_id: &str,
         engine: &str,
         model_version: &str,
-    ) -> Result<Vec<(String, Vec<u8>)>, StoreError>;
+    ) -> Result<Vec<GalleryRow>, StoreError>;
     /// Templates written before encryption existed, with their owners.
     async fn unsealed_templates(&self) -> Result<Vec<(String, String, FaceTemplate)>, StoreError>;
     /// Replaces one unsealed template by its sealed form.
@@ -187,14 +208,49 @@ pub trait Store: Send + Sync {
         sealed: &FaceTemplate,
     ) -> Result<(), StoreError>;
 
+    /// Users whose code is still stored in plain (written before user
+    /// codes were hashed), as (tenant, plain code).
+    async fn legacy_user_codes(&self) -> Result<Vec<(String, String)>, StoreError>;
+    /// Moves a legacy user (its row, templates and verify attempts) from
+    /// its plain code to its key and sealed copy, in one transaction.
+    async fn seal_user_code(
+        &self,
+        tenant_id: &str,
+        plain_user_code: &str,
+        user_key: &str,
+        sealed_user_code: &[u8],
+    ) -> Result<(), StoreError>;
+    /// Leaves no readable copy of rows just erased or rewritten.
+    async fn erase_traces(&self);
+
     async fn verify_attempts(
         &self,
         tenant_id: &str,
         user_code: &str,
     ) -> Result<VerifyAttempts, StoreError>;
-    /// Counts one more failed verification in a single statement (two
-    /// nodes or requests failing at once must both count) and returns the
-    /// attempts as they are after it.
+    /// Reserves one verification of the user before its comparison, in a
+    /// single statement (so requests on any node cannot all slip through
+    /// at once): granted while the user is not locked at `now` and its
+    /// failures plus the verifications in progress stay under `limit`.
+    /// Reservations last made before `stale_before` belong to requests
+    /// that died and no longer count. `None` when refused.
+    async fn reserve_verify_attempt(
+        &self,
+        tenant_id: &str,
+        user_code: &str,
+        limit: u32,
+        now: i64,
+        stale_before: i64,
+    ) -> Result<Option<VerifyAttempts>, StoreError>;
+    /// Gives a reservation back unused (no comparison took place).
+    async fn release_verify_attempt(
+        &self,
+        tenant_id: &str,
+        user_code: &str,
+    ) -> Result<(), StoreError>;
+    /// Counts one more failed verification and gives its reservation
+    /// back, in a single statement (two nodes or requests failing at once
+    /// must both count); returns the attempts as they are after it.
     async fn count_verify_failure(
         &self,
         tenant_id: &str,
@@ -210,7 +266,8 @@ pub trait Store: Send + Sync {
         seen_lockouts: u32,
         locked_until: i64,
     ) -> Result<bool, StoreError>;
-    /// Forgets the user's failures and locks (after a match).
+    /// Forgets the user's failures and locks and gives the matching
+    /// verification's reservation back.
     async fn clear_verify_attempts(
         &self,
         tenant_id: &str,

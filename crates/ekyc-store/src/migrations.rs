@@ -105,6 +105,21 @@ const SQLITE: &[(i64, &str)] = &[
         3,
         "ALTER TABLE tenants ADD COLUMN enrolment_epoch INTEGER NOT NULL DEFAULT 0;",
     ),
+    (
+        4,
+        "ALTER TABLE verify_attempts ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE verify_attempts ADD COLUMN reserved_at INTEGER NOT NULL DEFAULT 0;",
+    ),
+    (
+        // User codes are kept as keyed hashes with a sealed copy; the
+        // vault converts the rows written before at start, user by user
+        // (rows with no sealed copy). Attempts of no enrolled user are
+        // dropped now, while every code is still plain.
+        5,
+        "ALTER TABLE face_users ADD COLUMN user_code_sealed BLOB;
+    DELETE FROM verify_attempts WHERE NOT EXISTS (SELECT 1 FROM face_users u
+        WHERE u.tenant_id = verify_attempts.tenant_id AND u.user_code = verify_attempts.user_code);",
+    ),
 ];
 
 #[cfg(test)]

@@ -7,13 +7,23 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::any::{install_default_drivers, AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::{AnyPool, Connection, Executor, Row};
 
 use crate::migrations::migrations;
 use crate::{
-    AccessKeyRecord, AuditRecord, EnrolledUser, FaceTemplate, Store, StoreError, Tenant,
-    VerifyAttempts, WrappedKey,
+    AccessKeyRecord, AuditRecord, EnrolledUser, FaceTemplate, GalleryRow, Store, StoreError,
+    Tenant, VerifyAttempts, WrappedKey,
 };
+
+/// Verifications in progress that still count: none once the latest
+/// reservation is older than the `stale_before` bound (the requests that
+/// made them have died). Takes that bound as its one placeholder.
+const LIVE_PENDING: &str =
+    "(CASE WHEN verify_attempts.reserved_at < ? THEN 0 ELSE verify_attempts.pending END)";
+
+/// `pending` after one reservation is given back.
+const RELEASED: &str =
+    "(CASE WHEN verify_attempts.pending > 0 THEN verify_attempts.pending - 1 ELSE 0 END)";
 
 const AUDIT_COLUMNS: &str = "seq, trx_id, at_ms, tenant_id, access_key, method, endpoint, status, code, score, decision, engine, latency_ms";
 
@@ -44,6 +54,38 @@ const POSTGRES_SESSION: &str = "SET statement_timeout = '5s'";
 /// (and is answered 50300): a database that is down must not hang callers.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 
+/// SQL run on each new connection, computed when it connects.
+pub(crate) type SessionSql = std::sync::Arc<dyn Fn() -> String + Send + Sync>;
+
+/// The pool of either backend: bounded waits, and no connection goes back
+/// into the pool with a transaction still open on it.
+///
+/// SQLite rolls a transaction back by itself on some errors (`SQLITE_FULL`
+/// among them); the `ROLLBACK` that sqlx then sends fails, and sqlx still
+/// counts the transaction as open. Reused, such a connection would turn
+/// the next `BEGIN` into a `SAVEPOINT` and its `COMMIT` into a `RELEASE`
+/// that commits nothing: writes answered as done but never saved, and a
+/// write lock held until restart. Such a connection is closed instead.
+fn pool_options(max_connections: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .after_release(|connection, _| {
+            Box::pin(async move {
+                // The rollback of a dropped transaction is queued, not yet
+                // run: a round trip lets it finish before the state is read.
+                connection.ping().await?;
+                let clean = !connection.is_in_transaction();
+                if !clean {
+                    tracing::warn!(
+                        "closing a database connection left inside a failed transaction"
+                    );
+                }
+                Ok(clean)
+            })
+        })
+}
+
 impl SqlStore {
     /// Opens `database_url` when given (`postgres://…` or `sqlite://…`),
     /// else the SQLite file at `default_sqlite`.
@@ -67,13 +109,24 @@ impl SqlStore {
 
     /// Opens (creating if needed) a SQLite file and migrates it.
     pub async fn sqlite(path: &Path) -> Result<Self, StoreError> {
+        Self::sqlite_with_session(path, None).await
+    }
+
+    /// [`SqlStore::sqlite`], with `extra_session` run on every new
+    /// connection after the pragmas (the tests' fault injection).
+    pub(crate) async fn sqlite_with_session(
+        path: &Path,
+        extra_session: Option<SessionSql>,
+    ) -> Result<Self, StoreError> {
         install_default_drivers();
-        let pool = AnyPoolOptions::new()
-            .max_connections(4)
-            .acquire_timeout(ACQUIRE_TIMEOUT)
-            .after_connect(|connection, _| {
+        let pool = pool_options(4)
+            .after_connect(move |connection, _| {
+                let extra = extra_session.as_ref().map(|sql| sql());
                 Box::pin(async move {
                     connection.execute(SQLITE_PRAGMAS).await?;
+                    if let Some(extra) = extra {
+                        connection.execute(extra.as_str()).await?;
+                    }
                     Ok(())
                 })
             })
@@ -85,9 +138,7 @@ impl SqlStore {
     /// Connects to PostgreSQL and migrates the schema (one node at a time).
     pub async fn postgres(url: &str) -> Result<Self, StoreError> {
         install_default_drivers();
-        let pool = AnyPoolOptions::new()
-            .max_connections(16)
-            .acquire_timeout(ACQUIRE_TIMEOUT)
+        let pool = pool_options(16)
             .after_connect(|connection, _| {
                 Box::pin(async move {
                     connection.execute(POSTGRES_SESSION).await?;
@@ -149,7 +200,7 @@ impl SqlStore {
     /// emptying it removes the older page images. PostgreSQL keeps dead
     /// rows until vacuumed: when a tenant goes, its (small) key table is
     /// rewritten at once, so the wrapped key is gone from the data files.
-    async fn erase_traces(&self, tenant_deleted: bool) {
+    async fn erase_deleted(&self, tenant_deleted: bool) {
         let statement = match self.backend {
             Backend::Sqlite => "PRAGMA wal_checkpoint(TRUNCATE)",
             Backend::Postgres if tenant_deleted => "VACUUM FULL tenant_keys",
@@ -296,7 +347,7 @@ impl Store for SqlStore {
             .bind(tenant_id)
             .execute(&self.pool)
             .await?;
-        self.erase_traces(true).await;
+        self.erase_deleted(true).await;
         Ok(result.rows_affected() == 1)
     }
 
@@ -412,6 +463,7 @@ impl Store for SqlStore {
         &self,
         tenant_id: &str,
         user: &EnrolledUser,
+        sealed_user_code: &[u8],
         at: i64,
     ) -> Result<(), StoreError> {
         // Upsert first: the user's row lock then orders concurrent
@@ -419,14 +471,16 @@ impl Store for SqlStore {
         // duplicate key.
         let mut tx = self.pool.begin().await?;
         sqlx::query(&self.sql(
-            "INSERT INTO face_users (tenant_id, user_code, preferred_engine, updated_at) VALUES (?, ?, ?, ?)
+            "INSERT INTO face_users (tenant_id, user_code, preferred_engine, updated_at, user_code_sealed) VALUES (?, ?, ?, ?, ?)
              ON CONFLICT (tenant_id, user_code)
-             DO UPDATE SET preferred_engine = excluded.preferred_engine, updated_at = excluded.updated_at",
+             DO UPDATE SET preferred_engine = excluded.preferred_engine, updated_at = excluded.updated_at,
+                user_code_sealed = excluded.user_code_sealed",
         ))
         .bind(tenant_id)
         .bind(&user.user_code)
         .bind(&user.preferred_engine)
         .bind(at)
+        .bind(sealed_user_code)
         .execute(&mut *tx)
         .await?;
         sqlx::query(&self.sql("DELETE FROM face_templates WHERE tenant_id = ? AND user_code = ?"))
@@ -502,7 +556,7 @@ impl Store for SqlStore {
             self.bump_enrolment_epoch(&mut tx, tenant_id).await?;
         }
         tx.commit().await?;
-        self.erase_traces(false).await;
+        self.erase_deleted(false).await;
         Ok(result.rows_affected() == 1)
     }
 
@@ -519,10 +573,13 @@ impl Store for SqlStore {
         tenant_id: &str,
         engine: &str,
         model_version: &str,
-    ) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+    ) -> Result<Vec<GalleryRow>, StoreError> {
         let rows = sqlx::query(&self.sql(
-            "SELECT user_code, template FROM face_templates
-             WHERE tenant_id = ? AND engine = ? AND model_version = ? AND sealed = 1 ORDER BY user_code",
+            "SELECT t.user_code, u.user_code_sealed, t.template
+             FROM face_templates t JOIN face_users u ON u.tenant_id = t.tenant_id AND u.user_code = t.user_code
+             WHERE t.tenant_id = ? AND t.engine = ? AND t.model_version = ? AND t.sealed = 1
+               AND u.user_code_sealed IS NOT NULL
+             ORDER BY t.user_code",
         ))
         .bind(tenant_id)
         .bind(engine)
@@ -531,7 +588,13 @@ impl Store for SqlStore {
         .await?;
         Ok(rows
             .iter()
-            .map(|row| Ok((row.try_get("user_code")?, row.try_get("template")?)))
+            .map(|row| {
+                Ok(GalleryRow {
+                    user_key: row.try_get("user_code")?,
+                    sealed_user_code: row.try_get("user_code_sealed")?,
+                    template: row.try_get("template")?,
+                })
+            })
             .collect::<Result<_, sqlx::Error>>()?)
     }
 
@@ -570,6 +633,64 @@ impl Store for SqlStore {
         Ok(())
     }
 
+    async fn legacy_user_codes(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query(&self.sql(
+            "SELECT tenant_id, user_code FROM face_users WHERE user_code_sealed IS NULL ORDER BY tenant_id, user_code",
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| Ok((row.try_get("tenant_id")?, row.try_get("user_code")?)))
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    async fn seal_user_code(
+        &self,
+        tenant_id: &str,
+        plain_user_code: &str,
+        user_key: &str,
+        sealed_user_code: &[u8],
+    ) -> Result<(), StoreError> {
+        // The new row first, so the templates' foreign key always holds.
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(&self.sql(
+            "INSERT INTO face_users (tenant_id, user_code, preferred_engine, updated_at, user_code_sealed)
+             SELECT tenant_id, ?, preferred_engine, updated_at, ? FROM face_users
+             WHERE tenant_id = ? AND user_code = ? AND user_code_sealed IS NULL",
+        ))
+        .bind(user_key)
+        .bind(sealed_user_code)
+        .bind(tenant_id)
+        .bind(plain_user_code)
+        .execute(&mut *tx)
+        .await?;
+        for table in ["face_templates", "verify_attempts"] {
+            sqlx::query(&self.sql(&format!(
+                "UPDATE {table} SET user_code = ? WHERE tenant_id = ? AND user_code = ?"
+            )))
+            .bind(user_key)
+            .bind(tenant_id)
+            .bind(plain_user_code)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(&self.sql(
+            "DELETE FROM face_users WHERE tenant_id = ? AND user_code = ? AND user_code_sealed IS NULL",
+        ))
+        .bind(tenant_id)
+        .bind(plain_user_code)
+        .execute(&mut *tx)
+        .await?;
+        self.bump_enrolment_epoch(&mut tx, tenant_id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn erase_traces(&self) {
+        self.erase_deleted(false).await;
+    }
+
     async fn verify_attempts(
         &self,
         tenant_id: &str,
@@ -587,14 +708,57 @@ impl Store for SqlStore {
         })
     }
 
+    async fn reserve_verify_attempt(
+        &self,
+        tenant_id: &str,
+        user_code: &str,
+        limit: u32,
+        now: i64,
+        stale_before: i64,
+    ) -> Result<Option<VerifyAttempts>, StoreError> {
+        let row = sqlx::query(&self.sql(&format!(
+            "INSERT INTO verify_attempts (tenant_id, user_code, failures, lockouts, locked_until, pending, reserved_at)
+             VALUES (?, ?, 0, 0, 0, 1, ?)
+             ON CONFLICT (tenant_id, user_code) DO UPDATE SET
+               pending = {LIVE_PENDING} + 1, reserved_at = excluded.reserved_at
+             WHERE verify_attempts.locked_until <= ? AND verify_attempts.failures + {LIVE_PENDING} < ?
+             RETURNING failures, lockouts, locked_until"
+        )))
+        .bind(tenant_id)
+        .bind(user_code)
+        .bind(now)
+        .bind(stale_before)
+        .bind(now)
+        .bind(stale_before)
+        .bind(i64::from(limit))
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(attempts_from_row).transpose()?)
+    }
+
+    async fn release_verify_attempt(
+        &self,
+        tenant_id: &str,
+        user_code: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(&self.sql(&format!(
+            "UPDATE verify_attempts SET pending = {RELEASED} WHERE tenant_id = ? AND user_code = ?"
+        )))
+        .bind(tenant_id)
+        .bind(user_code)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     async fn count_verify_failure(
         &self,
         tenant_id: &str,
         user_code: &str,
     ) -> Result<VerifyAttempts, StoreError> {
-        let row = sqlx::query(&self.sql("INSERT INTO verify_attempts (tenant_id, user_code, failures, lockouts, locked_until) VALUES (?, ?, 1, 0, 0)
-             ON CONFLICT (tenant_id, user_code) DO UPDATE SET failures = verify_attempts.failures + 1
-             RETURNING failures, lockouts, locked_until"),
+        let row = sqlx::query(&self.sql(&format!("INSERT INTO verify_attempts (tenant_id, user_code, failures, lockouts, locked_until) VALUES (?, ?, 1, 0, 0)
+             ON CONFLICT (tenant_id, user_code) DO UPDATE SET failures = verify_attempts.failures + 1, pending = {RELEASED}
+             RETURNING failures, lockouts, locked_until")),
         )
         .bind(tenant_id)
         .bind(user_code)
@@ -628,11 +792,14 @@ impl Store for SqlStore {
         tenant_id: &str,
         user_code: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query(&self.sql("DELETE FROM verify_attempts WHERE tenant_id = ? AND user_code = ?"))
-            .bind(tenant_id)
-            .bind(user_code)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(&self.sql(&format!(
+            "UPDATE verify_attempts SET failures = 0, lockouts = 0, locked_until = 0, pending = {RELEASED}
+             WHERE tenant_id = ? AND user_code = ?"
+        )))
+        .bind(tenant_id)
+        .bind(user_code)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 

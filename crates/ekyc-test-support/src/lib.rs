@@ -3,8 +3,10 @@
 //! a test that finds them missing fails loudly instead of skipping.
 
 mod postgres;
+mod small_fs;
 
 pub use postgres::TestPostgres;
+pub use small_fs::SmallFilesystem;
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;

@@ -7,9 +7,15 @@
 //! database file alone reveals no template and a sealed value copied to
 //! another row does not open. Deleting a tenant deletes its wrapped key:
 //! whatever copy of its templates survives can no longer be decrypted.
+//!
+//! User codes (phone numbers, e-mail addresses: personal information) are
+//! not stored in plain either: rows are found by a keyed hash of the code
+//! (see [`user_codes`]), and where a code must be given back (1:N search)
+//! it is sealed like a template.
 
 mod gallery;
 mod keys;
+mod user_codes;
 
 pub use gallery::{Gallery, Hit};
 pub use keys::{generate_master_key, MasterKeySource, MasterKeys};
@@ -17,9 +23,10 @@ pub use keys::{generate_master_key, MasterKeySource, MasterKeys};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
-use ekyc_store::{EnrolledUser, FaceTemplate, Store, StoreError, WrappedKey};
+use ekyc_store::{EnrolledUser, FaceTemplate, GalleryRow, Store, StoreError, WrappedKey};
 
 use keys::{open, random_key, seal, SecretKey, KEY_BYTES};
+use user_codes::{open_user_code, seal_user_code, user_key};
 
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
@@ -77,11 +84,16 @@ impl Vault {
             .iter()
             .map(|t| seal_template(&key, tenant_id, &user.user_code, t))
             .collect::<Result<_, _>>()?;
-        let sealed = EnrolledUser {
+        let stored = EnrolledUser {
+            user_code: user_key(&key, &user.user_code)?,
             templates,
             ..user.clone()
         };
-        Ok(self.store.enroll(tenant_id, &sealed, at).await?)
+        let sealed_code = seal_user_code(&key, tenant_id, &stored.user_code, &user.user_code)?;
+        Ok(self
+            .store
+            .enroll(tenant_id, &stored, &sealed_code, at)
+            .await?)
     }
 
     /// A user's templates, decrypted.
@@ -90,19 +102,44 @@ impl Vault {
         tenant_id: &str,
         user_code: &str,
     ) -> Result<Option<EnrolledUser>, VaultError> {
-        let Some(user) = self.store.enrolled(tenant_id, user_code).await? else {
+        let Some(key) = self.existing_data_key(tenant_id).await? else {
             return Ok(None);
         };
-        let key = self
-            .existing_data_key(tenant_id)
-            .await?
-            .ok_or(VaultError::Crypto)?;
+        let stored_as = user_key(&key, user_code)?;
+        let Some(user) = self.store.enrolled(tenant_id, &stored_as).await? else {
+            return Ok(None);
+        };
         let templates = user
             .templates
             .iter()
             .map(|t| open_template(&key, tenant_id, user_code, t))
             .collect::<Result<_, _>>()?;
-        Ok(Some(EnrolledUser { templates, ..user }))
+        Ok(Some(EnrolledUser {
+            user_code: user_code.to_owned(),
+            templates,
+            ..user
+        }))
+    }
+
+    /// Erases a user and all its templates; false when there was none.
+    pub async fn delete_user(&self, tenant_id: &str, user_code: &str) -> Result<bool, VaultError> {
+        let Some(key) = self.existing_data_key(tenant_id).await? else {
+            return Ok(false);
+        };
+        Ok(self
+            .store
+            .delete_user(tenant_id, &user_key(&key, user_code)?)
+            .await?)
+    }
+
+    /// The key a user's rows are stored under (for the verify lockout);
+    /// the tenant must have enrolled someone already.
+    pub async fn user_key(&self, tenant_id: &str, user_code: &str) -> Result<String, VaultError> {
+        let key = self
+            .existing_data_key(tenant_id)
+            .await?
+            .ok_or(VaultError::Crypto)?;
+        user_key(&key, user_code)
     }
 
     /// The tenant's current gallery of one engine and model: cached, and
@@ -137,11 +174,13 @@ impl Vault {
                 .ok_or(VaultError::Crypto)?;
             let vectors = rows
                 .into_iter()
-                .map(|(user_code, sealed)| {
+                .map(|row: GalleryRow| {
+                    let user_code =
+                        open_user_code(&data_key, tenant_id, &row.user_key, &row.sealed_user_code)?;
                     let template = FaceTemplate {
                         engine: engine.to_owned(),
                         model_version: model_version.to_owned(),
-                        template: sealed,
+                        template: row.template,
                     };
                     let plain = open_template(&data_key, tenant_id, &user_code, &template)?;
                     Ok((user_code, floats(&plain.template)))
@@ -208,6 +247,29 @@ impl Vault {
             tracing::info!(
                 templates = legacy.len(),
                 "sealed templates stored before encryption"
+            );
+        }
+        Ok(legacy.len())
+    }
+
+    /// Moves users stored with a plain user code (before codes were
+    /// hashed) to their key and sealed code. Run after
+    /// [`Vault::seal_legacy_templates`], whose rows carry plain codes.
+    pub async fn seal_legacy_user_codes(&self, at: i64) -> Result<usize, VaultError> {
+        let legacy = self.store.legacy_user_codes().await?;
+        for (tenant_id, plain) in &legacy {
+            let key = self.data_key(tenant_id, at).await?;
+            let stored_as = user_key(&key, plain)?;
+            let sealed = seal_user_code(&key, tenant_id, &stored_as, plain)?;
+            self.store
+                .seal_user_code(tenant_id, plain, &stored_as, &sealed)
+                .await?;
+        }
+        if !legacy.is_empty() {
+            self.store.erase_traces().await;
+            tracing::info!(
+                users = legacy.len(),
+                "user codes stored in plain now hashed and sealed"
             );
         }
         Ok(legacy.len())

@@ -41,6 +41,12 @@ impl Fixture {
     fn vault(&self) -> Vault {
         vault_over(self.store.clone(), &self.master, &[])
     }
+
+    /// A user's row as the store holds it.
+    async fn stored(&self, vault: &Vault, tenant_id: &str, user_code: &str) -> EnrolledUser {
+        let key = vault.user_key(tenant_id, user_code).await.unwrap();
+        self.store.enrolled(tenant_id, &key).await.unwrap().unwrap()
+    }
 }
 
 fn vault_over(store: Arc<dyn Store>, master: &str, previous: &[&str]) -> Vault {
@@ -96,7 +102,7 @@ async fn round_trip_is_tenant_scoped() {
     let back = vault.enrolled("a", "u1").await.unwrap().unwrap();
     assert_eq!(back.templates[0].template, plain_template());
     assert_eq!(vault.enrolled("b", "u1").await.unwrap(), None);
-    let stored = f.store.enrolled("a", "u1").await.unwrap().unwrap();
+    let stored = f.stored(&vault, "a", "u1").await;
     assert_ne!(stored.templates[0].template, plain_template());
 }
 
@@ -134,7 +140,7 @@ async fn a_deleted_tenant_cannot_be_decrypted_even_with_the_master_key() {
     vault.enroll("b", &user("u1"), 1).await.unwrap();
     // Whatever survives elsewhere (a stale replica, a row read before the
     // deletion) is what an attacker holding the master key would have.
-    let surviving = f.store.enrolled("a", "u1").await.unwrap().unwrap();
+    let surviving = f.stored(&vault, "a", "u1").await;
     let wrapped = f.store.tenant_key("a").await.unwrap().unwrap();
 
     assert!(vault.delete_tenant("a").await.unwrap());
@@ -160,9 +166,9 @@ async fn sealed_values_do_not_open_in_another_row() {
     let vault = f.vault();
     vault.enroll("a", &user("u1"), 1).await.unwrap();
     vault.enroll("a", &user("u2"), 1).await.unwrap();
-    let mut u1 = f.store.enrolled("a", "u1").await.unwrap().unwrap();
-    u1.user_code = "u2".into();
-    f.store.enroll("a", &u1, 2).await.unwrap();
+    let mut u1 = f.stored(&vault, "a", "u1").await;
+    u1.user_code = vault.user_key("a", "u2").await.unwrap();
+    f.store.enroll("a", &u1, b"any", 2).await.unwrap();
     assert!(matches!(
         vault.enrolled("a", "u2").await,
         Err(VaultError::Crypto)
@@ -191,4 +197,82 @@ async fn rewrap_moves_every_tenant_to_the_new_master_key() {
         only_old.enrolled("b", "u1").await,
         Err(VaultError::UnknownMasterKey(_))
     ));
+}
+
+#[tokio::test]
+async fn user_codes_are_stored_only_hashed_and_sealed() {
+    let f = Fixture::new().await;
+    let vault = f.vault();
+    let codes = ["01012345678", "kim.minsu@bank.example"];
+    for code in codes {
+        vault.enroll("a", &user(code), 1).await.unwrap();
+    }
+    let bytes = file_bytes(&f.db_path());
+    for code in codes {
+        assert!(!contains(&bytes, code.as_bytes()), "{code} in the file");
+        assert!(vault.enrolled("a", code).await.unwrap().is_some());
+        assert_eq!(vault.enrolled("b", code).await.unwrap(), None);
+    }
+    let gallery = vault.gallery("a", "ezway", "v1").await.unwrap();
+    let found: Vec<String> = gallery
+        .search(&floats(&plain_template()), 5)
+        .into_iter()
+        .map(|hit| hit.user_code)
+        .collect();
+    assert_eq!(found.len(), 2);
+    assert!(codes.iter().all(|c| found.contains(&c.to_string())));
+    assert!(vault.delete_user("a", codes[0]).await.unwrap());
+    assert!(!vault.delete_user("a", codes[0]).await.unwrap());
+    assert!(!vault.delete_user("b", codes[1]).await.unwrap());
+}
+
+/// Users stored before codes were hashed: their rows, templates and
+/// attempts move to the user key at start, and they verify and are found
+/// by 1:N search as before.
+#[tokio::test]
+async fn plain_user_codes_written_before_are_hashed_at_start() {
+    let f = Fixture::new().await;
+    let vault = f.vault();
+    vault.enroll("a", &user("already-hashed"), 1).await.unwrap();
+    let key = vault.data_key("a", 1).await.unwrap();
+    let legacy_code = "legacy-01098765432";
+    let sealed = seal_template(&key, "a", legacy_code, &user(legacy_code).templates[0]).unwrap();
+    let old_server = sqlx::SqlitePool::connect(&format!("sqlite://{}", f.db_path().display()))
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO face_users VALUES ('a', ?, 'ezway', 1, NULL)")
+        .bind(legacy_code)
+        .execute(&old_server)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO face_templates VALUES ('a', ?, 'ezway', 'v1', ?, 1)")
+        .bind(legacy_code)
+        .bind(&sealed.template)
+        .execute(&old_server)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO verify_attempts VALUES ('a', ?, 3, 0, 0, 0, 0)")
+        .bind(legacy_code)
+        .execute(&old_server)
+        .await
+        .unwrap();
+    old_server.close().await;
+
+    assert_eq!(vault.seal_legacy_user_codes(2).await.unwrap(), 1);
+    assert_eq!(vault.seal_legacy_user_codes(3).await.unwrap(), 0, "once");
+    let migrated = vault.enrolled("a", legacy_code).await.unwrap().unwrap();
+    assert_eq!(migrated.templates[0].template, plain_template());
+    let stored_as = vault.user_key("a", legacy_code).await.unwrap();
+    assert_eq!(
+        f.store
+            .verify_attempts("a", &stored_as)
+            .await
+            .unwrap()
+            .failures,
+        3
+    );
+    let gallery = vault.gallery("a", "ezway", "v1").await.unwrap();
+    let hits = gallery.search(&floats(&plain_template()), 5);
+    assert!(hits.iter().any(|h| h.user_code == legacy_code));
+    assert!(!contains(&file_bytes(&f.db_path()), legacy_code.as_bytes()));
 }

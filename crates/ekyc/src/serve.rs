@@ -16,10 +16,10 @@ use ekyc_face::{
     PolicyTargets, QualityThresholds,
 };
 use ekyc_face_service::{FaceService, ServiceSettings};
-use ekyc_http::{admin_token_digest, AppState};
+use ekyc_http::{admin_token_digest, AppState, ConnectionLimits};
 use ekyc_image::IntakeLimits;
 use ekyc_runtime::{check_models, init_onnx_runtime, InferencePool, Manifest};
-use ekyc_store::Store;
+use ekyc_store::{AuditTrail, Store};
 use ekyc_vault::Vault;
 use tokio::net::TcpListener;
 
@@ -32,14 +32,17 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let (store, auth) = open_auth(&settings).await?;
     let vault = Arc::new(open_vault(&settings, store.clone())?);
     vault.seal_legacy_templates(unix_now()).await?;
+    vault.seal_legacy_user_codes(unix_now()).await?;
     let faces = face_service(&settings, pool, store.clone(), vault.clone())?;
     let limits = Arc::new(Limits::new(limit_settings(&settings)));
+    let audit = Arc::new(AuditTrail::new(store.clone()));
     let state = AppState {
         auth: Arc::new(auth),
         store,
         vault,
         limits,
         trust_forwarded_for: settings.trust_forwarded_for,
+        audit: audit.clone(),
         admin_token_digest: admin_token(&settings)?,
         audit_retention: Duration::from_secs(u64::from(settings.audit_retention_days) * 86_400),
         faces: Arc::new(faces),
@@ -57,9 +60,35 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     // One machine-readable line on stdout, for scripts and tests.
     println!("listening on {address}");
     tokio::spawn(maintenance(state.clone()));
-    ekyc_http::serve(listener, state, shutdown_signal()).await?;
+    tokio::spawn(flush_audit_spool(audit.clone()));
+    ekyc_http::serve(
+        listener,
+        state,
+        connection_limits(&settings),
+        shutdown_signal(),
+    )
+    .await?;
+    if let Err(e) = audit.flush().await {
+        tracing::error!(error = %e, lost = audit.pending(), "audit records lost at shutdown: the database refused them");
+    }
     tracing::info!("server stopped");
     Ok(())
+}
+
+/// Writes spooled audit records out every second, once the database
+/// takes them again.
+async fn flush_audit_spool(audit: Arc<AuditTrail>) {
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        every.tick().await;
+        match audit.flush().await {
+            Ok(0) => {}
+            Ok(written) => tracing::info!(written, "spooled audit records written"),
+            Err(e) => {
+                tracing::debug!(error = %e, pending = audit.pending(), "audit spool still waiting")
+            }
+        }
+    }
 }
 
 /// Purges expired audit records and forgets idle rate-limit state, at
@@ -91,10 +120,9 @@ pub fn face_service(
         .default_engine
         .parse()
         .map_err(anyhow::Error::msg)?;
-    let lockout = Arc::new(Lockout::new(store.clone(), lockout_policy(settings)));
+    let lockout = Arc::new(Lockout::new(store, lockout_policy(settings)));
     Ok(FaceService::new(
         pool,
-        store,
         vault,
         lockout,
         Arc::new(matcher(settings)?),
@@ -106,6 +134,15 @@ pub fn face_service(
     ))
 }
 
+fn connection_limits(settings: &Settings) -> ConnectionLimits {
+    ConnectionLimits {
+        header_timeout: Duration::from_secs(settings.http_header_timeout_secs),
+        idle_timeout: Duration::from_secs(settings.http_idle_timeout_secs),
+        max_connections: settings.http_max_connections,
+        max_per_address: settings.http_max_connections_per_address,
+    }
+}
+
 fn limit_settings(settings: &Settings) -> LimitSettings {
     LimitSettings {
         requests_per_second: settings.rate_limit_per_second,
@@ -115,11 +152,19 @@ fn limit_settings(settings: &Settings) -> LimitSettings {
     }
 }
 
+/// Margin of a verification reservation over the request timeout, for
+/// the clocks of several nodes, which need not agree to the second.
+const RESERVATION_CLOCK_MARGIN: Duration = Duration::from_secs(30);
+
 fn lockout_policy(settings: &Settings) -> LockoutPolicy {
     LockoutPolicy {
         after_failures: settings.lockout_after_failures,
         lock: Duration::from_secs(settings.lockout_secs),
         max_lock: Duration::from_secs(settings.lockout_max_secs),
+        // A request is cut off at its timeout: a reservation older than
+        // that (and the margin) belongs to one that died.
+        reservation_ttl: Duration::from_secs(settings.request_timeout_secs)
+            + RESERVATION_CLOCK_MARGIN,
     }
 }
 

@@ -224,6 +224,14 @@ fn image_intake_errors() {
     let photo = lfw_photo();
     let truncated = count(&image_json(&photo[..photo.len() * 6 / 10]));
     assert_eq!((truncated.status, truncated.code()), (400, "40001"));
+    let end_put_back = [&photo[..photo.len() / 2], [0xFF, 0xD9].as_slice()].concat();
+    let half = count(&image_json(&end_put_back));
+    assert_eq!(
+        (half.status, half.code()),
+        (400, "40001"),
+        "half a JPEG with its end marker put back: {}",
+        half.body
+    );
 
     assert_eq!(count(r#"{"image": 5}"#).code(), "40000");
     assert_eq!(count(r#"{"picture": "x"}"#).code(), "40000");
@@ -821,6 +829,58 @@ fn envelope_request_ids_languages_and_service_endpoints() {
     assert!(metrics.as_str().unwrap().contains(
         "ekyc_requests_total{method=\"POST\",route=\"/v1/auth/token\",status=\"400\"} 2"
     ));
+}
+
+/// Every rejection, by the framework or by the code, is the contract's
+/// envelope with a trxId that matches `X-Request-Id`: bad UTF-8 in a
+/// path, bad queries, wrong methods, bad or mistyped bodies, missing and
+/// oversized lengths, unknown routes.
+#[test]
+fn every_rejection_is_in_the_envelope() {
+    let admin_token = "admin-token-for-probes-0123456789abcdef";
+    let server = Server::start_with(&[("EKYC_ADMIN_TOKEN", admin_token)]);
+    let tenant = server.create_tenant("bank");
+    let auth: String = auth_headers(&server.access_token(&tenant), &tenant.tenant_token)
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .collect();
+    let admin = format!("Authorization: Bearer {admin_token}\r\n");
+    let huge = 64 * 1024 * 1024;
+    let probes: Vec<(&str, String, u16, &str)> = vec![
+        ("bad UTF-8 in a path", format!("DELETE /v1/fr/register/%FF%FE HTTP/1.1\r\n{auth}"), 400, "40000"),
+        ("bad UTF-8 in a trxId", format!("GET /v1/audit/%FF HTTP/1.1\r\n{auth}"), 400, "40000"),
+        ("bad UTF-8 in an admin path", format!("DELETE /admin/v1/keys/%C3%28 HTTP/1.1\r\n{admin}"), 400, "40000"),
+        ("bad UTF-8 in a query", format!("GET /v1/audit?limit=%FF HTTP/1.1\r\n{auth}"), 400, "40000"),
+        ("a query of the wrong type", format!("GET /v1/audit?before=soon HTTP/1.1\r\n{auth}"), 400, "40000"),
+        ("a repeated query field", format!("GET /v1/audit?limit=1&limit=2 HTTP/1.1\r\n{auth}"), 400, "40000"),
+        ("a wrong method", format!("PATCH /v1/fr/count HTTP/1.1\r\n{auth}"), 405, "40500"),
+        ("an unknown method", format!("BREW /v1/audit HTTP/1.1\r\n{auth}"), 405, "40500"),
+        ("an unknown route", "GET /v1/%FF HTTP/1.1\r\n".to_owned(), 404, "40400"),
+        ("malformed JSON", format!("POST /v1/fr/count HTTP/1.1\r\n{auth}Content-Type: application/json\r\nContent-Length: 5\r\n\r\n{{nope"), 400, "40000"),
+        ("JSON of the wrong shape", "POST /v1/auth/token HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n[]".to_owned(), 400, "40000"),
+        ("a form body", format!("POST /v1/fr/count HTTP/1.1\r\n{auth}Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 13\r\n\r\n{{\"image\":\"x\"}}"), 400, "40000"),
+        ("a plain-text token request", "POST /v1/auth/token HTTP/1.1\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n{}".to_owned(), 400, "40000"),
+        ("no body and no length", format!("POST /v1/fr/count HTTP/1.1\r\n{auth}Content-Type: application/json\r\n"), 400, "40000"),
+        ("an empty body", format!("POST /v1/fr/count HTTP/1.1\r\n{auth}Content-Length: 0\r\n"), 400, "40000"),
+        ("an oversized length", format!("POST /v1/fr/count HTTP/1.1\r\n{auth}Content-Type: application/json\r\nContent-Length: {huge}\r\n"), 413, "41300"),
+    ];
+    for (what, head, status, code) in probes {
+        let request = match head.split_once("\r\n\r\n") {
+            Some((head, body)) => format!("{head}\r\nConnection: close\r\n\r\n{body}"),
+            None => format!("{head}Connection: close\r\n\r\n"),
+        };
+        let answer = raw_exchange(&server, request.as_bytes());
+        assert_eq!(
+            (answer.status, answer.code()),
+            (status, code),
+            "{what}: {}",
+            answer.body
+        );
+        assert_eq!(answer.body["success"], false, "{what}");
+        assert!(answer.body["message"].is_string(), "{what}");
+        let trx_id = answer.body["trxId"].as_str().unwrap_or_default();
+        assert_eq!(Some(trx_id), answer.request_id.as_deref(), "{what}");
+    }
 }
 
 #[test]

@@ -163,6 +163,144 @@ fn verification_locks_after_five_consecutive_mismatches() {
     );
 }
 
+/// 32 mismatching verifications of one user sent at once: the lockout
+/// reserves each attempt in the database before its comparison, so no
+/// more than `lockout_after_failures` (5) are compared, counted from the
+/// answers and from the audit trail's decisions alike.
+#[test]
+fn parallel_guesses_get_no_more_comparisons_than_the_lockout_allows() {
+    let server = Server::start_with(&[("EKYC_TENANT_MAX_CONCURRENT", "64")]);
+    let tenant = server.create_tenant("bank");
+    let headers = authed(&server, &tenant);
+    let (enrol, _, other) = same_and_other();
+    let body = json!({"userCode": "user-1", "image": b64(&enrol)});
+    assert_eq!(
+        post(&server, "/v1/fr/register", &headers, &body).status,
+        200
+    );
+    let impostor = json!({"userCode": "user-1", "image": b64(&other), "context": "monitoring"});
+    let start = std::sync::Barrier::new(32);
+    let answers: Vec<Answer> = std::thread::scope(|scope| {
+        let racing: Vec<_> = (0..32)
+            .map(|_| {
+                scope.spawn(|| {
+                    start.wait();
+                    post(&server, "/v1/fr/verify", &headers, &impostor)
+                })
+            })
+            .collect();
+        racing.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    let compared = answers.iter().filter(|a| a.status == 200).count();
+    for answer in answers.iter().filter(|a| a.status != 200) {
+        assert_eq!(
+            (answer.status, answer.code()),
+            (429, "42900"),
+            "{}",
+            answer.body
+        );
+        assert!(answer.retry_after.is_some());
+    }
+    let trail = get(&server, "/v1/audit?limit=500", &headers);
+    let decided = trail.body["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["endpoint"] == "/v1/fr/verify" && r["decision"] == "mismatch")
+        .count();
+    eprintln!(
+        "32 parallel mismatching verifies: {compared} compared, {decided} mismatches audited"
+    );
+    assert!((1..=5).contains(&compared), "{compared} comparisons");
+    assert_eq!(decided, compared);
+}
+
+/// User codes (phone numbers, e-mail addresses) are stored only as keyed
+/// hashes and sealed copies: after registrations, failed verifications, a
+/// refused duplicate, a search and a deletion, no database file holds one
+/// in plain, and identify and dedupe still name the right user.
+#[test]
+fn user_codes_are_never_stored_in_plain() {
+    let server = Server::start();
+    let tenant = server.create_tenant("bank");
+    let headers = authed(&server, &tenant);
+    let (enrol, same, other) = same_and_other();
+    let (phone, email, duplicate) = ("01012345678", "kim.minsu@bank.example", "lee@bank.example");
+    for (code, face) in [(phone, &enrol), (email, &other)] {
+        let body = json!({"userCode": code, "image": b64(face)});
+        assert_eq!(
+            post(&server, "/v1/fr/register", &headers, &body).status,
+            200
+        );
+    }
+    let mismatch = json!({"userCode": phone, "image": b64(&other), "context": "monitoring"});
+    assert_eq!(
+        post(&server, "/v1/fr/verify", &headers, &mismatch).body["isMatch"],
+        false
+    );
+    let unknown = json!({"userCode": "01099999999", "image": b64(&same)});
+    assert_eq!(
+        post(&server, "/v1/fr/verify", &headers, &unknown).code(),
+        "40915"
+    );
+    let dedupe = json!({"userCode": duplicate, "image": b64(&same), "dedupe": true});
+    let refused = post(&server, "/v1/fr/register", &headers, &dedupe);
+    assert_eq!(refused.code(), "40925", "{}", refused.body);
+    assert_eq!(refused.body["matchedUserCode"], phone);
+    let found = post(
+        &server,
+        "/v1/fr/identify",
+        &headers,
+        &json!({"image": b64(&same)}),
+    );
+    assert_eq!(
+        found.body["candidates"][0]["userCode"], phone,
+        "{}",
+        found.body
+    );
+    let deleted = server.call(
+        "DELETE",
+        &format!("/v1/fr/register/{email}"),
+        &as_refs(&headers),
+        None,
+    );
+    assert_eq!(deleted.status, 200);
+    assert_eq!(
+        post(
+            &server,
+            "/v1/fr/verify",
+            &headers,
+            &json!({"userCode": phone, "image": b64(&same)})
+        )
+        .status,
+        200
+    );
+
+    if on_postgres() {
+        eprintln!("database files not checked: the database is PostgreSQL");
+        return;
+    }
+    for entry in std::fs::read_dir(server.data_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if !path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("ekyc.db")
+        {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        for code in [phone, email, duplicate, "01099999999"] {
+            assert!(
+                !bytes.windows(code.len()).any(|w| w == code.as_bytes()),
+                "{} holds {code}",
+                path.display()
+            );
+        }
+    }
+}
+
 #[test]
 fn request_rates_and_token_attempts_are_limited() {
     let server = Server::start_with(&[
@@ -290,6 +428,38 @@ fn admin_api_mirrors_the_cli_and_is_off_by_default() {
         .body
         .to_string()
         .contains(&second.tenant_id));
+}
+
+/// Admin tokens cannot be guessed without limit: after as many wrong ones
+/// from an address as token attempts allow in a minute (30), that address
+/// is refused with 42900 and Retry-After, the right token included.
+#[test]
+fn wrong_admin_tokens_are_rate_limited_per_address() {
+    let token = "admin-token-for-guessing-0123456789abcdef";
+    let server = Server::start_with(&[("EKYC_ADMIN_TOKEN", token)]);
+    let answers: Vec<Answer> = (0..40)
+        .map(|i| {
+            let guess = vec![("Authorization", format!("Bearer guess-{i:032}"))];
+            get(&server, "/admin/v1/tenants", &guess)
+        })
+        .collect();
+    assert!(answers[..30].iter().all(|a| a.code() == "40100"));
+    for refused in &answers[30..] {
+        assert_eq!(
+            (refused.status, refused.code()),
+            (429, "42900"),
+            "{}",
+            refused.body
+        );
+        let wait: u64 = refused.retry_after.as_deref().unwrap().parse().unwrap();
+        assert!((1..=60).contains(&wait));
+    }
+    let right = vec![("Authorization", format!("Bearer {token}"))];
+    assert_eq!(
+        get(&server, "/admin/v1/tenants", &right).code(),
+        "42900",
+        "a hit cannot be told from a miss while the address is blocked"
+    );
 }
 
 /// The tenant's first key pair, as the admin API created it.

@@ -2,7 +2,7 @@
 //! tenant tokens. It exists only when `admin_token` is configured, and
 //! takes that token, never a tenant's credentials.
 
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::Json;
 use ekyc_auth::AuthError;
@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use super::{success, Envelope};
 use crate::audit;
 use crate::error::ApiError;
-use crate::extract::{bearer_token, ApiJson};
+use crate::extract::{bearer_token, ApiJson, ApiPath, ClientAddress};
 use crate::AppState;
 
 /// The operator, proven by the admin token.
@@ -29,10 +29,13 @@ impl FromRequestParts<AppState> for Operator {
         let Some(expected) = state.admin_token_digest else {
             return Err(ApiError::new(ErrorCode::RouteNotFound));
         };
+        let Ok(ClientAddress(client)) = ClientAddress::from_request_parts(parts, state).await;
+        state.limits.admin_attempt(client)?;
         // Digests are compared, not tokens: timing can only reveal a
         // prefix of a hash, which says nothing about the token.
         let given = bearer_token(&parts.headers).map(|t| <[u8; 32]>::from(Sha256::digest(t)));
         if given != Some(expected) {
+            state.limits.admin_failure(client);
             return Err(ApiError::new(ErrorCode::Unauthorized).with_detail("admin token required"));
         }
         audit::note(|facts| facts.access_key = Some("admin".to_owned()));
@@ -146,7 +149,7 @@ pub(crate) async fn list_tenants(
 pub(crate) async fn delete_tenant(
     State(state): State<AppState>,
     _: Operator,
-    Path(tenant_id): Path<String>,
+    ApiPath(tenant_id): ApiPath<String>,
 ) -> Result<Json<Envelope<Done>>, ApiError> {
     audit::note(|facts| facts.tenant_id = Some(tenant_id.clone()));
     if !state.vault.delete_tenant(&tenant_id).await? {
@@ -163,7 +166,7 @@ pub(crate) async fn delete_tenant(
 pub(crate) async fn create_key(
     State(state): State<AppState>,
     _: Operator,
-    Path(tenant_id): Path<String>,
+    ApiPath(tenant_id): ApiPath<String>,
 ) -> Result<Json<Envelope<Credentials>>, ApiError> {
     audit::note(|facts| facts.tenant_id = Some(tenant_id.clone()));
     let key = state
@@ -186,7 +189,7 @@ pub(crate) async fn create_key(
 pub(crate) async fn revoke_key(
     State(state): State<AppState>,
     _: Operator,
-    Path(access_key): Path<String>,
+    ApiPath(access_key): ApiPath<String>,
 ) -> Result<Json<Envelope<Done>>, ApiError> {
     if !state.auth.revoke_key(&access_key).await? {
         return Err(ApiError::new(ErrorCode::AdminTargetNotFound));
@@ -201,7 +204,7 @@ pub(crate) async fn revoke_key(
 pub(crate) async fn issue_tenant_token(
     State(state): State<AppState>,
     _: Operator,
-    Path(tenant_id): Path<String>,
+    ApiPath(tenant_id): ApiPath<String>,
     ApiJson(request): ApiJson<TenantTokenRequest>,
 ) -> Result<Json<Envelope<Credentials>>, ApiError> {
     audit::note(|facts| facts.tenant_id = Some(tenant_id.clone()));
@@ -225,7 +228,7 @@ pub(crate) async fn issue_tenant_token(
 pub(crate) async fn revoke_tenant_tokens(
     State(state): State<AppState>,
     _: Operator,
-    Path(tenant_id): Path<String>,
+    ApiPath(tenant_id): ApiPath<String>,
 ) -> Result<Json<Envelope<Done>>, ApiError> {
     audit::note(|facts| facts.tenant_id = Some(tenant_id.clone()));
     state

@@ -1,6 +1,6 @@
 //! *(ext)* The tenant's own audit trail: one record per request.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use ekyc_core::ErrorCode;
 use ekyc_store::AuditRecord;
@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{success, Envelope};
 use crate::error::ApiError;
-use crate::extract::{ApiQuery, Caller};
+use crate::extract::{ApiPath, ApiQuery, Caller};
 use crate::AppState;
 
 const MAX_PAGE: u32 = 500;
@@ -87,11 +87,11 @@ pub(crate) struct PageQuery {
 pub(crate) async fn audit_record(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(trx_id): Path<String>,
+    ApiPath(trx_id): ApiPath<String>,
 ) -> Result<Json<Envelope<AuditResponse>>, ApiError> {
     let record = state
-        .store
-        .audit_record(&caller.tenant_id, trx_id.trim())
+        .audit
+        .record(&caller.tenant_id, trx_id.trim())
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::AuditRecordNotFound))?;
     Ok(success(AuditResponse {

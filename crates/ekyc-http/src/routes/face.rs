@@ -2,7 +2,7 @@
 //! verify, compare and delete. Handlers check and parse the request, call
 //! the face service and shape its answer; the use cases are the service's.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use ekyc_core::Lang;
 use ekyc_face::{Decision, EngineId, Face, Policy, QualityIssue};
@@ -13,7 +13,7 @@ use super::{check_choice, success, validate_user_code, Envelope};
 use crate::audit;
 use crate::context::RequestContext;
 use crate::error::ApiError;
-use crate::extract::{AuthedJson, Caller};
+use crate::extract::{ApiPath, AuthedJson, Caller};
 use crate::AppState;
 
 const ENGINES: [&str; 2] = ["ezway", "applemango"];
@@ -285,7 +285,7 @@ pub(crate) async fn compare(
 pub(crate) async fn delete_user(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(user_code): Path<String>,
+    ApiPath(user_code): ApiPath<String>,
 ) -> Result<Json<Envelope<DeleteResponse>>, ApiError> {
     validate_user_code(&user_code)?;
     state

@@ -39,6 +39,6 @@ pub(crate) async fn readyz(
 pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
+        state.metrics.render(state.audit.pending()),
     )
 }

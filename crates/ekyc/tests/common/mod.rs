@@ -119,6 +119,17 @@ impl Server {
         }
     }
 
+    /// Asks the server to stop (SIGTERM) and waits for it to exit.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        // SAFETY: signalling our own child process.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        self.child.wait().unwrap()
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
     /// What the servers on this data dir have logged so far.
     pub fn log(&self) -> String {
         std::fs::read_dir(&self.data_dir)
@@ -255,6 +266,40 @@ pub fn read_answer(stream: &mut std::net::TcpStream) -> String {
         }
     }
     String::from_utf8_lossy(&response).into_owned()
+}
+
+/// Sends `request` as written (for requests no HTTP client would form)
+/// on a connection of its own, and parses the answer.
+pub fn raw_exchange(server: &Server, request: &[u8]) -> Answer {
+    use std::io::{Read, Write};
+    let address = server.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    stream.write_all(request).unwrap();
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let header = |name: &str| {
+        head.lines()
+            .find_map(|l| {
+                l.split_once(':')
+                    .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            })
+            .map(|(_, v)| v.trim().to_owned())
+    };
+    Answer {
+        status: head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0),
+        body: serde_json::from_str(body).unwrap_or(Value::String(body.to_owned())),
+        request_id: header("x-request-id"),
+        retry_after: header("retry-after"),
+    }
 }
 
 /// Headers of an authenticated call.
