@@ -32,7 +32,8 @@ pub(crate) const BODY_LIMIT_BYTES: usize = 30 * 1024 * 1024;
 
 /// The whole application: every route with its middleware.
 pub fn router(state: AppState) -> Router {
-    let api = routes::routes()
+    let (api, document) = routes::api().split_for_parts();
+    let api = api
         .fallback(routes::route_not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)
         .layer(
@@ -50,7 +51,13 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .with_state(state);
-    api.merge(openapi::docs())
+    api.merge(openapi::docs(openapi::finish(document)))
+}
+
+/// The OpenAPI document the server serves at `/openapi.json`, as JSON.
+pub fn openapi_json() -> Result<String, serde_json::Error> {
+    let (_, document) = routes::api().split_for_parts();
+    openapi::finish(document).to_pretty_json()
 }
 
 /// Serves until `shutdown` resolves, then finishes requests in flight.

@@ -11,6 +11,7 @@ use super::{success, with_image, Envelope};
 use crate::audit;
 use crate::error::ApiError;
 use crate::extract::AuthedJson;
+use crate::openapi::{self, error_responses, AUTHENTICATED, IMAGE_BODY, ONE_FACE};
 use crate::AppState;
 
 const MAX_RESULTS: usize = 50;
@@ -18,8 +19,11 @@ const MAX_RESULTS: usize = 50;
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct IdentifyRequest {
+    #[schema(schema_with = openapi::image)]
     image: String,
     /// Candidates to return at most, 1–50 (default 5).
+    #[schema(minimum = 1, maximum = 50, example = 5)]
+    #[serde(default, deserialize_with = "super::whole_number")]
     max_results: Option<usize>,
 }
 
@@ -57,11 +61,18 @@ pub(crate) struct IdentifyResponse {
     max_fmr: f64,
 }
 
+error_responses!(
+    /// One usable face is required; nobody matching is an empty list.
+    IdentifyErrors: AUTHENTICATED,
+    IMAGE_BODY,
+    ONE_FACE
+);
+
 /// Finds who in the tenant this face belongs to.
 #[utoipa::path(post, path = "/v1/fr/identify", tag = "face", request_body = IdentifyRequest,
-    security(("bearer" = []), ("tenant" = [])),
-    responses((status = 200, body = Envelope<IdentifyResponse>),
-              (status = 404, description = "4040A no face", body = crate::error::ErrorBody)))]
+    security(("bearer" = [], "tenant" = [])),
+    responses((status = 200, description = "The candidates, best first", body = Envelope<IdentifyResponse>),
+              IdentifyErrors))]
 pub(crate) async fn identify(
     State(state): State<AppState>,
     AuthedJson {
