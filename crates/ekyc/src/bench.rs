@@ -15,6 +15,7 @@ use ekyc_face::{Decision, EngineId, FaceModels, Matcher, Policy, Template};
 use ekyc_image::{decode_base64_image, IntakeLimits};
 use ekyc_runtime::InferencePool;
 
+use crate::progress;
 use crate::serve::{intake_limits, start_face_pool};
 
 #[derive(Subcommand)]
@@ -122,18 +123,25 @@ async fn count(
     }
     let mut latencies = Vec::with_capacity(requests);
     let mut faces = 0;
+    let bar = progress::steps(requests as u64, "one client");
     for photo in photos.iter().cycle().take(requests) {
         let started = Instant::now();
         faces += count_once(&pool, photo.clone(), limits).await?;
         latencies.push(started.elapsed());
+        bar.inc(1);
     }
+    bar.finish_and_clear();
     report("single client", &mut latencies, requests, None);
     println!("  faces found: {faces} in {requests} images");
 
     let started = Instant::now();
     let mut clients = Vec::new();
+    let bar = progress::steps(
+        (requests / concurrency * concurrency) as u64,
+        &format!("{concurrency} clients"),
+    );
     for client in 0..concurrency {
-        let (pool, photos) = (pool.clone(), photos.clone());
+        let (pool, photos, bar) = (pool.clone(), photos.clone(), bar.clone());
         clients.push(tokio::spawn(async move {
             let mut own = Vec::new();
             for photo in photos
@@ -146,6 +154,7 @@ async fn count(
                 let t = Instant::now();
                 count_once(&pool, photo.clone(), limits).await?;
                 own.push(t.elapsed());
+                bar.inc(1);
             }
             anyhow::Ok(own)
         }));
@@ -154,6 +163,7 @@ async fn count(
     for client in clients {
         all.extend(client.await??);
     }
+    bar.finish_and_clear();
     let wall = started.elapsed();
     let total = all.len();
     report(
@@ -287,10 +297,12 @@ async fn verify(settings: &Settings, images: &Path, requests: usize) -> anyhow::
         let mut stages: [Vec<Duration>; 4] = Default::default();
         let mut matches = 0;
         let mut refusals: std::collections::BTreeMap<String, usize> = Default::default();
+        let bar = progress::steps(requests as u64, engine.name());
         for photo in photos.iter().cycle().take(requests) {
             let started = Instant::now();
             let outcome = verify_once(&pool, photo, &template, &matcher, limits).await?;
             latencies.push(started.elapsed());
+            bar.inc(1);
             match outcome {
                 Ok((decision, marks)) => {
                     matches += usize::from(decision.is_match);
@@ -301,6 +313,7 @@ async fn verify(settings: &Settings, images: &Path, requests: usize) -> anyhow::
                 Err(reason) => *refusals.entry(reason).or_default() += 1,
             }
         }
+        bar.finish_and_clear();
         println!(
             "verify {engine}: {requests} requests, {} ({matches} matched the first photo; refused: {refusals:?})",
             summarize(&mut latencies)
@@ -329,8 +342,10 @@ async fn verify_throughput(
         let template = Arc::new(enrol_first_usable(&pool, photos, engine, limits).await?);
         let started = Instant::now();
         let mut clients = Vec::new();
+        let bar = progress::steps((requests / 2 * 2) as u64, &format!("{engine} x2"));
         for client in 0..2 {
-            let (pool, matcher, template) = (pool.clone(), matcher.clone(), template.clone());
+            let (pool, matcher, template, bar) =
+                (pool.clone(), matcher.clone(), template.clone(), bar.clone());
             let mine: Vec<Arc<String>> = photos
                 .iter()
                 .cycle()
@@ -346,6 +361,7 @@ async fn verify_throughput(
                     // A refusal by the face rules is a served request too.
                     let _outcome = verify_once(&pool, photo, &template, &matcher, limits).await?;
                     latencies.push(t.elapsed());
+                    bar.inc(1);
                 }
                 anyhow::Ok(latencies)
             }));
@@ -354,6 +370,7 @@ async fn verify_throughput(
         for client in clients {
             all.extend(client.await??);
         }
+        bar.finish_and_clear();
         let total = all.len();
         report(
             &format!(

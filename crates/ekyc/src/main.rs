@@ -7,6 +7,7 @@ mod bench_identify;
 mod bench_liveness;
 mod bench_ocr;
 mod models;
+mod progress;
 mod serve;
 
 use std::io::IsTerminal;
