@@ -2,9 +2,11 @@
 //! envelope, authentication of callers and the OpenAPI document.
 //!
 //! This crate holds no vision logic: each handler checks its input, asks a
-//! domain crate, and shapes the answer.
+//! domain crate, and shapes the answer. The web console it serves is static
+//! files that call the same API.
 
 mod audit;
+mod console;
 mod context;
 mod error;
 mod extract;
@@ -52,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .with_state(state);
     api.merge(openapi::docs(openapi::finish(document)))
+        .merge(console::router())
 }
 
 /// The OpenAPI document the server serves at `/openapi.json`, as JSON.
