@@ -2,7 +2,8 @@
 # Installs the system packages the build and the model fetch need on
 # Debian 12, only those that are missing. Idempotent; used by serve.sh and
 # test.sh. With --for-tests, also the PostgreSQL server binaries that the
-# store and API tests start in temporary directories.
+# store and API tests start in temporary directories, and Chromium with
+# its WebDriver for the console's browser tests.
 set -euo pipefail
 
 missing=()
@@ -23,6 +24,12 @@ if [ "${1:-}" = --for-tests ]; then
     installed "$package" || missing+=("$package")
   done
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+  # The console's browser tests: Chromium and its WebDriver.
+  for package in chromium chromium-driver; do
+    installed "$package" || missing+=("$package")
+  done
+  # The OpenAPI conformance run's virtual environment.
+  python3 -c "import ensurepip, venv" >/dev/null 2>&1 || missing+=(python3-venv)
   command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
   # deploy/check.py reads the compose file.
   python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)

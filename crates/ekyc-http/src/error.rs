@@ -259,7 +259,7 @@ impl From<FaceServiceError> for ApiError {
                 serde_json::json!({"matchedUserCode": matched_user_code, "score": score}),
             ),
             FaceServiceError::LoginMismatch(matched) => Self::new(ErrorCode::FaceMismatch)
-                .with_fields(crate::routes::MatchResponse::verified(&matched)),
+                .with_fields(crate::routes::face::MatchResponse::verified(&matched)),
             FaceServiceError::Lockout(e) => e.into(),
             FaceServiceError::Pool(e) => e.into(),
             FaceServiceError::Store(e) => e.into(),

@@ -6,10 +6,13 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use ekyc_core::Lang;
 
 use crate::extract::{bearer_token, parse_json};
-use crate::routes::{
-    validate_user_code, CompareRequest, CountRequest, IdentifyRequest, LivenessRequest,
-    NewTenantRequest, OcrRequest, RegisterRequest, TenantTokenRequest, TokenRequest, VerifyRequest,
-};
+use crate::routes::admin::{NewTenantRequest, TenantTokenRequest};
+use crate::routes::auth::TokenRequest;
+use crate::routes::face::{CompareRequest, CountRequest, RegisterRequest, VerifyRequest};
+use crate::routes::identify::IdentifyRequest;
+use crate::routes::liveness::LivenessRequest;
+use crate::routes::ocr::OcrRequest;
+use crate::routes::validate_user_code;
 
 /// Parses `data` as every request body and as each parsed header value.
 pub fn request_parts(data: &[u8]) {

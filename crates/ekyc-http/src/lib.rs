@@ -2,9 +2,11 @@
 //! envelope, authentication of callers and the OpenAPI document.
 //!
 //! This crate holds no vision logic: each handler checks its input, asks a
-//! domain crate, and shapes the answer.
+//! domain crate, and shapes the answer. The web console it serves is static
+//! files that call the same API.
 
 mod audit;
+mod console;
 mod context;
 mod error;
 mod extract;
@@ -34,7 +36,8 @@ pub(crate) const BODY_LIMIT_BYTES: usize = 30 * 1024 * 1024;
 
 /// The whole application: every route with its middleware.
 pub fn router(state: AppState) -> Router {
-    let api = routes::routes()
+    let (api, document) = routes::api().split_for_parts();
+    let api = api
         .fallback(routes::route_not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)
         .layer(
@@ -52,7 +55,14 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .with_state(state);
-    api.merge(openapi::docs())
+    api.merge(openapi::docs(openapi::finish(document)))
+        .merge(console::router())
+}
+
+/// The OpenAPI document the server serves at `/openapi.json`, as JSON.
+pub fn openapi_json() -> Result<String, serde_json::Error> {
+    let (_, document) = routes::api().split_for_parts();
+    openapi::finish(document).to_pretty_json()
 }
 
 /// Serves until `shutdown` resolves, then finishes requests in flight,

@@ -81,6 +81,32 @@ pub fn check_models(manifest: &Manifest, model_dir: &Path) -> Vec<ModelProblem> 
         .collect()
 }
 
+/// One step of [`fetch_models`], for a log line (its `Display`) or a
+/// progress bar (the entry's `size`).
+#[derive(Debug, Clone, Copy)]
+pub enum FetchStep<'a> {
+    /// The file is there with its pinned digest: nothing to fetch.
+    Present(&'a ModelEntry),
+    /// The file is being fetched.
+    Fetching(&'a ModelEntry),
+    /// The file was fetched and its digest verified.
+    Verified(&'a ModelEntry),
+}
+
+impl std::fmt::Display for FetchStep<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Present(entry) => write!(f, "{}: present and verified", entry.file),
+            Self::Fetching(entry) => write!(
+                f,
+                "{}: fetching ({} bytes, {})",
+                entry.file, entry.size, entry.license
+            ),
+            Self::Verified(entry) => write!(f, "{}: verified", entry.file),
+        }
+    }
+}
+
 /// Brings every file of the manifest into `model_dir`, reporting each step
 /// through `progress`. Files already verified are not fetched again.
 pub fn fetch_models(
@@ -88,19 +114,16 @@ pub fn fetch_models(
     model_dir: &Path,
     mirror: &Path,
     python: &str,
-    progress: &mut dyn FnMut(&str),
+    progress: &mut dyn FnMut(FetchStep<'_>),
 ) -> Result<(), FetchError> {
     fs::create_dir_all(model_dir).map_err(|e| io_error("model folder", e))?;
     for entry in &manifest.models {
         let target = model_dir.join(&entry.file);
         if sha256_of(&target).is_ok_and(|d| d == entry.sha256) {
-            progress(&format!("{}: present and verified", entry.file));
+            progress(FetchStep::Present(entry));
             continue;
         }
-        progress(&format!(
-            "{}: fetching ({} bytes, {})",
-            entry.file, entry.size, entry.license
-        ));
+        progress(FetchStep::Fetching(entry));
         let staged = model_dir.join(format!(".{}.partial", entry.file));
         match &entry.source {
             ModelSource::Mirror(name) => copy_from_mirror(entry, mirror, name, &staged)?,
@@ -116,7 +139,7 @@ pub fn fetch_models(
             return Err(e);
         }
         fs::rename(&staged, &target).map_err(|e| io_error(&entry.file, e))?;
-        progress(&format!("{}: verified", entry.file));
+        progress(FetchStep::Verified(entry));
     }
     Ok(())
 }
@@ -310,7 +333,7 @@ mod tests {
             models.path(),
             mirror.path(),
             "python3",
-            &mut |l| log.push(l.to_owned()),
+            &mut |step| log.push(step.to_string()),
         )
         .unwrap();
         assert!(check_models(&manifest, models.path()).is_empty());
@@ -319,7 +342,7 @@ mod tests {
             models.path(),
             mirror.path(),
             "python3",
-            &mut |l| log.push(l.to_owned()),
+            &mut |step| log.push(step.to_string()),
         )
         .unwrap();
         assert!(log.last().unwrap().contains("present and verified"));

@@ -11,7 +11,7 @@ mod onnx;
 mod onnx_edit;
 mod pool;
 
-pub use fetch::{check_models, fetch_models, FetchError, ModelProblem};
+pub use fetch::{check_models, fetch_models, FetchError, FetchStep, ModelProblem};
 pub use manifest::{Manifest, ManifestError, ModelEntry, ModelSource, Transform};
 pub use onnx::{init_onnx_runtime, load_session, OnnxError};
 pub use onnx_edit::{prune_graph_inputs, EditError};

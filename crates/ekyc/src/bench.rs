@@ -18,6 +18,7 @@ use ekyc_store::SqlStore;
 use ekyc_vault::{generate_master_key, Vault};
 
 use crate::admin::{open_auth, open_vault};
+use crate::progress;
 use crate::serve::{face_service, start_face_pool};
 
 #[derive(Subcommand)]
@@ -133,18 +134,25 @@ async fn count(
     }
     let mut latencies = Vec::with_capacity(requests);
     let mut faces = 0;
+    let bar = progress::steps(requests as u64, "one client");
     for photo in photos.iter().cycle().take(requests) {
         let started = Instant::now();
         faces += served.service.count(photo.to_string()).await?.len();
         latencies.push(started.elapsed());
+        bar.inc(1);
     }
+    bar.finish_and_clear();
     report("single client", &mut latencies, requests, None);
     println!("  faces found: {faces} in {requests} images");
 
     let started = Instant::now();
     let mut clients = Vec::new();
+    let bar = progress::steps(
+        (requests / concurrency * concurrency) as u64,
+        &format!("{concurrency} clients"),
+    );
     for client in 0..concurrency {
-        let (served, photos) = (served.clone(), photos.clone());
+        let (served, photos, bar) = (served.clone(), photos.clone(), bar.clone());
         clients.push(tokio::spawn(async move {
             let mut own = Vec::new();
             for photo in photos
@@ -157,6 +165,7 @@ async fn count(
                 let t = Instant::now();
                 served.service.count(photo.to_string()).await?;
                 own.push(t.elapsed());
+                bar.inc(1);
             }
             anyhow::Ok(own)
         }));
@@ -165,6 +174,7 @@ async fn count(
     for client in clients {
         all.extend(client.await??);
     }
+    bar.finish_and_clear();
     let wall = started.elapsed();
     let total = all.len();
     report(
@@ -348,6 +358,7 @@ async fn verify(settings: &Settings, images: &Path, requests: usize) -> anyhow::
         let mut stages: Vec<Stages> = Vec::new();
         let mut matches = 0;
         let mut refusals: std::collections::BTreeMap<String, usize> = Default::default();
+        let bar = progress::steps(requests as u64, engine.name());
         for photo in photos.iter().cycle().take(requests) {
             let started = Instant::now();
             let outcome = served
@@ -355,6 +366,7 @@ async fn verify(settings: &Settings, images: &Path, requests: usize) -> anyhow::
                 .verify(&served.tenant_id, &user, photo.to_string(), Policy::General)
                 .await;
             latencies.push(started.elapsed());
+            bar.inc(1);
             match outcome {
                 Ok(matched) => {
                     matches += usize::from(matched.decision.is_match);
@@ -363,6 +375,7 @@ async fn verify(settings: &Settings, images: &Path, requests: usize) -> anyhow::
                 Err(e) => *refusals.entry(refusal(&e)).or_default() += 1,
             }
         }
+        bar.finish_and_clear();
         println!(
             "verify {engine}: {requests} requests, {} ({matches} matched the first photo; refused: {refusals:?})",
             summarize(&mut latencies)
@@ -415,8 +428,9 @@ async fn verify_throughput(
         served.enrol_first_usable(photos, &user, engine).await?;
         let started = Instant::now();
         let mut clients = Vec::new();
+        let bar = progress::steps((requests / 2 * 2) as u64, &format!("{engine} x2"));
         for client in 0..2 {
-            let (served, user) = (served.clone(), user.clone());
+            let (served, user, bar) = (served.clone(), user.clone(), bar.clone());
             let mine: Vec<Arc<String>> = photos
                 .iter()
                 .cycle()
@@ -435,6 +449,7 @@ async fn verify_throughput(
                         .verify(&served.tenant_id, &user, photo.to_string(), Policy::General)
                         .await;
                     latencies.push(t.elapsed());
+                    bar.inc(1);
                 }
                 latencies
             }));
@@ -443,6 +458,7 @@ async fn verify_throughput(
         for client in clients {
             all.extend(client.await?);
         }
+        bar.finish_and_clear();
         let total = all.len();
         report(
             &format!(

@@ -17,6 +17,7 @@ use ekyc_image::decode_image_bytes;
 use ekyc_runtime::InferencePool;
 
 use crate::bench::{print_machine, summarize};
+use crate::progress;
 use crate::serve::{face_options, intake_limits, start_face_pool};
 
 /// One evaluation photo after the pipeline.
@@ -173,11 +174,14 @@ async fn embed_dataset(
     }
     let total = jobs.len();
     let mut samples = Vec::new();
+    let bar = progress::steps(total as u64, "faces");
     for job in jobs {
         if let Some(sample) = job.await?? {
             samples.push(sample);
         }
+        bar.inc(1);
     }
+    bar.finish_and_clear();
     let failed = total - samples.len();
     Ok((samples, failed))
 }

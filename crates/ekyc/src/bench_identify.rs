@@ -9,6 +9,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::bench::{print_machine, summarize};
+use crate::progress;
 
 fn unit_vector(rng: &mut StdRng, dim: usize) -> Vec<f32> {
     let v: Vec<f32> = (0..dim).map(|_| rng.gen::<f32>() - 0.5).collect();
@@ -22,9 +23,11 @@ pub fn run(sizes: &[usize], dim: usize, queries: usize) {
     let mut rng = StdRng::seed_from_u64(7);
     for &size in sizes {
         let started = Instant::now();
+        let bar = progress::steps((size + queries) as u64, &format!("{size} templates"));
         let gallery = Gallery::new(
             (0..size)
                 .map(|i| (format!("user-{i}"), unit_vector(&mut rng, dim)))
+                .inspect(|_| bar.inc(1))
                 .collect(),
         );
         let built = started.elapsed();
@@ -33,9 +36,12 @@ pub fn run(sizes: &[usize], dim: usize, queries: usize) {
                 let probe = unit_vector(&mut rng, dim);
                 let started = Instant::now();
                 std::hint::black_box(gallery.search(&probe, 5));
-                started.elapsed()
+                let elapsed = started.elapsed();
+                bar.inc(1);
+                elapsed
             })
             .collect();
+        bar.finish_and_clear();
         println!(
             "{size:>9} templates ({:.0} MiB): {} (built in {:.1} s)",
             (size * dim * 4) as f64 / (1024.0 * 1024.0),

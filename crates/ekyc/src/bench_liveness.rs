@@ -19,6 +19,7 @@ use ekyc_face::{Face, FaceError, FaceModels};
 use ekyc_image::{decode_image_bytes, resize_bilinear, IntakeLimits, RgbImage};
 
 use crate::bench::{print_machine, summarize};
+use crate::progress;
 use crate::serve::{face_options, intake_limits, loaded_models};
 
 /// One image and what every measured variant said about it.
@@ -202,6 +203,7 @@ fn simulated(live_frames: &[RgbImage]) -> Vec<Job> {
 /// Scores the jobs on one thread per scorer.
 fn score_all(scorers: Vec<Scorer>, jobs: Vec<Job>) -> Results {
     let threads = scorers.len().max(1);
+    let bar = progress::steps(jobs.len() as u64, "images");
     let mut shares: Vec<Vec<Job>> = (0..threads).map(|_| Vec::new()).collect();
     for (index, job) in jobs.into_iter().enumerate() {
         shares[index % threads].push(job);
@@ -211,10 +213,12 @@ fn score_all(scorers: Vec<Scorer>, jobs: Vec<Job>) -> Results {
             .into_iter()
             .zip(shares)
             .map(|(mut scorer, share)| {
+                let bar = bar.clone();
                 scope.spawn(move || {
                     let mut results = Results::default();
                     for job in share {
                         scorer.score(job, &mut results);
+                        bar.inc(1);
                     }
                     results
                 })
@@ -229,6 +233,7 @@ fn score_all(scorers: Vec<Scorer>, jobs: Vec<Job>) -> Results {
                 }
             }
         }
+        bar.finish_and_clear();
         all
     })
 }

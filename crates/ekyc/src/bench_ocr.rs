@@ -20,6 +20,7 @@ use ekyc_docgen::{Generator, Truth, KINDS};
 use ekyc_image::{decode_image_bytes, RgbImage};
 
 use crate::bench::{collect_images, print_machine, summarize};
+use crate::progress;
 use crate::serve::{intake_limits, load_document_models, loaded_models, recogniser_kind};
 
 /// Fields compared per type (the answer's names; `idNum` unmasked).
@@ -109,12 +110,13 @@ pub fn run(settings: &Settings, bench: &OcrBench) -> anyhow::Result<()> {
     let outcomes = Mutex::new(Vec::new());
     let negatives = Mutex::new(Vec::new());
     let next = Mutex::new(0usize);
+    let bar = progress::steps(jobs.len() as u64 + bench.negatives, "cards");
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let mut workers = Vec::new();
         for _ in 0..bench.threads {
             let mut models = load()?;
-            let (generator, jobs, outcomes, negatives, next) =
-                (&generator, &jobs, &outcomes, &negatives, &next);
+            let (generator, jobs, outcomes, negatives, next, bar) =
+                (&generator, &jobs, &outcomes, &negatives, &next, &bar);
             workers.push(scope.spawn(move || -> anyhow::Result<()> {
                 loop {
                     let index = {
@@ -141,6 +143,7 @@ pub fn run(settings: &Settings, bench: &OcrBench) -> anyhow::Result<()> {
                     } else {
                         return Ok(());
                     }
+                    bar.inc(1);
                 }
             }));
         }
@@ -151,6 +154,7 @@ pub fn run(settings: &Settings, bench: &OcrBench) -> anyhow::Result<()> {
         }
         Ok(())
     })?;
+    bar.finish_and_clear();
     let outcomes = outcomes
         .into_inner()
         .map_err(|_| anyhow::anyhow!("poisoned"))?;
@@ -436,13 +440,16 @@ fn report_negatives(
     photos.sort();
     photos.truncate(200);
     let mut rejected = 0;
+    let bar = progress::steps(photos.len() as u64, "face photos");
     for path in &photos {
         let image = load(path, settings)?;
         rejected += usize::from(matches!(
             models.read(&image, None),
             Err(ReadError::NoDocument)
         ));
+        bar.inc(1);
     }
+    bar.finish_and_clear();
     println!(
         "  face photos ({}) answered 4040B {} ({rejected} of {})",
         faces.display(),

@@ -9,6 +9,7 @@ mod bench_liveness;
 mod bench_ocr;
 mod bench_quality;
 mod models;
+mod progress;
 mod serve;
 
 use std::io::IsTerminal;

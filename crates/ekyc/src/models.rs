@@ -3,7 +3,9 @@
 use anyhow::bail;
 use clap::Subcommand;
 use ekyc_core::Settings;
-use ekyc_runtime::{check_models, fetch_models, Manifest};
+use ekyc_runtime::{check_models, fetch_models, FetchStep, Manifest};
+
+use crate::progress;
 
 #[derive(Subcommand)]
 pub enum ModelsCommand {
@@ -25,13 +27,24 @@ pub fn run(settings: &Settings, command: ModelsCommand) -> anyhow::Result<()> {
     match command {
         ModelsCommand::Fetch { python } => {
             println!("fetching models into {}", model_dir.display());
+            let total = manifest.models.iter().map(|m| m.size).sum();
+            let bar = progress::bytes(total, "models");
             fetch_models(
                 &manifest,
                 &model_dir,
                 &settings.model_mirror,
                 &python,
-                &mut |line| println!("  {line}"),
+                &mut |step| {
+                    bar.suspend(|| println!("  {step}"));
+                    match step {
+                        FetchStep::Fetching(entry) => bar.set_message(entry.file.clone()),
+                        FetchStep::Present(entry) | FetchStep::Verified(entry) => {
+                            bar.inc(entry.size)
+                        }
+                    }
+                },
             )?;
+            bar.finish_and_clear();
             println!("all {} model files verified", manifest.models.len());
             Ok(())
         }

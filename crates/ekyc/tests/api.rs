@@ -809,19 +809,11 @@ fn envelope_request_ids_languages_and_service_endpoints() {
     );
     let openapi = server.call("GET", "/openapi.json", &[], None).body;
     assert!(openapi["openapi"].as_str().unwrap().starts_with("3.1"));
-    for path in [
-        "/v1/auth/token",
-        "/v1/fr/count",
-        "/v1/fr/register",
-        "/v1/fr/register/{userCode}",
-        "/v1/ocr/recognize",
-        "/v1/liveness/detect",
-    ] {
-        assert!(
-            openapi["paths"][path].is_object(),
-            "{path} missing from OpenAPI"
-        );
-    }
+    assert!(
+        openapi == committed_openapi(),
+        "the served /openapi.json is not crates/ekyc-http/openapi.json; regenerate it: \
+         EKYC_UPDATE_OPENAPI=1 cargo test -p ekyc-http openapi"
+    );
     let docs = server.call("GET", "/docs/", &[], None);
     assert_eq!(docs.status, 200);
     assert!(docs.body.as_str().unwrap().contains("swagger"));
@@ -881,6 +873,67 @@ fn every_rejection_is_in_the_envelope() {
         let trx_id = answer.body["trxId"].as_str().unwrap_or_default();
         assert_eq!(Some(trx_id), answer.request_id.as_deref(), "{what}");
     }
+}
+
+/// The OpenAPI document in the repository, the one clients generate from.
+fn committed_openapi() -> serde_json::Value {
+    serde_json::from_str(include_str!("../../ekyc-http/openapi.json")).unwrap()
+}
+
+/// Every operation of the committed document exists on the server and,
+/// called without credentials or body, answers a status the document
+/// lists for it; and the document lists every route the server serves.
+#[test]
+fn every_documented_operation_is_served_as_documented() {
+    let server = Server::start_with(&[(
+        "EKYC_ADMIN_TOKEN",
+        "admin-token-of-the-api-tests-0123456789",
+    )]);
+    let document = committed_openapi();
+    let paths = document["paths"].as_object().unwrap();
+    let mut operations = 0;
+    for (template, item) in paths {
+        // Path parameters get a value of the right syntax.
+        let path = template
+            .split('/')
+            .map(|segment| {
+                if segment.starts_with('{') {
+                    "x"
+                } else {
+                    segment
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        for (method, operation) in item.as_object().unwrap() {
+            let method = method.to_uppercase();
+            let body = (method == "POST").then_some("");
+            let answer = server.call(&method, &path, &[], body);
+            let documented = operation["responses"].as_object().unwrap();
+            assert!(
+                documented.contains_key(&answer.status.to_string()),
+                "{method} {template} answered {} ({}), documented: {:?}",
+                answer.status,
+                answer.body,
+                documented.keys().collect::<Vec<_>>()
+            );
+            assert!(
+                !["40400", "40500"].contains(&answer.code()),
+                "{method} {template} is not served: {}",
+                answer.body
+            );
+            let secured = operation.get("security").is_some();
+            assert_eq!(
+                answer.status == 401,
+                secured,
+                "{method} {template}: {}",
+                answer.body
+            );
+            operations += 1;
+        }
+    }
+    // Every route of `routes::api`, one operation each.
+    assert_eq!(operations, 21, "{:?}", paths.keys().collect::<Vec<_>>());
 }
 
 #[test]

@@ -9,11 +9,13 @@ use ekyc_auth::AuthError;
 use ekyc_core::ErrorCode;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 
 use super::{success, Envelope};
 use crate::audit;
 use crate::error::ApiError;
 use crate::extract::{bearer_token, ApiJson, ApiPath, ClientAddress};
+use crate::openapi::error_responses;
 use crate::AppState;
 
 /// The operator, proven by the admin token.
@@ -51,16 +53,73 @@ pub fn admin_token_digest(token: &str) -> [u8; 32] {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct NewTenantRequest {
+    #[schema(schema_with = tenant_name)]
     name: String,
     /// Unix seconds when the tenant token expires; one year when omitted.
+    #[schema(example = 1830000000)]
+    #[serde(default, deserialize_with = "super::whole_number")]
     expires_at: Option<i64>,
+}
+
+/// The characters `str::trim` strips (Unicode `White_Space`), in a
+/// regular expression's character class.
+const WHITE_SPACE: &str =
+    r"\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+
+/// A tenant's name: 1–200 characters once trimmed, as `create_tenant`
+/// checks it.
+fn tenant_name() -> ObjectBuilder {
+    let (space, other) = (format!("[{WHITE_SPACE}]"), format!("[^{WHITE_SPACE}]"));
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(format!(
+            "^{space}*{other}(?:[\\s\\S]{{0,198}}{other})?{space}*$"
+        )))
+        .description(Some("1–200 characters once trimmed"))
+        .examples(["Demo Bank"])
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct TenantTokenRequest {
+    /// Unix seconds when the tenant token expires; one year when omitted.
+    #[schema(example = 1830000000)]
+    #[serde(default, deserialize_with = "super::whole_number")]
     expires_at: Option<i64>,
 }
+
+/// What the operator's routes answer before their own work: `40400` when
+/// the admin API is not enabled, `40100` without the admin token.
+/// Every admin call: no admin API, a wrong token, or too many wrong
+/// tokens from the caller's address.
+const OPERATOR_CODES: &[ErrorCode] = &[
+    ErrorCode::RouteNotFound,
+    ErrorCode::Unauthorized,
+    ErrorCode::RateLimited,
+];
+
+error_responses!(
+    /// A name outside its bounds or a bad body.
+    CreateTenantErrors: OPERATOR_CODES,
+    &[ErrorCode::BadRequest]
+);
+
+error_responses!(
+    /// Only the operator's own.
+    ListTenantsErrors: OPERATOR_CODES
+);
+
+error_responses!(
+    /// No such tenant or key.
+    TargetErrors: OPERATOR_CODES,
+    &[ErrorCode::AdminTargetNotFound]
+);
+
+error_responses!(
+    /// No such tenant, or a bad body.
+    TenantTokenErrors: OPERATOR_CODES,
+    &[ErrorCode::BadRequest, ErrorCode::AdminTargetNotFound]
+);
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -102,7 +161,9 @@ fn not_found_for_unknown(e: AuthError) -> ApiError {
 
 /// Creates a tenant with its first key pair and tenant token.
 #[utoipa::path(post, path = "/admin/v1/tenants", tag = "admin", request_body = NewTenantRequest,
-    security(("bearer" = [])), responses((status = 200, body = Envelope<Credentials>)))]
+    security(("admin" = [])),
+    responses((status = 200, description = "The tenant's credentials, the secret shown only here", body = Envelope<Credentials>),
+              CreateTenantErrors))]
 pub(crate) async fn create_tenant(
     State(state): State<AppState>,
     _: Operator,
@@ -124,7 +185,8 @@ pub(crate) async fn create_tenant(
 
 /// Lists tenants.
 #[utoipa::path(get, path = "/admin/v1/tenants", tag = "admin",
-    security(("bearer" = [])), responses((status = 200, body = Envelope<TenantList>)))]
+    security(("admin" = [])),
+    responses((status = 200, description = "Every tenant", body = Envelope<TenantList>), ListTenantsErrors))]
 pub(crate) async fn list_tenants(
     State(state): State<AppState>,
     _: Operator,
@@ -144,8 +206,8 @@ pub(crate) async fn list_tenants(
 
 /// Deletes a tenant with everything it owns and destroys its data key.
 #[utoipa::path(delete, path = "/admin/v1/tenants/{tenantId}", tag = "admin",
-    params(("tenantId" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = Envelope<Done>), (status = 404, description = "40406", body = crate::error::ErrorBody)))]
+    params(("tenantId" = String, Path)), security(("admin" = [])),
+    responses((status = 200, description = "Deleted", body = Envelope<Done>), TargetErrors))]
 pub(crate) async fn delete_tenant(
     State(state): State<AppState>,
     _: Operator,
@@ -161,8 +223,9 @@ pub(crate) async fn delete_tenant(
 
 /// Adds a key pair to a tenant.
 #[utoipa::path(post, path = "/admin/v1/tenants/{tenantId}/keys", tag = "admin",
-    params(("tenantId" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = Envelope<Credentials>), (status = 404, description = "40406", body = crate::error::ErrorBody)))]
+    params(("tenantId" = String, Path)), security(("admin" = [])),
+    responses((status = 200, description = "The new key pair, the secret shown only here", body = Envelope<Credentials>),
+              TargetErrors))]
 pub(crate) async fn create_key(
     State(state): State<AppState>,
     _: Operator,
@@ -184,8 +247,8 @@ pub(crate) async fn create_key(
 
 /// Revokes an access key: its secret and its tokens stop working at once.
 #[utoipa::path(delete, path = "/admin/v1/keys/{accessKey}", tag = "admin",
-    params(("accessKey" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = Envelope<Done>), (status = 404, description = "40406", body = crate::error::ErrorBody)))]
+    params(("accessKey" = String, Path)), security(("admin" = [])),
+    responses((status = 200, description = "Revoked", body = Envelope<Done>), TargetErrors))]
 pub(crate) async fn revoke_key(
     State(state): State<AppState>,
     _: Operator,
@@ -199,8 +262,8 @@ pub(crate) async fn revoke_key(
 
 /// Issues another tenant token.
 #[utoipa::path(post, path = "/admin/v1/tenants/{tenantId}/tokens", tag = "admin",
-    params(("tenantId" = String, Path)), request_body = TenantTokenRequest, security(("bearer" = [])),
-    responses((status = 200, body = Envelope<Credentials>), (status = 404, description = "40406", body = crate::error::ErrorBody)))]
+    params(("tenantId" = String, Path)), request_body = TenantTokenRequest, security(("admin" = [])),
+    responses((status = 200, description = "The new tenant token", body = Envelope<Credentials>), TenantTokenErrors))]
 pub(crate) async fn issue_tenant_token(
     State(state): State<AppState>,
     _: Operator,
@@ -223,8 +286,8 @@ pub(crate) async fn issue_tenant_token(
 
 /// Revokes every tenant token issued so far for the tenant.
 #[utoipa::path(post, path = "/admin/v1/tenants/{tenantId}/tokens/revoke", tag = "admin",
-    params(("tenantId" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = Envelope<Done>), (status = 404, description = "40406", body = crate::error::ErrorBody)))]
+    params(("tenantId" = String, Path)), security(("admin" = [])),
+    responses((status = 200, description = "Revoked", body = Envelope<Done>), TargetErrors))]
 pub(crate) async fn revoke_tenant_tokens(
     State(state): State<AppState>,
     _: Operator,

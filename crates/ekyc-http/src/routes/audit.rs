@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{success, Envelope};
 use crate::error::ApiError;
 use crate::extract::{ApiPath, ApiQuery, Caller};
+use crate::openapi::{error_responses, AUTHENTICATED};
 use crate::AppState;
 
 const MAX_PAGE: u32 = 500;
@@ -71,19 +72,26 @@ pub(crate) struct AuditPage {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct PageQuery {
     /// Only records older than this `seq`.
     before: Option<i64>,
     /// Records per page, 1–500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
 }
 
+error_responses!(
+    /// No record of that id in this tenant.
+    RecordErrors: AUTHENTICATED,
+    &[ErrorCode::BadRequest, ErrorCode::AuditRecordNotFound]
+);
+
 /// The audit record of one of the tenant's requests.
 #[utoipa::path(get, path = "/v1/audit/{trxId}", tag = "audit",
-    params(("trxId" = String, Path, description = "transaction id of the request")),
-    security(("bearer" = []), ("tenant" = [])),
-    responses((status = 200, body = Envelope<AuditResponse>),
-              (status = 404, description = "40404 no such record in this tenant", body = crate::error::ErrorBody)))]
+    params(("trxId" = String, Path, description = "The request's transaction id")),
+    security(("bearer" = [], "tenant" = [])),
+    responses((status = 200, description = "The record", body = Envelope<AuditResponse>), RecordErrors))]
 pub(crate) async fn audit_record(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -99,10 +107,16 @@ pub(crate) async fn audit_record(
     }))
 }
 
+error_responses!(
+    /// `40000` for a query outside its bounds.
+    PageErrors: AUTHENTICATED,
+    &[ErrorCode::BadRequest]
+);
+
 /// The tenant's audit trail, newest first, page by page.
 #[utoipa::path(get, path = "/v1/audit", tag = "audit", params(PageQuery),
-    security(("bearer" = []), ("tenant" = [])),
-    responses((status = 200, body = Envelope<AuditPage>)))]
+    security(("bearer" = [], "tenant" = [])),
+    responses((status = 200, description = "One page of records", body = Envelope<AuditPage>), PageErrors))]
 pub(crate) async fn audit_list(
     State(state): State<AppState>,
     Caller(caller): Caller,

@@ -9,6 +9,7 @@ use super::{success, Envelope};
 use crate::audit;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ClientAddress};
+use crate::openapi::error_responses;
 use crate::AppState;
 
 /// Issued access keys are 20 characters; anything much longer is not one
@@ -18,7 +19,9 @@ const MAX_ACCESS_KEY_LEN: usize = 64;
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct TokenRequest {
+    #[schema(min_length = 1, example = "AKEXAMPLE0000000000A")]
     access_key: String,
+    #[schema(min_length = 1, example = "SKexample-secret-key-shown-once")]
     secret_key: String,
 }
 
@@ -27,16 +30,26 @@ pub(crate) struct TokenRequest {
 pub(crate) struct TokenResponse {
     access_token: String,
     /// Always `Bearer`.
+    #[schema(example = "Bearer")]
     token_type: &'static str,
     /// Seconds until the access token expires.
     expires_in: u64,
 }
 
+error_responses!(
+    /// Bad JSON or empty keys, unknown or revoked key, wrong secret, too
+    /// many attempts for the key or from the address.
+    TokenErrors: &[
+        ErrorCode::BadRequest,
+        ErrorCode::InvalidAccessKey,
+        ErrorCode::InvalidSecretKey,
+        ErrorCode::RateLimited,
+    ]
+);
+
 /// Exchanges an access key and secret key for a Bearer access token.
 #[utoipa::path(post, path = "/v1/auth/token", tag = "auth", request_body = TokenRequest,
-    responses((status = 200, body = Envelope<TokenResponse>),
-              (status = 401, description = "40102 unknown or revoked access key, 40104 wrong secret", body = crate::error::ErrorBody),
-              (status = 429, description = "42900 too many attempts for this key or from this address (Retry-After)", body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "An access token", body = Envelope<TokenResponse>), TokenErrors))]
 pub(crate) async fn issue_token(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,

@@ -4,16 +4,18 @@
 
 use axum::extract::State;
 use axum::Json;
-use ekyc_core::Lang;
+use ekyc_core::{ErrorCode, Lang};
 use ekyc_face::{Decision, EngineId, Face, Policy, QualityIssue};
 use ekyc_face_service::{FaceServiceError, Matched, Registration};
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::ObjectBuilder;
 
 use super::{check_choice, success, validate_user_code, Envelope};
 use crate::audit;
 use crate::context::RequestContext;
 use crate::error::ApiError;
 use crate::extract::{ApiPath, AuthedJson, Caller};
+use crate::openapi::{self, error_responses, AUTHENTICATED, IMAGE_BODY, ONE_FACE};
 use crate::AppState;
 
 const ENGINES: [&str; 2] = ["ezway", "applemango"];
@@ -22,10 +24,11 @@ const CONTEXTS: [&str; 3] = ["login", "monitoring", "general"];
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct RegisterRequest {
+    #[schema(schema_with = openapi::user_code)]
     user_code: String,
-    /// Base64 JPEG, PNG or WebP, optionally with a data-URL prefix.
+    #[schema(schema_with = openapi::image)]
     image: String,
-    /// `ezway` or `applemango`; the server's default when omitted.
+    #[schema(schema_with = engine_choice)]
     engine: Option<String>,
     /// *(ext)* Refuse (40925) a face already enrolled under another
     /// userCode of the tenant, by 1:N search.
@@ -35,23 +38,49 @@ pub(crate) struct RegisterRequest {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct VerifyRequest {
+    #[schema(schema_with = openapi::user_code)]
     user_code: String,
+    #[schema(schema_with = openapi::image)]
     image: String,
-    /// `login`, `monitoring` or `general` (default).
+    #[schema(schema_with = context_choice)]
     context: Option<String>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct CompareRequest {
-    /// Reference image, e.g. an ID card: its largest face is used.
+    #[schema(schema_with = reference_image)]
     image1: String,
-    /// Probe image, e.g. a selfie: exactly one face.
+    #[schema(schema_with = probe_image)]
     image2: String,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct CountRequest {
+    #[schema(schema_with = openapi::image)]
     image: String,
+}
+
+fn engine_choice() -> ObjectBuilder {
+    openapi::optional_choice(
+        &ENGINES,
+        "The user's preferred engine; the server's default when omitted.",
+    )
+}
+
+fn context_choice() -> ObjectBuilder {
+    openapi::optional_choice(
+        &CONTEXTS,
+        "The policy whose threshold decides: `login` (strictest; a mismatch is `40924`), \
+         `monitoring` or `general` (default).",
+    )
+}
+
+fn reference_image() -> ObjectBuilder {
+    openapi::image_with("The reference, e.g. an ID card: its largest face is used")
+}
+
+fn probe_image() -> ObjectBuilder {
+    openapi::image_with("The probe, e.g. a selfie: exactly one face")
 }
 
 /// One detected face, in original-image pixels.
@@ -170,12 +199,17 @@ fn localized(ko: &'static str, en: &'static str) -> &'static str {
     }
 }
 
+error_responses!(
+    /// What counting can answer: zero faces is a count, not an error.
+    CountErrors: AUTHENTICATED,
+    IMAGE_BODY
+);
+
 /// Counts the faces in an image.
 #[utoipa::path(post, path = "/v1/fr/count", tag = "face", request_body = CountRequest,
-    security(("bearer" = []), ("tenant" = [])),
-    responses((status = 200, body = Envelope<CountResponse>),
-              (status = 400, description = "40000 bad body, 40001 bad image", body = crate::error::ErrorBody),
-              (status = 413, description = "41300 image too large", body = crate::error::ErrorBody)))]
+    security(("bearer" = [], "tenant" = [])),
+    responses((status = 200, description = "The faces found, highest score first", body = Envelope<CountResponse>),
+              CountErrors))]
 pub(crate) async fn count(
     State(state): State<AppState>,
     AuthedJson { body: request, .. }: AuthedJson<CountRequest>,
@@ -187,13 +221,21 @@ pub(crate) async fn count(
     }))
 }
 
+error_responses!(
+    /// One usable face is required; with `dedupe`, `40925` (the body adds
+    /// `matchedUserCode` and `score`) when it is enrolled under another code.
+    RegisterErrors: AUTHENTICATED,
+    IMAGE_BODY,
+    ONE_FACE,
+    &[ErrorCode::DuplicateFace]
+);
+
 /// Enrols a user's face (replacing an earlier enrolment), with a template
 /// for every available engine so that either can verify later.
 #[utoipa::path(post, path = "/v1/fr/register", tag = "face", request_body = RegisterRequest,
-    security(("bearer" = []), ("tenant" = [])),
-    responses((status = 200, body = Envelope<RegisterResponse>),
-              (status = 404, description = "4040A no face", body = crate::error::ErrorBody),
-              (status = 409, description = "40923 several faces, 40910 unusable face, 40901 no engine, 40925 face enrolled under another userCode (with dedupe; body has matchedUserCode)", body = crate::error::ErrorBody)))]
+    security(("bearer" = [], "tenant" = [])),
+    responses((status = 200, description = "Enrolled", body = Envelope<RegisterResponse>),
+              RegisterErrors))]
 pub(crate) async fn register(
     State(state): State<AppState>,
     AuthedJson {
@@ -220,12 +262,21 @@ pub(crate) async fn register(
     }))
 }
 
+error_responses!(
+    /// `40924` is a refused login: its body keeps `score`, `isMatch`,
+    /// `threshold`, `engine` and `fmr`; `42900` also when the user's
+    /// verification is locked after consecutive mismatches.
+    VerifyErrors: AUTHENTICATED,
+    IMAGE_BODY,
+    ONE_FACE,
+    &[ErrorCode::UserNotRegistered, ErrorCode::FaceMismatch]
+);
+
 /// Verifies a selfie against a user's enrolled face under a policy.
 #[utoipa::path(post, path = "/v1/fr/verify", tag = "face", request_body = VerifyRequest,
-    security(("bearer" = []), ("tenant" = [])),
-    responses((status = 200, body = Envelope<MatchResponse>),
-              (status = 409, description = "40915 not registered, 40924 mismatch at login (body keeps score, isMatch, threshold, engine)", body = crate::error::ErrorBody),
-              (status = 429, description = "42900 verification of this user locked after consecutive mismatches (Retry-After)", body = crate::error::ErrorBody)))]
+    security(("bearer" = [], "tenant" = [])),
+    responses((status = 200, description = "The decision; a mismatch outside `login` is `isMatch: false`", body = Envelope<MatchResponse>),
+              VerifyErrors))]
 pub(crate) async fn verify(
     State(state): State<AppState>,
     AuthedJson {
@@ -262,11 +313,18 @@ fn note_decision(decision: &Decision) {
     });
 }
 
+error_responses!(
+    /// `detail` names the image at fault (`image1` or `image2`).
+    CompareErrors: AUTHENTICATED,
+    IMAGE_BODY,
+    ONE_FACE
+);
+
 /// Compares the largest face of an ID photo with a selfie (policy `compare`).
 #[utoipa::path(post, path = "/v1/fr/compare", tag = "face", request_body = CompareRequest,
-    security(("bearer" = []), ("tenant" = [])),
-    responses((status = 200, body = Envelope<MatchResponse>),
-              (status = 404, description = "4040A no face in either image", body = crate::error::ErrorBody)))]
+    security(("bearer" = [], "tenant" = [])),
+    responses((status = 200, description = "The decision", body = Envelope<MatchResponse>),
+              CompareErrors))]
 pub(crate) async fn compare(
     State(state): State<AppState>,
     AuthedJson { body: request, .. }: AuthedJson<CompareRequest>,
@@ -276,16 +334,29 @@ pub(crate) async fn compare(
     Ok(success(MatchResponse::new(&compared, true)))
 }
 
+/// The user a path names.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub(crate) struct UserPath {
+    #[serde(rename = "userCode")]
+    #[param(rename = "userCode", schema_with = openapi::user_code)]
+    user_code: String,
+}
+
+error_responses!(
+    /// `40000` for a malformed userCode.
+    DeleteErrors: AUTHENTICATED,
+    &[ErrorCode::BadRequest, ErrorCode::UserNotFound]
+);
+
 /// Erases every template of a user in this tenant.
-#[utoipa::path(delete, path = "/v1/fr/register/{userCode}", tag = "face",
-    params(("userCode" = String, Path, description = "the user to erase")),
-    security(("bearer" = []), ("tenant" = [])),
-    responses((status = 200, body = Envelope<DeleteResponse>),
-              (status = 404, description = "40402 user not found", body = crate::error::ErrorBody)))]
+#[utoipa::path(delete, path = "/v1/fr/register/{userCode}", tag = "face", params(UserPath),
+    security(("bearer" = [], "tenant" = [])),
+    responses((status = 200, description = "Erased", body = Envelope<DeleteResponse>), DeleteErrors))]
 pub(crate) async fn delete_user(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    ApiPath(user_code): ApiPath<String>,
+    ApiPath(UserPath { user_code }): ApiPath<UserPath>,
 ) -> Result<Json<Envelope<DeleteResponse>>, ApiError> {
     validate_user_code(&user_code)?;
     state

@@ -10,6 +10,7 @@ use super::{success, Envelope};
 use crate::audit;
 use crate::error::ApiError;
 use crate::extract::AuthedJson;
+use crate::openapi::{self, error_responses, AUTHENTICATED, IMAGE_BODY, ONE_FACE};
 use crate::AppState;
 
 const MAX_RESULTS: usize = 50;
@@ -17,8 +18,11 @@ const MAX_RESULTS: usize = 50;
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct IdentifyRequest {
+    #[schema(schema_with = openapi::image)]
     image: String,
     /// Candidates to return at most, 1–50 (default 5).
+    #[schema(minimum = 1, maximum = 50, example = 5)]
+    #[serde(default, deserialize_with = "super::whole_number")]
     max_results: Option<usize>,
 }
 
@@ -58,11 +62,18 @@ pub(crate) struct IdentifyResponse {
     quality_issues: Vec<&'static str>,
 }
 
+error_responses!(
+    /// One usable face is required; nobody matching is an empty list.
+    IdentifyErrors: AUTHENTICATED,
+    IMAGE_BODY,
+    ONE_FACE
+);
+
 /// Finds who in the tenant this face belongs to.
 #[utoipa::path(post, path = "/v1/fr/identify", tag = "face", request_body = IdentifyRequest,
-    security(("bearer" = []), ("tenant" = [])),
-    responses((status = 200, body = Envelope<IdentifyResponse>),
-              (status = 404, description = "4040A no face", body = crate::error::ErrorBody)))]
+    security(("bearer" = [], "tenant" = [])),
+    responses((status = 200, description = "The candidates, best first", body = Envelope<IdentifyResponse>),
+              IdentifyErrors))]
 pub(crate) async fn identify(
     State(state): State<AppState>,
     AuthedJson {

@@ -3,13 +3,16 @@
 
 use axum::extract::State;
 use axum::Json;
+use ekyc_core::ErrorCode;
 use ekyc_face::liveness::{Check, CheckOutcome, LivenessReport};
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::ObjectBuilder;
 
 use super::{check_choice, success, Envelope};
 use crate::audit;
 use crate::error::ApiError;
 use crate::extract::AuthedJson;
+use crate::openapi::{self, error_responses, AUTHENTICATED, IMAGE_BODY};
 use crate::AppState;
 
 const CHECK_TYPES: [&str; 4] = ["deepfake", "photo", "mask", "all"];
@@ -17,9 +20,14 @@ const CHECK_TYPES: [&str; 4] = ["deepfake", "photo", "mask", "all"];
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct LivenessRequest {
+    #[schema(schema_with = openapi::image)]
     image: String,
-    /// `deepfake`, `photo`, `mask` or `all` (default).
+    #[schema(schema_with = check_type_choice)]
     check_type: Option<String>,
+}
+
+fn check_type_choice() -> ObjectBuilder {
+    openapi::optional_choice(&CHECK_TYPES, "The attacks to look for; `all` when omitted.")
 }
 
 /// Per check: `true` when that attack was detected, `null` when the check
@@ -46,12 +54,18 @@ pub(crate) struct LivenessResponse {
     scores: LivenessChecks<f32>,
 }
 
+error_responses!(
+    /// One face is required; a detected attack is a 200 answer.
+    LivenessErrors: AUTHENTICATED,
+    IMAGE_BODY,
+    &[ErrorCode::NoFace, ErrorCode::MultipleFaces]
+);
+
 /// Tells a live face from presentation attacks.
 #[utoipa::path(post, path = "/v1/liveness/detect", tag = "liveness", request_body = LivenessRequest,
-    security(("bearer" = []), ("tenant" = [])),
-    responses((status = 200, body = Envelope<LivenessResponse>),
-        (status = 404, description = "4040A: no face", body = crate::error::ErrorBody),
-        (status = 409, description = "40923: several faces", body = crate::error::ErrorBody)))]
+    security(("bearer" = [], "tenant" = [])),
+    responses((status = 200, description = "The verdict of each requested check", body = Envelope<LivenessResponse>),
+        LivenessErrors))]
 pub(crate) async fn detect_liveness(
     State(state): State<AppState>,
     AuthedJson { body: request, .. }: AuthedJson<LivenessRequest>,

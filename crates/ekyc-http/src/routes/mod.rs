@@ -1,81 +1,50 @@
 //! The v1 routes. Each module is one section of the contract.
 
-mod admin;
-mod audit;
-mod auth;
-mod face;
-mod identify;
-mod liveness;
-mod ocr;
-mod service;
+pub(crate) mod admin;
+pub(crate) mod audit;
+pub(crate) mod auth;
+pub(crate) mod face;
+pub(crate) mod identify;
+pub(crate) mod liveness;
+pub(crate) mod ocr;
+pub(crate) mod service;
 
-use axum::routing::{delete, get, post};
-use axum::Router;
 use ekyc_core::ErrorCode;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::context::RequestContext;
 use crate::error::ApiError;
 use crate::AppState;
 
 pub use admin::admin_token_digest;
-pub(crate) use admin::{
-    __path_create_key, __path_create_tenant, __path_delete_tenant, __path_issue_tenant_token,
-    __path_list_tenants, __path_revoke_key, __path_revoke_tenant_tokens, Credentials, Done,
-    NewTenantRequest, TenantEntry, TenantList, TenantTokenRequest,
-};
-pub(crate) use audit::{
-    __path_audit_list, __path_audit_record, AuditEntry, AuditPage, AuditResponse,
-};
-pub(crate) use auth::TokenRequest;
-pub(crate) use face::{
-    CompareRequest, CountRequest, CountResponse, DeleteResponse, FaceBox, MatchResponse,
-    RegisterRequest, RegisterResponse, VerifyRequest,
-};
-pub(crate) use identify::{__path_identify, CandidateEntry, IdentifyRequest, IdentifyResponse};
-pub(crate) use liveness::{LivenessRequest, LivenessResponse};
-pub(crate) use ocr::OcrRequest;
-pub(crate) use service::StatusResponse;
 
-pub(crate) use auth::__path_issue_token;
-pub(crate) use face::{
-    __path_compare, __path_count, __path_delete_user, __path_register, __path_verify,
-};
-pub(crate) use liveness::__path_detect_liveness;
-pub(crate) use ocr::__path_recognize;
-pub(crate) use service::{__path_healthz, __path_readyz};
-
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/auth/token", post(auth::issue_token))
-        .route("/v1/fr/register", post(face::register))
-        .route("/v1/fr/register/{userCode}", delete(face::delete_user))
-        .route("/v1/fr/verify", post(face::verify))
-        .route("/v1/fr/compare", post(face::compare))
-        .route("/v1/fr/count", post(face::count))
-        .route("/v1/fr/identify", post(identify::identify))
-        .route("/v1/ocr/recognize", post(ocr::recognize))
-        .route("/v1/liveness/detect", post(liveness::detect_liveness))
-        .route("/v1/audit", get(audit::audit_list))
-        .route("/v1/audit/{trxId}", get(audit::audit_record))
-        .route(
-            "/admin/v1/tenants",
-            get(admin::list_tenants).post(admin::create_tenant),
-        )
-        .route("/admin/v1/tenants/{tenantId}", delete(admin::delete_tenant))
-        .route("/admin/v1/tenants/{tenantId}/keys", post(admin::create_key))
-        .route(
-            "/admin/v1/tenants/{tenantId}/tokens",
-            post(admin::issue_tenant_token),
-        )
-        .route(
-            "/admin/v1/tenants/{tenantId}/tokens/revoke",
-            post(admin::revoke_tenant_tokens),
-        )
-        .route("/admin/v1/keys/{accessKey}", delete(admin::revoke_key))
-        .route("/healthz", get(service::healthz))
-        .route("/readyz", get(service::readyz))
-        .route("/metrics", get(service::metrics))
+/// Every route of the API, each declared once: the router and the
+/// OpenAPI document both come from this list and the handlers'
+/// annotations.
+pub(crate) fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(crate::openapi::base())
+        .routes(routes!(auth::issue_token))
+        .routes(routes!(face::register))
+        .routes(routes!(face::delete_user))
+        .routes(routes!(face::verify))
+        .routes(routes!(face::compare))
+        .routes(routes!(face::count))
+        .routes(routes!(identify::identify))
+        .routes(routes!(ocr::recognize))
+        .routes(routes!(liveness::detect_liveness))
+        .routes(routes!(audit::audit_list))
+        .routes(routes!(audit::audit_record))
+        .routes(routes!(admin::list_tenants, admin::create_tenant))
+        .routes(routes!(admin::delete_tenant))
+        .routes(routes!(admin::create_key))
+        .routes(routes!(admin::issue_tenant_token))
+        .routes(routes!(admin::revoke_tenant_tokens))
+        .routes(routes!(admin::revoke_key))
+        .routes(routes!(service::healthz))
+        .routes(routes!(service::readyz))
+        .routes(routes!(service::metrics))
 }
 
 /// Unknown paths get the envelope too.
@@ -92,10 +61,13 @@ pub(crate) async fn method_not_allowed() -> ApiError {
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct Envelope<T> {
     /// Always `true`.
+    #[schema(example = true)]
     pub success: bool,
     #[serde(flatten)]
     pub body: T,
+    /// The request's transaction id, also in `X-Request-Id`.
     #[serde(rename = "trxId")]
+    #[schema(format = Uuid)]
     pub trx_id: String,
 }
 
@@ -122,6 +94,31 @@ pub(crate) fn check_choice(
     }
 }
 
+/// An optional integer field of a JSON body. JSON Schema counts `5.0` as
+/// the integer 5, and so do clients whose numbers are all doubles
+/// (JavaScript's): either form is taken, a fraction or a value out of
+/// range is refused.
+pub(crate) fn whole_number<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<i64>,
+{
+    use serde::de::Error;
+    let Some(number) = Option::<serde_json::Number>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    let whole = number.as_i64().or_else(|| {
+        number
+            .as_f64()
+            .filter(|v| v.fract() == 0.0 && v.abs() < 2f64.powi(63))
+            .map(|v| v as i64)
+    });
+    whole
+        .and_then(|v| T::try_from(v).ok())
+        .map(Some)
+        .ok_or_else(|| D::Error::custom("not an integer in range"))
+}
+
 /// `userCode`: 1–64 characters of `[A-Za-z0-9._@:-]`.
 pub(crate) fn validate_user_code(user_code: &str) -> Result<(), ApiError> {
     let valid_char = |c: char| c.is_ascii_alphanumeric() || "._@:-".contains(c);
@@ -137,6 +134,24 @@ pub(crate) fn validate_user_code(user_code: &str) -> Result<(), ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integers_may_be_written_as_whole_doubles() {
+        #[derive(Deserialize)]
+        struct Body {
+            #[serde(default, deserialize_with = "whole_number")]
+            n: Option<u32>,
+        }
+        let n = |json: &str| serde_json::from_str::<Body>(json).map(|b| b.n);
+        assert_eq!(n(r#"{"n": 22}"#).unwrap(), Some(22));
+        assert_eq!(n(r#"{"n": 22.0}"#).unwrap(), Some(22));
+        assert_eq!(n(r#"{"n": null}"#).unwrap(), None);
+        assert_eq!(n("{}").unwrap(), None);
+        assert!(n(r#"{"n": 22.5}"#).is_err());
+        assert!(n(r#"{"n": -1}"#).is_err());
+        assert!(n(r#"{"n": 1e300}"#).is_err());
+        assert!(n(r#"{"n": "22"}"#).is_err());
+    }
 
     #[test]
     fn user_codes() {

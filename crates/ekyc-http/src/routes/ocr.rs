@@ -6,16 +6,19 @@ use std::collections::BTreeMap;
 
 use axum::extract::State;
 use axum::Json;
+use ekyc_core::ErrorCode;
 use ekyc_doc::kind::DocumentKind;
 use ekyc_doc::mrz::mask_optional_data;
 use ekyc_doc::registration::Masking;
 use ekyc_doc::{Checks, Reading};
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::ObjectBuilder;
 
 use super::{check_choice, success, Envelope};
 use crate::audit;
 use crate::error::ApiError;
 use crate::extract::AuthedJson;
+use crate::openapi::{self, error_responses, AUTHENTICATED, IMAGE_BODY};
 use crate::AppState;
 
 const ID_TYPES: [&str; 4] = ["RESIDENT", "DRIVER", "PASSPORT", "FOREIGN"];
@@ -26,9 +29,21 @@ const TOP_LEVEL: [&str; 2] = ["name", "birthDate"];
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct OcrRequest {
+    #[schema(schema_with = document_image)]
     image: String,
-    /// `RESIDENT`, `DRIVER`, `PASSPORT` or `FOREIGN`; detected when omitted.
+    #[schema(schema_with = id_type_choice)]
     id_type: Option<String>,
+}
+
+fn document_image() -> ObjectBuilder {
+    openapi::image_with("The photo or scan of the document")
+}
+
+fn id_type_choice() -> ObjectBuilder {
+    openapi::optional_choice(
+        &ID_TYPES,
+        "주민등록증, 운전면허증, 여권 or 외국인등록증; detected when omitted.",
+    )
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -98,12 +113,18 @@ impl From<&Checks> for OcrChecks {
     }
 }
 
+error_responses!(
+    /// No document found, or its fields unreadable.
+    OcrErrors: AUTHENTICATED,
+    IMAGE_BODY,
+    &[ErrorCode::NoDocument, ErrorCode::OcrFailed]
+);
+
 /// Reads a Korean ID document.
 #[utoipa::path(post, path = "/v1/ocr/recognize", tag = "ocr", request_body = OcrRequest,
-    security(("bearer" = []), ("tenant" = [])),
-    responses((status = 200, body = Envelope<OcrResponse>),
-        (status = 404, description = "4040B: no ID document in the image", body = crate::error::ErrorBody),
-        (status = 409, description = "40904: the document's fields could not be read", body = crate::error::ErrorBody)))]
+    security(("bearer" = [], "tenant" = [])),
+    responses((status = 200, description = "The document's fields, `idNum` masked", body = Envelope<OcrResponse>),
+        OcrErrors))]
 pub(crate) async fn recognize(
     State(state): State<AppState>,
     AuthedJson { body: request, .. }: AuthedJson<OcrRequest>,

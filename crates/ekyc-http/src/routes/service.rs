@@ -9,6 +9,7 @@ use ekyc_core::ErrorCode;
 use serde::Serialize;
 
 use crate::error::ApiError;
+use crate::openapi::error_responses;
 use crate::AppState;
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -16,15 +17,21 @@ pub(crate) struct StatusResponse {
     status: &'static str,
 }
 
+error_responses!(
+    /// Only what the middleware answers on any route.
+    ServiceErrors: &[]
+);
+
 /// The process is up.
-#[utoipa::path(get, path = "/healthz", tag = "service", responses((status = 200, body = StatusResponse)))]
+#[utoipa::path(get, path = "/healthz", tag = "service",
+    responses((status = 200, description = "Up", body = StatusResponse), ServiceErrors))]
 pub(crate) async fn healthz() -> Json<StatusResponse> {
     Json(StatusResponse { status: "ok" })
 }
 
 /// Models are loaded (the server does not start otherwise) and the store answers.
 #[utoipa::path(get, path = "/readyz", tag = "service",
-    responses((status = 200, body = StatusResponse), (status = 503, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "Ready", body = StatusResponse), ServiceErrors))]
 pub(crate) async fn readyz(
     State(state): State<AppState>,
 ) -> Result<Json<StatusResponse>, ApiError> {
@@ -36,6 +43,10 @@ pub(crate) async fn readyz(
     Ok(Json(StatusResponse { status: "ready" }))
 }
 
+/// Request counts and latencies in the Prometheus text format.
+#[utoipa::path(get, path = "/metrics", tag = "service",
+    responses((status = 200, description = "Prometheus text format 0.0.4", content_type = "text/plain", body = String),
+              ServiceErrors))]
 pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
