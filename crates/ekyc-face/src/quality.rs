@@ -70,12 +70,12 @@ impl Default for QualityThresholds {
             enrolment: ImageLimits {
                 max_clipped: 0.5,
                 max_crushed: 0.3,
-                min_sharpness: 8.0,
+                min_sharpness: 15.0,
             },
             probe: ImageLimits {
                 max_clipped: 0.7,
                 max_crushed: 0.5,
-                min_sharpness: 3.0,
+                min_sharpness: 2.0,
             },
         }
     }
@@ -296,7 +296,7 @@ mod tests {
             Err(QualityIssue::TooDark)
         );
         assert_eq!(
-            QualityReport::measure(&face(40.0, 0.0), &checker(112, 60, 200)).check(&limits),
+            QualityReport::measure(&face(40.0, 0.0), &checker(112, 5, 250)).check(&limits),
             Err(QualityIssue::Overexposed)
         );
         let flat = RgbImage::from_pixel(112, 112, Rgb([120, 120, 120]));
@@ -320,5 +320,42 @@ mod tests {
         let report = QualityReport::measure(&face(40.0, 0.0), &dim);
         assert!(report.brightness < 40.0, "{report:?}");
         assert_eq!(report.check(&limits), Ok(()));
+    }
+
+    /// Between an enrolment's limit and a probe's, a probe is answered
+    /// with the issue reported; past the probe's, it is refused too.
+    #[test]
+    fn probes_are_refused_only_past_their_own_limits() {
+        let limits = QualityThresholds::default();
+        let report = |clipped| QualityReport {
+            eye_distance: 40.0,
+            sharpness: 50.0,
+            brightness: 200.0,
+            clipped,
+            crushed: 0.0,
+            yaw: 0.0,
+        };
+        let between = report(0.6);
+        assert_eq!(
+            between.gate(&limits, FaceUse::Enrolment),
+            Err(QualityIssue::Overexposed)
+        );
+        assert_eq!(
+            between.gate(&limits, FaceUse::Probe),
+            Ok(vec![QualityIssue::Overexposed])
+        );
+        assert_eq!(
+            report(0.9).gate(&limits, FaceUse::Probe),
+            Err(QualityIssue::Overexposed)
+        );
+        assert_eq!(report(0.0).gate(&limits, FaceUse::Probe), Ok(vec![]));
+        let small = QualityReport {
+            eye_distance: 5.0,
+            ..report(0.0)
+        };
+        assert_eq!(
+            small.gate(&limits, FaceUse::Probe),
+            Err(QualityIssue::TooSmall)
+        );
     }
 }

@@ -510,6 +510,63 @@ fn register_verify_compare_delete() {
     );
 }
 
+/// A Gaussian blur that leaves a face detectable but past recognition.
+const SMEARED_SIGMA: f32 = 6.0;
+
+/// `enrol` with every channel mapped through `tone`.
+fn retoned(photo: &[u8], tone: impl Fn(f32) -> f32) -> String {
+    let mut image = image::load_from_memory(photo).unwrap().into_rgb8();
+    for channel in image.iter_mut() {
+        *channel = tone(f32::from(*channel)).clamp(0.0, 255.0) as u8;
+    }
+    b64(&encode(&image, image::ImageFormat::Png))
+}
+
+/// Exposure is judged by clipped highlights over the face, not by mean
+/// brightness: a brightly lit face registers, a blown-out one is refused
+/// as a template and answered with the issue named as a probe.
+#[test]
+fn bright_faces_register_and_blown_out_ones_do_not() {
+    let server = Server::start();
+    let tenant = server.create_tenant("bank");
+    let headers = authed(&server, &tenant);
+    let headers = as_refs(&headers);
+    let (enrol, probe, _) = same_and_other();
+    let post = |path: &str, body: serde_json::Value| server.post(path, &headers, &body.to_string());
+
+    let bright = retoned(&enrol, |v| 255.0 * (v / 255.0).powf(0.45));
+    let registered = post(
+        "/v1/fr/register",
+        json!({"userCode": "bright", "image": bright}),
+    );
+    assert_eq!(registered.status, 200, "{}", registered.body);
+
+    let blown_out = retoned(&enrol, |v| v * 2.2 + 40.0);
+    let refused = post(
+        "/v1/fr/register",
+        json!({"userCode": "blown", "image": blown_out}),
+    );
+    assert_eq!(
+        (refused.status, refused.code()),
+        (409, "40910"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        refused.body["detail"],
+        "face overexposed: highlights blown out"
+    );
+
+    let bright_probe = retoned(&probe, |v| 255.0 * (v / 255.0).powf(0.45));
+    let verified = post(
+        "/v1/fr/verify",
+        json!({"userCode": "bright", "image": bright_probe}),
+    );
+    assert_eq!(verified.status, 200, "{}", verified.body);
+    assert_eq!(verified.body["isMatch"], true, "{}", verified.body);
+    assert_eq!(verified.body["qualityIssues"], json!([]));
+}
+
 #[test]
 fn face_rules_and_validation() {
     let server = Server::start();
@@ -523,13 +580,14 @@ fn face_rules_and_validation() {
         image::ImageFormat::Png,
     ));
     let pair = group_of_two();
-    let blurred = {
+    let blurred_by = |sigma: f32| {
         let sharp = image::load_from_memory(&enrol).unwrap().into_rgb8();
         b64(&encode(
-            &image::imageops::blur(&sharp, 3.0),
+            &image::imageops::blur(&sharp, sigma),
             image::ImageFormat::Png,
         ))
     };
+    let blurred = blurred_by(3.0);
     let post = |path: &str, body: serde_json::Value| server.post(path, &headers, &body.to_string());
 
     assert_eq!(
@@ -592,9 +650,20 @@ fn face_rules_and_validation() {
         post("/v1/fr/verify", json!({"userCode": "u1", "image": pair})).code(),
         "40923"
     );
+    // A soft probe is still compared, and the answer says why a mismatch
+    // may be worth a retry; one too blurred to recognise is refused.
+    let soft = post("/v1/fr/verify", json!({"userCode": "u1", "image": blurred}));
+    assert_eq!(soft.status, 200, "{}", soft.body);
+    assert_eq!(soft.body["qualityIssues"], json!(["blurred"]));
+    let smeared = post(
+        "/v1/fr/verify",
+        json!({"userCode": "u1", "image": blurred_by(SMEARED_SIGMA)}),
+    );
     assert_eq!(
-        post("/v1/fr/verify", json!({"userCode": "u1", "image": blurred})).code(),
-        "40910"
+        (smeared.status, smeared.code()),
+        (409, "40910"),
+        "{}",
+        smeared.body
     );
     assert_eq!(
         post("/v1/fr/compare", json!({"image1": blank, "image2": photo})).code(),
