@@ -268,7 +268,7 @@ impl FaceService {
             clock.lap(Stage::Detect);
             let aligned = models.align(image, face);
             clock.lap(Stage::Align);
-            let templates = models.embed_each(&order, &aligned.aligned, every);
+            let templates = models.embed_each(&order, &aligned.aligned, FaceUse::Enrolment, every);
             clock.lap(Stage::Embed);
             Ok(CompareSide {
                 templates,
@@ -293,7 +293,7 @@ impl FaceService {
                 .usable(image, face, FaceUse::Probe)
                 .map_err(|e| FaceServiceError::face(slot, e))?;
             clock.lap(Stage::Align);
-            let templates = models.embed_each(&order, &aligned.aligned, every);
+            let templates = models.embed_each(&order, &aligned.aligned, FaceUse::Probe, every);
             clock.lap(Stage::Embed);
             Ok(CompareSide {
                 templates,
@@ -353,7 +353,7 @@ impl FaceService {
             .with_image(image, move |models, image, clock| {
                 let face = usable_face(models, image, clock, FaceUse::Probe)?;
                 let probe = models
-                    .embed_first(&order, &face.aligned)
+                    .embed_first(&order, &face.aligned, FaceUse::Probe)
                     .map_err(|e| FaceServiceError::face(None, e))?;
                 Ok((probe, face.issues))
             })

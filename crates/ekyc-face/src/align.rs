@@ -162,7 +162,7 @@ fn warp(image: &RgbImage, transform: &Affine) -> RgbImage {
         Rgb(std::array::from_fn(|c| {
             let top = p00[c] + (p10[c] - p00[c]) * ax;
             let bottom = p01[c] + (p11[c] - p01[c]) * ax;
-            (top + (bottom - top) * ay).round().clamp(0.0, 255.0) as u8
+            ekyc_image::to_u8(top + (bottom - top) * ay)
         }))
     })
 }

@@ -8,6 +8,7 @@ use ort::session::Session;
 use ort::value::TensorRef;
 
 use crate::align::ALIGNED_SIZE;
+use crate::quality::FaceUse;
 
 /// The embedding models the server knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,12 +27,13 @@ impl EmbedderKind {
         }
     }
 
-    /// Whether the served embedding is the mean of the crop's and its
+    /// Whether a template's embedding is the mean of the crop's and its
     /// mirror image's. Measured on ../shared/data/faces (`ekyc bench fr`):
     /// it lifts SFace's LFW TAR at FMR 1e-4 from 98.28 to 98.50 % and its
-    /// East-Asian TAR at 1e-3 from 43.6 to 46.1 % for a second 15 ms run.
+    /// East-Asian TAR at 1e-3 from 43.6 to 46.1 % for a second run.
     /// EdgeFace gains 0.1–0.2 points, within these sets' noise (and lost
     /// East-Asian points before detection was framed): it embeds once.
+    /// A probe embeds its crop alone (see [`Embedder::embed`]).
     pub fn averages_mirror(self) -> bool {
         matches!(self, Self::SFace)
     }
@@ -78,11 +80,15 @@ impl Embedder {
         tensor
     }
 
-    /// The served embedding of an aligned crop: L2-normalised, and the
-    /// mean of the crop's and its mirror's where the model gains by it.
-    pub fn embed(&mut self, aligned: &RgbImage) -> Result<Vec<f32>, EmbedError> {
+    /// The served embedding of an aligned crop, L2-normalised. A
+    /// template, kept and compared for years, is the mean of the crop's
+    /// and its mirror's where the model gains by it; a probe, compared
+    /// once, embeds the crop alone: against mirror-averaged templates it
+    /// keeps most of the gain for half the time (`ekyc bench fr`,
+    /// "enrolment crop + mirror, probe crop alone").
+    pub fn embed(&mut self, aligned: &RgbImage, face_use: FaceUse) -> Result<Vec<f32>, EmbedError> {
         let crop = self.embed_view(aligned)?;
-        if !self.kind.averages_mirror() {
+        if !self.kind.averages_mirror() || face_use == FaceUse::Probe {
             return Ok(crop);
         }
         let mirror = self.embed_view(&image::imageops::flip_horizontal(aligned))?;

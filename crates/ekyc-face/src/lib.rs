@@ -281,7 +281,7 @@ impl FaceModels {
     pub fn embed_all(&mut self, aligned: &RgbImage) -> Vec<Template> {
         EngineId::ALL
             .into_iter()
-            .filter_map(|id| self.embed_with(id, aligned))
+            .filter_map(|id| self.embed_with(id, aligned, FaceUse::Enrolment))
             .collect()
     }
 
@@ -291,10 +291,11 @@ impl FaceModels {
         &mut self,
         order: &[EngineId],
         aligned: &RgbImage,
+        face_use: FaceUse,
     ) -> Result<Template, FaceError> {
         order
             .iter()
-            .find_map(|&id| self.embed_with(id, aligned))
+            .find_map(|&id| self.embed_with(id, aligned, face_use))
             .ok_or(FaceError::NoEngine)
     }
 
@@ -321,7 +322,7 @@ impl FaceModels {
             else {
                 continue;
             };
-            if let Some(probe) = self.embed_with(id, aligned) {
+            if let Some(probe) = self.embed_with(id, aligned, FaceUse::Probe) {
                 pairs.push((probe, reference.vector.clone()));
                 if !every {
                     break;
@@ -340,11 +341,12 @@ impl FaceModels {
         &mut self,
         order: &[EngineId],
         aligned: &RgbImage,
+        face_use: FaceUse,
         every: bool,
     ) -> Vec<Template> {
         let mut templates = Vec::new();
         for &id in order {
-            if let Some(template) = self.embed_with(id, aligned) {
+            if let Some(template) = self.embed_with(id, aligned, face_use) {
                 templates.push(template);
                 if !every {
                     break;
@@ -364,13 +366,18 @@ impl FaceModels {
             .collect()
     }
 
-    fn embed_with(&mut self, id: EngineId, aligned: &RgbImage) -> Option<Template> {
+    fn embed_with(
+        &mut self,
+        id: EngineId,
+        aligned: &RgbImage,
+        face_use: FaceUse,
+    ) -> Option<Template> {
         if self.options.failing_engines.contains(&id) {
             tracing::warn!(engine = %id, "engine failing by fault injection");
             return None;
         }
         let engine = self.engines.iter_mut().find(|e| e.id == id)?;
-        match engine.embedder.embed(aligned) {
+        match engine.embedder.embed(aligned, face_use) {
             Ok(vector) => Some(Template {
                 engine: id,
                 model_version: engine.model_version.clone(),

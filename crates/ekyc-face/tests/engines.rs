@@ -2,7 +2,7 @@
 //! in the model mirror's parity files (8 real face chips each), and of our
 //! alignment against the reference chips.
 
-use ekyc_face::{align_face, cosine, Embedder, EmbedderKind, FaceDetector};
+use ekyc_face::{align_face, cosine, Embedder, EmbedderKind, FaceDetector, FaceUse};
 use ekyc_runtime::{load_session, Manifest};
 use ekyc_test_support::{init_runtime, parity_file, read_npz, shared_data};
 use image::RgbImage;
@@ -101,16 +101,21 @@ fn alignment_matches_reference_chips() {
     }
 }
 
-/// SFace's served embedding averages the crop and its mirror image, so a
-/// selfie camera that mirrors its picture makes the same template.
+/// SFace's templates average the crop and its mirror image, so a selfie
+/// camera that mirrors its picture makes the same template; a probe is the
+/// crop alone.
 #[test]
 fn sface_templates_do_not_depend_on_mirroring() {
     let mut sface = embedder("sface", EmbedderKind::SFace);
     for chip in chips("sface_parity.npz") {
         let mirrored = image::imageops::flip_horizontal(&chip);
         let served = cosine(
-            &sface.embed(&chip).unwrap(),
-            &sface.embed(&mirrored).unwrap(),
+            &sface.embed(&chip, FaceUse::Enrolment).unwrap(),
+            &sface.embed(&mirrored, FaceUse::Enrolment).unwrap(),
+        );
+        assert_eq!(
+            sface.embed(&chip, FaceUse::Probe).unwrap(),
+            sface.embed_view(&chip).unwrap()
         );
         let single = cosine(
             &sface.embed_view(&chip).unwrap(),

@@ -27,7 +27,7 @@ pub fn resize_bilinear(src: &RgbImage, width: u32, height: u32) -> RgbImage {
             for c in 0..3 {
                 let upper = lerp(top[i0 + c], top[i1 + c], fx);
                 let lower = lerp(bottom[i0 + c], bottom[i1 + c], fx);
-                out.push((upper + (lower - upper) * fy).round().clamp(0.0, 255.0) as u8);
+                out.push(to_u8(upper + (lower - upper) * fy));
             }
         }
     }
@@ -55,35 +55,73 @@ pub fn crop_resize(
     outside: Outside,
 ) -> RgbImage {
     let [x0, y0, width, height] = rect;
-    let (src_w, src_h) = (i64::from(src.width()), i64::from(src.height()));
-    let pixel = |xi: i64, yi: i64| -> [f32; 3] {
-        let inside = (0..src_w).contains(&xi) && (0..src_h).contains(&yi);
-        match outside {
-            Outside::Fill(colour) if !inside => colour.map(f32::from),
-            _ if src_w == 0 || src_h == 0 => [0.0; 3],
-            _ => {
-                let (xc, yc) = (xi.clamp(0, src_w - 1), yi.clamp(0, src_h - 1));
-                src.get_pixel(xc as u32, yc as u32).0.map(f32::from)
+    let columns = crop_taps(x0, width, out_w, src.width(), outside);
+    let rows = crop_taps(y0, height, out_h, src.height(), outside);
+    let fill = match outside {
+        Outside::Fill(colour) => colour.map(f32::from),
+        Outside::Replicate => [0.0; 3],
+    };
+    let (source, row_len) = (src.as_raw(), src.width() as usize * 3);
+    let pixel = |x: Option<usize>, y: Option<usize>| match (x, y) {
+        (Some(x), Some(y)) => {
+            let at = y * row_len + x * 3;
+            [source[at], source[at + 1], source[at + 2]].map(f32::from)
+        }
+        _ => fill,
+    };
+    let mut out = Vec::with_capacity(out_w as usize * out_h as usize * 3);
+    for &(ya, yb, fy) in &rows {
+        for &(xa, xb, fx) in &columns {
+            let (a, b) = (pixel(xa, ya), pixel(xb, ya));
+            let (c, d) = (pixel(xa, yb), pixel(xb, yb));
+            for k in 0..3 {
+                let top = a[k] + (b[k] - a[k]) * fx;
+                let bottom = c[k] + (d[k] - c[k]) * fx;
+                out.push(to_u8(top + (bottom - top) * fy));
             }
         }
+    }
+    RgbImage::from_raw(out_w, out_h, out).unwrap_or_else(|| RgbImage::new(out_w, out_h))
+}
+
+/// For each destination index of a crop `extent` long from `origin`: the
+/// source indices of its two taps (`None` where a `Fill` crop leaves the
+/// image) and the weight of the second. Computed once per row and column,
+/// not per pixel: this runs on every detection.
+fn crop_taps(
+    origin: f32,
+    extent: f32,
+    dst_len: u32,
+    src_len: u32,
+    outside: Outside,
+) -> Vec<(Option<usize>, Option<usize>, f32)> {
+    let scale = extent / dst_len as f32;
+    let src_len = i64::from(src_len);
+    let index = |i: i64| -> Option<usize> {
+        if (0..src_len).contains(&i) {
+            return usize::try_from(i).ok();
+        }
+        match outside {
+            Outside::Replicate if src_len > 0 => usize::try_from(i.clamp(0, src_len - 1)).ok(),
+            _ => None,
+        }
     };
-    let source_coordinate = |d: u32, scale: f32, extent: f32, origin: f32| {
-        let local = ((d as f32 + 0.5) * scale - 0.5).clamp(0.0, (extent - 1.0).max(0.0));
-        let at = origin + local;
-        (at.floor() as i64, at - at.floor())
-    };
-    let (scale_x, scale_y) = (width / out_w as f32, height / out_h as f32);
-    RgbImage::from_fn(out_w, out_h, |dx, dy| {
-        let (xi, fx) = source_coordinate(dx, scale_x, width, x0);
-        let (yi, fy) = source_coordinate(dy, scale_y, height, y0);
-        let (a, b) = (pixel(xi, yi), pixel(xi + 1, yi));
-        let (c, d) = (pixel(xi, yi + 1), pixel(xi + 1, yi + 1));
-        image::Rgb(std::array::from_fn(|k| {
-            let top = a[k] + (b[k] - a[k]) * fx;
-            let bottom = c[k] + (d[k] - c[k]) * fx;
-            (top + (bottom - top) * fy).round().clamp(0.0, 255.0) as u8
-        }))
-    })
+    (0..dst_len)
+        .map(|d| {
+            let local = ((d as f32 + 0.5) * scale - 0.5).clamp(0.0, (extent - 1.0).max(0.0));
+            let at = origin + local;
+            let base = at.floor();
+            (index(base as i64), index(base as i64 + 1), at - base)
+        })
+        .collect()
+}
+
+/// Rounds a sample already in [0, 255] to the nearest level (halves up,
+/// as `f32::round` does for non-negative values; the cast saturates).
+/// `f32::round` is a library call on baseline x86-64, and this runs for
+/// every channel of every resampled pixel.
+pub fn to_u8(value: f32) -> u8 {
+    (value + 0.5) as u8
 }
 
 /// For each destination index: the two source indices and the weight of the second.
@@ -164,6 +202,18 @@ mod tests {
         let expected = resize_bilinear(&cropped, 8, 7);
         let actual = crop_resize(&img, [5.0, 4.0, 20.0, 16.0], 8, 7, Outside::Replicate);
         assert_eq!(actual, expected);
+    }
+
+    #[test]
+    fn to_u8_rounds_like_round_then_clamp() {
+        for step in -40..=10_400 {
+            let value = step as f32 * 0.025;
+            assert_eq!(
+                to_u8(value),
+                value.round().clamp(0.0, 255.0) as u8,
+                "{value}"
+            );
+        }
     }
 
     #[test]

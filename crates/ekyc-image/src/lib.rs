@@ -12,7 +12,7 @@ mod geometry;
 mod intake;
 mod jpeg_check;
 
-pub use geometry::{crop_resize, resize_bilinear, warp_quad, Outside, Quad};
+pub use geometry::{crop_resize, resize_bilinear, to_u8, warp_quad, Outside, Quad};
 pub use intake::{
     decode_base64_image, decode_image_bytes, DecodedImage, ImageFormat, IntakeError, IntakeLimits,
 };

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use ekyc_core::Settings;
 use ekyc_face::{
-    fusion_version, threshold_for_fmr, Calibration, EngineId, FaceModels, QualityReport,
+    fusion_version, threshold_for_fmr, Calibration, EngineId, FaceModels, FaceUse, QualityReport,
     QualityThresholds, Template, FUSION,
 };
 use ekyc_image::decode_image_bytes;
@@ -25,8 +25,10 @@ struct Sample {
     identity: String,
     population: Population,
     quality: QualityReport,
-    /// Each engine's served template.
+    /// Each engine's served template (what `register` stores).
     templates: Vec<Template>,
+    /// Each engine's served probe embedding (what `verify` compares).
+    probes: Vec<Template>,
     /// Each engine's embedding of the crop alone and of its mirror image
     /// alone, for the variants that are not served.
     crop: Vec<Vec<f32>>,
@@ -83,16 +85,16 @@ pub async fn run(
 
     let mut calibrations = Vec::new();
     for (index, engine) in EngineId::ALL.into_iter().enumerate() {
-        let vectors = served_vectors(&samples, index);
+        let served = served_vectors(&samples, index);
         let version = samples[0].templates[index].model_version.clone();
-        calibrations.push(evaluate(engine.name(), version, &samples, &vectors));
+        calibrations.push(evaluate(engine.name(), version, &samples, &served));
     }
     let versions: Vec<(EngineId, String)> = samples[0]
         .templates
         .iter()
         .map(|t| (t.engine, t.model_version.clone()))
         .collect();
-    let fused: Vec<Vec<f32>> = samples.iter().map(fused_vector).collect();
+    let fused = fused_vectors(&samples);
     calibrations.push(evaluate(
         FUSION,
         fusion_version(&versions),
@@ -120,19 +122,40 @@ pub async fn run(
 /// (the refusal rate is reported above).
 fn report_gated(accepted: Vec<Sample>) {
     for (index, engine) in EngineId::ALL.into_iter().enumerate() {
-        let vectors = served_vectors(&accepted, index);
+        let (templates, probes) = served_vectors(&accepted, index);
         let name = format!("{}, photos the quality gate accepts", engine.name());
-        report_accuracy(&name, &pair_scores(&accepted, &vectors));
+        report_accuracy(
+            &name,
+            &asymmetric_pair_scores(&accepted, &templates, &probes),
+        );
     }
     report_variants(&accepted);
 }
 
-/// Each sample's served template vector of the engine at `index`.
-fn served_vectors(samples: &[Sample], index: usize) -> Vec<Vec<f32>> {
+/// Template and probe vectors, one of each per sample.
+type Served = (Vec<Vec<f32>>, Vec<Vec<f32>>);
+
+/// Each sample's served template and probe vectors of the engine at
+/// `index`: a pair compares the first photo's template with the second's
+/// probe, as verify compares a stored template with a new photo.
+fn served_vectors(samples: &[Sample], index: usize) -> Served {
     samples
         .iter()
-        .map(|s| s.templates[index].vector.clone())
-        .collect()
+        .map(|s| {
+            (
+                s.templates[index].vector.clone(),
+                s.probes[index].vector.clone(),
+            )
+        })
+        .unzip()
+}
+
+/// Both engines' served vectors fused (see [`fused`]).
+fn fused_vectors(samples: &[Sample]) -> Served {
+    samples
+        .iter()
+        .map(|s| (fused(&s.templates), fused(&s.probes)))
+        .unzip()
 }
 
 async fn embed_dataset(
@@ -206,10 +229,19 @@ fn embed_one(
     let t = Instant::now();
     let face = models.align(&image, labelled_face(faces, image.dimensions())?);
     stages.align = t.elapsed();
-    let mut templates = Vec::new();
+    let (mut templates, mut probes) = (Vec::new(), Vec::new());
     for (index, engine) in EngineId::ALL.into_iter().enumerate() {
+        templates.push(
+            models
+                .embed_first(&[engine], &face.aligned, FaceUse::Enrolment)
+                .ok()?,
+        );
         let t = Instant::now();
-        templates.push(models.embed_first(&[engine], &face.aligned).ok()?);
+        probes.push(
+            models
+                .embed_first(&[engine], &face.aligned, FaceUse::Probe)
+                .ok()?,
+        );
         stages.embed[index] = t.elapsed();
     }
     let crop = models.embed_views(&face.aligned).ok()?;
@@ -220,6 +252,7 @@ fn embed_one(
         population,
         quality: face.quality,
         templates,
+        probes,
         crop,
         mirrored,
         stages,
@@ -227,8 +260,8 @@ fn embed_one(
 }
 
 /// Accuracy of one served scoring, and its calibration.
-fn evaluate(name: &str, version: String, samples: &[Sample], vectors: &[Vec<f32>]) -> Calibration {
-    let scores = pair_scores(samples, vectors);
+fn evaluate(name: &str, version: String, samples: &[Sample], served: &Served) -> Calibration {
+    let scores = asymmetric_pair_scores(samples, &served.0, &served.1);
     report_accuracy(name, &scores);
     let calibration = calibrate(name, version, &scores);
     report_policies(&calibration, &scores);
@@ -247,10 +280,9 @@ fn unit(vector: Vec<f32>) -> Vec<f32> {
 
 /// Both engines' unit vectors, concatenated and scaled: the dot product of
 /// two is the mean of the engines' cosines, as the server's fusion scores.
-fn fused_vector(sample: &Sample) -> Vec<f32> {
+fn fused(templates: &[Template]) -> Vec<f32> {
     unit(
-        sample
-            .templates
+        templates
             .iter()
             .flat_map(|t| t.vector.iter().copied())
             .collect(),
@@ -263,7 +295,8 @@ type Embedding<'a> = dyn Fn(&Sample) -> Vec<f32> + 'a;
 /// Accuracy of the embedding variants that are not served, to show what
 /// mirror averaging does per engine: the crop alone where the engine
 /// averages the mirror image, crop and mirror averaged where it does not;
-/// fused, with neither engine averaging and with both.
+/// fused, with neither engine averaging and with both; and probes
+/// averaged like the templates where an engine averages them.
 fn report_variants(samples: &[Sample]) {
     let crop = |s: &Sample, e: usize| s.crop[e].clone();
     let averaged = |s: &Sample, e: usize| {
@@ -303,12 +336,13 @@ fn report_variants(samples: &[Sample]) {
         report_accuracy(&name, &pair_scores(samples, &vectors));
     }
     for (index, engine) in EngineId::ALL.into_iter().enumerate() {
-        let enrolled: Vec<Vec<f32>> = samples.iter().map(|s| averaged(s, index)).collect();
-        let probes: Vec<Vec<f32>> = samples.iter().map(|s| crop(s, index)).collect();
-        report_accuracy(
-            &format!("{engine}, enrolment crop + mirror, probe crop alone"),
-            &asymmetric_pair_scores(samples, &enrolled, &probes),
-        );
+        if engine.embedder().averages_mirror() {
+            let both: Vec<Vec<f32>> = samples.iter().map(|s| averaged(s, index)).collect();
+            report_accuracy(
+                &format!("{engine}, probes also crop + mirror"),
+                &pair_scores(samples, &both),
+            );
+        }
     }
 }
 
