@@ -4,8 +4,10 @@ The same 640x480 frames are verified against one enrolled frame by:
 
 - this server over HTTP (`POST /v1/fr/verify`, one inference worker), with
   `ezway` and with `applemango` preferred;
-- OpenCV's own pipeline on the very same two model files the server runs
-  (`FaceDetectorYN` with YuNet, `FaceRecognizerSF` with SFace), one thread;
+- OpenCV's own pipeline on the same two models the server runs
+  (`FaceDetectorYN` with YuNet, from its fixed-shape export of the same
+  weights, which OpenCV's importer reads; `FaceRecognizerSF` with the very
+  SFace file), one thread;
 - the `face_recognition` library (dlib HOG detector and ResNet).
 
 Each round verifies one frame with every method, in an order that rotates
@@ -35,6 +37,18 @@ import time
 import cv2
 import face_recognition
 import numpy as np
+
+
+def cpu_name():
+    """The CPU's model name, as the server's benchmarks print it."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def percentile(values, q):
@@ -92,10 +106,14 @@ class Server:
 class OpenCvPipeline:
     """YuNet + SFace through OpenCV's FaceDetectorYN and FaceRecognizerSF."""
 
-    def __init__(self, model_dir):
+    def __init__(self, model_dir, mirror_dir):
         cv2.setNumThreads(1)
+        # OpenCV's importer cannot read the dynamic-shape export the server
+        # runs; the fixed 640x640 export of the same weights (OpenCV Zoo's
+        # face_detection_yunet_2023mar.onnx) is the one FaceDetectorYN is
+        # made for, and it reshapes it to each frame.
         self.detector = cv2.FaceDetectorYN.create(
-            os.path.join(model_dir, "yunet_s_dynamic.onnx"), "", (320, 320), 0.6, 0.3, 5000)
+            os.path.join(mirror_dir, "yunet_s_640_640.onnx"), "", (320, 320), 0.6, 0.3, 5000)
         self.recogniser = cv2.FaceRecognizerSF.create(
             os.path.join(model_dir, "face_recognition_sface_2021dec_int8bq.onnx"), "")
         self.enrolled = None
@@ -142,6 +160,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--server", default="target/release/ekyc")
     parser.add_argument("--models", default=".cache/models")
+    parser.add_argument("--mirror", default="../shared/models",
+                        help="the model mirror, for the fixed-shape YuNet OpenCV reads")
     parser.add_argument("--frames", default="../shared/data/liveness/nuaa/ClientRaw")
     parser.add_argument("--rounds", type=int, default=150)
     args = parser.parse_args()
@@ -149,11 +169,11 @@ def main():
     files = sorted(glob.glob(os.path.join(args.frames, "**", "*.jpg"), recursive=True))
     step = max(1, len(files) // args.rounds)
     frames = [open(f, "rb").read() for f in files[::step][:args.rounds]]
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
+    print(f"machine: {cpu_name()}, {os.cpu_count()} cores; "
           f"{len(frames)} frames from {args.frames}")
 
     server = Server(os.path.abspath(args.server), os.path.abspath(args.models))
-    opencv = OpenCvPipeline(args.models)
+    opencv = OpenCvPipeline(args.models, args.mirror)
     dlib = FaceRecognitionPipeline()
     try:
         enrolment = next(f for f in frames if opencv.embed(f) is not None and dlib.embed(f) is not None)
@@ -178,7 +198,7 @@ def main():
         methods = [
             (f"ekyc ezway (HTTP, 1 worker)", served("ezway")),
             (f"ekyc applemango (HTTP, 1 worker)", served("applemango")),
-            ("OpenCV YuNet + SFace (same files, 1 thread)", lambda i: opencv.verify(frames[i]) is not None),
+            ("OpenCV YuNet + SFace (same models, 1 thread)", lambda i: opencv.verify(frames[i]) is not None),
             ("face_recognition (dlib HOG + ResNet)", lambda i: dlib.verify(frames[i]) is not None),
         ]
         times = {name: [] for name, _ in methods}
