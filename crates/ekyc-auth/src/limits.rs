@@ -28,12 +28,23 @@ pub struct Limited {
 }
 
 /// The configurable numbers.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LimitSettings {
     pub requests_per_second: u32,
     pub burst: u32,
     pub token_attempts_per_minute: u32,
     pub tenant_max_concurrent: usize,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        Self {
+            requests_per_second: 50,
+            burst: 100,
+            token_attempts_per_minute: 30,
+            tenant_max_concurrent: 16,
+        }
+    }
 }
 
 /// In-memory limits of this node.
@@ -209,7 +220,7 @@ impl Limits {
 /// The verification lockout: after `after_failures` consecutive
 /// mismatches a user's verification is refused for `lock`, doubling with
 /// each further lock up to `max_lock`. A match resets it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LockoutPolicy {
     pub after_failures: u32,
     pub lock: Duration,
@@ -217,6 +228,19 @@ pub struct LockoutPolicy {
     /// A reservation older than this belongs to a request that died
     /// without giving it back: longer than any verification may run.
     pub reservation_ttl: Duration,
+}
+
+impl Default for LockoutPolicy {
+    /// The reservation lives as long as the default request timeout (30 s)
+    /// plus as much again for the clocks of several nodes.
+    fn default() -> Self {
+        Self {
+            after_failures: 5,
+            lock: Duration::from_secs(30),
+            max_lock: Duration::from_secs(3600),
+            reservation_ttl: Duration::from_secs(60),
+        }
+    }
 }
 
 /// Each verification reserves its attempt in the store before its

@@ -12,6 +12,10 @@ use crate::tokens::{Claims, TokenKind, TokenRejection, TokenSigner};
 /// Tenant tokens issued without an explicit expiry last one year.
 const DEFAULT_TENANT_TOKEN_SECS: i64 = 365 * 24 * 3600;
 
+/// Lifetime of an access token unless the operator sets another: an hour
+/// bounds what a leaked token can do without making clients log in often.
+pub const DEFAULT_ACCESS_TOKEN_TTL_SECS: u64 = 3600;
+
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
     #[error("unknown or revoked access key")]

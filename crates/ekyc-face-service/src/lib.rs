@@ -31,7 +31,7 @@ use ekyc_vault::Vault;
 use stages::Stopwatch;
 
 /// The choices of the face use cases that are not the models'.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ServiceSettings {
     /// Engine of a registration that names none, and the first engine of
     /// compare and identify.
@@ -39,6 +39,16 @@ pub struct ServiceSettings {
     /// Target false-positive identification rate of 1:N search.
     pub fpir: f64,
     pub intake: IntakeLimits,
+}
+
+impl Default for ServiceSettings {
+    fn default() -> Self {
+        Self {
+            default_engine: EngineId::Ezway,
+            fpir: 1e-3,
+            intake: IntakeLimits::default(),
+        }
+    }
 }
 
 /// What the face use cases work with.

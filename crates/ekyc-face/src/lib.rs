@@ -51,7 +51,7 @@ pub enum FaceError {
 }
 
 /// Run-time choices of the face pipeline.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FaceOptions {
     pub quality: QualityThresholds,
     /// Another face counts (40923) only when at least this fraction of the

@@ -16,7 +16,7 @@ const BASE64: GeneralPurpose = GeneralPurpose::new(
 );
 
 /// Limits applied before any pixel is decoded.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IntakeLimits {
     /// Largest decoded file, in bytes.
     pub max_bytes: usize,
