@@ -360,7 +360,7 @@ impl Drop for Attempt {
             }
         };
         match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => drop(runtime.spawn(release)),
+            Ok(runtime) => drop(runtime.spawn(tracing::Instrument::in_current_span(release))),
             Err(_) => tracing::warn!("verification reservation not given back: it expires"),
         }
     }

@@ -302,7 +302,8 @@ impl Auth {
             .acquire()
             .await
             .map_err(|e| AuthError::Internal(format!("hashing closed: {e}")))?;
-        tokio::task::spawn_blocking(work)
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || span.in_scope(work))
             .await
             .map_err(|e| AuthError::Internal(format!("blocking task failed: {e}")))?
     }

@@ -490,9 +490,12 @@ impl FaceService {
             .await?;
         let size = gallery.len();
         let vector = probe.vector.clone();
-        let hits = tokio::task::spawn_blocking(move || gallery.search(&vector, max_results))
-            .await
-            .map_err(|_| FaceServiceError::SearchFailed)?;
+        let span = tracing::Span::current();
+        let hits = tokio::task::spawn_blocking(move || {
+            span.in_scope(|| gallery.search(&vector, max_results))
+        })
+        .await
+        .map_err(|_| FaceServiceError::SearchFailed)?;
         let hits: Vec<(String, f32)> = hits.into_iter().map(|h| (h.user_code, h.cosine)).collect();
         let candidates = self
             .matcher
