@@ -9,6 +9,10 @@
 //! exactly what the server serves. Images arrive as the API carries them
 //! (Base64) and are decoded once, on an inference thread.
 
+// Public items not yet documented one by one (issue 22, item 7): the
+// workspace warns on `missing_docs`; this crate opts out until then.
+#![allow(missing_docs)]
+
 mod error;
 mod stages;
 

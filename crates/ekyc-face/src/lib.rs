@@ -2,6 +2,10 @@
 //! template, the quality gate, two embedding engines and calibrated
 //! decisions. Nothing here knows about HTTP.
 
+// Public items not yet documented one by one (issue 22, item 7): the
+// workspace warns on `missing_docs`; this crate opts out until then.
+#![allow(missing_docs)]
+
 mod align;
 mod calibration;
 mod detector;

@@ -8,6 +8,10 @@
 //! store in plain: the vault hands it a keyed hash, the *user key*, to
 //! find rows by, and a sealed copy where a code must be given back.
 
+// Public items not yet documented one by one (issue 22, item 7): the
+// workspace warns on `missing_docs`; this crate opts out until then.
+#![allow(missing_docs)]
+
 mod audit_trail;
 mod migrations;
 mod sql;
