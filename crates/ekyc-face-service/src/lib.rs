@@ -188,7 +188,7 @@ impl FaceService {
             preferred_engine: preferred.name().to_owned(),
             templates: templates.iter().map(stored_form).collect(),
         };
-        self.vault.enroll(tenant_id, &user, unix_now()).await?;
+        self.vault.enrol(tenant_id, &user, unix_now()).await?;
         Ok(Registered {
             preferred,
             engines: templates.iter().map(|t| t.engine).collect(),

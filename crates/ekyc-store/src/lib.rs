@@ -177,7 +177,7 @@ pub trait Store: Send + Sync {
     /// Stores a user's templates, replacing whatever the user had.
     /// Templates arrive sealed, the user code as its key and sealed copy:
     /// the store never sees a plain one.
-    async fn enroll(
+    async fn enrol(
         &self,
         tenant_id: &str,
         user: &EnrolledUser,

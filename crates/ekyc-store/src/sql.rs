@@ -459,7 +459,7 @@ impl Store for SqlStore {
         Ok(result.rows_affected() == 1)
     }
 
-    async fn enroll(
+    async fn enrol(
         &self,
         tenant_id: &str,
         user: &EnrolledUser,

@@ -80,7 +80,7 @@ impl Vault {
     }
 
     /// Seals and stores a user's templates, replacing earlier ones.
-    pub async fn enroll(
+    pub async fn enrol(
         &self,
         tenant_id: &str,
         user: &EnrolledUser,
@@ -100,7 +100,7 @@ impl Vault {
         let sealed_code = seal_user_code(&key, tenant_id, &stored.user_code, &user.user_code)?;
         Ok(self
             .store
-            .enroll(tenant_id, &stored, &sealed_code, at)
+            .enrol(tenant_id, &stored, &sealed_code, at)
             .await?)
     }
 
