@@ -5,10 +5,6 @@
 //! Model loading lives here and nowhere else, so a file is always checked
 //! against its pinned sha256 before a session is built from it.
 
-// Public items not yet documented one by one (issue 22, item 7): the
-// workspace warns on `missing_docs`; this crate opts out until then.
-#![allow(missing_docs)]
-
 mod fetch;
 mod manifest;
 mod onnx;

@@ -16,12 +16,16 @@ use tokio::sync::oneshot;
 
 type Job<W> = Box<dyn FnOnce(&mut W) + Send>;
 
+/// Why a job did not run to its end.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PoolError {
+    /// Refused at once: every worker busy and the queue full.
     #[error("all inference workers are busy and the queue is full")]
     Busy,
+    /// The workers are gone.
     #[error("the inference pool has shut down")]
     Closed,
+    /// The job panicked; its worker lives on.
     #[error("the inference job failed unexpectedly")]
     JobPanicked,
 }
