@@ -40,9 +40,18 @@ pub enum AuthError {
     /// The signing key configuration is unusable.
     #[error("invalid auth configuration: {0}")]
     Config(String),
-    /// Hashing or signing failed.
-    #[error("{0}")]
-    Internal(String),
+    /// Argon2 failed to hash a secret.
+    #[error("hashing failed")]
+    Hashing(#[source] argon2::password_hash::Error),
+    /// A token could not be signed.
+    #[error("token signing failed")]
+    Signing(#[source] jsonwebtoken::errors::Error),
+    /// The hashing semaphore was closed.
+    #[error("hashing closed")]
+    HashingClosed(#[source] tokio::sync::AcquireError),
+    /// The blocking hashing task panicked or was cancelled.
+    #[error("blocking task failed")]
+    HashingTask(#[source] tokio::task::JoinError),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -309,9 +318,7 @@ impl Auth {
     }
 
     fn sign(&self, claims: &Claims) -> Result<String, AuthError> {
-        self.signer
-            .sign(claims)
-            .map_err(|e| AuthError::Internal(format!("token signing failed: {e}")))
+        self.signer.sign(claims).map_err(AuthError::Signing)
     }
 }
 
@@ -325,11 +332,11 @@ impl Auth {
             .hashing
             .acquire()
             .await
-            .map_err(|e| AuthError::Internal(format!("hashing closed: {e}")))?;
+            .map_err(AuthError::HashingClosed)?;
         let span = tracing::Span::current();
         tokio::task::spawn_blocking(move || span.in_scope(work))
             .await
-            .map_err(|e| AuthError::Internal(format!("blocking task failed: {e}")))?
+            .map_err(AuthError::HashingTask)?
     }
 }
 
