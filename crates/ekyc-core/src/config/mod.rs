@@ -36,9 +36,10 @@ pub enum ConfigError {
     #[error("configuration file {0} does not exist")]
     MissingFile(PathBuf),
     /// A value has the wrong type or names no known choice; the message
-    /// names the key and where it was set.
+    /// names the key and where it was set (and is the whole story: not
+    /// also given as a source, or `{:#}` would print it twice).
     #[error("invalid configuration: {0}")]
-    Invalid(#[source] Box<figment::Error>),
+    Invalid(Box<figment::Error>),
 }
 
 /// Everything an operator can set. Each key `name` of a part can also be
