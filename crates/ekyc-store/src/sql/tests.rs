@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 
 use ekyc_test_support::{SmallFilesystem, TestPostgres};
 use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::SqlitePool;
+use sqlx::{Connection, SqlitePool};
 
 use super::*;
+use crate::migrations::migrations;
 
 /// Runs `check` on a fresh SQLite file, then on a fresh PostgreSQL database.
 async fn on_every_backend<F, Fut>(check: F)
