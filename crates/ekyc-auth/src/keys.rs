@@ -99,7 +99,7 @@ pub(crate) fn hash_secret(secret: &str) -> Result<String, AuthError> {
     Argon2::default()
         .hash_password(secret.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| AuthError::Internal(format!("hashing failed: {e}")))
+        .map_err(AuthError::Hashing)
 }
 
 /// Checks a secret against its stored hash in constant time.

@@ -14,4 +14,6 @@ pub use keys::signing_secret;
 pub use limits::{
     Attempt, LimitSettings, Limited, Limits, Lockout, LockoutError, LockoutPolicy, TenantSlot,
 };
-pub use service::{Auth, AuthError, IssuedAccessToken, NewKey, NewTenant, Principal};
+pub use service::{
+    Auth, AuthError, IssuedAccessToken, NewKey, NewTenant, Principal, DEFAULT_ACCESS_TOKEN_TTL_SECS,
+};

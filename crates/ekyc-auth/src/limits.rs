@@ -23,17 +23,34 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("{reason}; retry after {retry_after_secs} s")]
 pub struct Limited {
+    /// What was limited, for the answer's detail.
     pub reason: &'static str,
+    /// When to try again.
     pub retry_after_secs: u64,
 }
 
 /// The configurable numbers.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LimitSettings {
+    /// Requests per second per access key, sustained.
     pub requests_per_second: u32,
+    /// Requests per access key in a burst.
     pub burst: u32,
+    /// Token attempts per minute, per access key and per client address.
     pub token_attempts_per_minute: u32,
+    /// Image requests one tenant may have in progress.
     pub tenant_max_concurrent: usize,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        Self {
+            requests_per_second: 50,
+            burst: 100,
+            token_attempts_per_minute: 30,
+            tenant_max_concurrent: 16,
+        }
+    }
 }
 
 /// In-memory limits of this node.
@@ -81,6 +98,7 @@ fn check<K: Hash + Eq + Clone>(
 }
 
 impl Limits {
+    /// Limits of these numbers, each at least one.
     pub fn new(settings: LimitSettings) -> Self {
         let requests = Quota::per_second(at_least_one(settings.requests_per_second))
             .allow_burst(at_least_one(settings.burst));
@@ -209,14 +227,30 @@ impl Limits {
 /// The verification lockout: after `after_failures` consecutive
 /// mismatches a user's verification is refused for `lock`, doubling with
 /// each further lock up to `max_lock`. A match resets it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LockoutPolicy {
+    /// Consecutive mismatches that lock.
     pub after_failures: u32,
+    /// The first lock's length.
     pub lock: Duration,
+    /// The longest lock.
     pub max_lock: Duration,
     /// A reservation older than this belongs to a request that died
     /// without giving it back: longer than any verification may run.
     pub reservation_ttl: Duration,
+}
+
+impl Default for LockoutPolicy {
+    /// The reservation lives as long as the default request timeout (30 s)
+    /// plus as much again for the clocks of several nodes.
+    fn default() -> Self {
+        Self {
+            after_failures: 5,
+            lock: Duration::from_secs(30),
+            max_lock: Duration::from_secs(3600),
+            reservation_ttl: Duration::from_secs(60),
+        }
+    }
 }
 
 /// Each verification reserves its attempt in the store before its
@@ -229,6 +263,7 @@ pub struct Lockout {
 }
 
 impl Lockout {
+    /// The lockout of `policy`, its state kept in `store`.
     pub fn new(store: Arc<dyn Store>, policy: LockoutPolicy) -> Self {
         Self { store, policy }
     }
@@ -336,7 +371,7 @@ impl Drop for Attempt {
             }
         };
         match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => drop(runtime.spawn(release)),
+            Ok(runtime) => drop(runtime.spawn(tracing::Instrument::in_current_span(release))),
             Err(_) => tracing::warn!("verification reservation not given back: it expires"),
         }
     }
@@ -348,10 +383,13 @@ fn lock_after(policy: &LockoutPolicy, lockouts: u32) -> Duration {
     policy.lock.saturating_mul(doubling).min(policy.max_lock)
 }
 
+/// Why a verification may not proceed.
 #[derive(Debug, thiserror::Error)]
 pub enum LockoutError {
+    /// The user is locked.
     #[error(transparent)]
     Locked(Limited),
+    /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -12,24 +12,47 @@ use crate::tokens::{Claims, TokenKind, TokenRejection, TokenSigner};
 /// Tenant tokens issued without an explicit expiry last one year.
 const DEFAULT_TENANT_TOKEN_SECS: i64 = 365 * 24 * 3600;
 
+/// Lifetime of an access token unless the operator sets another: an hour
+/// bounds what a leaked token can do without making clients log in often.
+pub const DEFAULT_ACCESS_TOKEN_TTL_SECS: u64 = 3600;
+
+/// Why an auth operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
+    /// The access key does not exist or was revoked.
     #[error("unknown or revoked access key")]
     InvalidAccessKey,
+    /// The secret does not match the access key.
     #[error("wrong secret key")]
     InvalidSecretKey,
+    /// The access token's lifetime is over.
     #[error("access token expired")]
     AccessTokenExpired,
+    /// The tenant token expired or its epoch was bumped.
     #[error("tenant token expired or revoked")]
     TenantTokenExpired,
+    /// A token is missing, malformed, forged or of the wrong kind.
     #[error("{0}")]
     Unauthorized(&'static str),
+    /// The tenant named does not exist.
     #[error("no such tenant {0}")]
     UnknownTenant(String),
+    /// The signing key configuration is unusable.
     #[error("invalid auth configuration: {0}")]
     Config(String),
-    #[error("{0}")]
-    Internal(String),
+    /// Argon2 failed to hash a secret.
+    #[error("hashing failed")]
+    Hashing(#[source] argon2::password_hash::Error),
+    /// A token could not be signed.
+    #[error("token signing failed")]
+    Signing(#[source] jsonwebtoken::errors::Error),
+    /// The hashing semaphore was closed.
+    #[error("hashing closed")]
+    HashingClosed(#[source] tokio::sync::AcquireError),
+    /// The blocking hashing task panicked or was cancelled.
+    #[error("blocking task failed")]
+    HashingTask(#[source] tokio::task::JoinError),
+    /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -37,31 +60,42 @@ pub enum AuthError {
 /// What `tenant create` hands the operator, once.
 #[derive(Debug, Clone)]
 pub struct NewTenant {
+    /// The new tenant's id.
     pub tenant_id: String,
+    /// Its long-lived tenant token.
     pub tenant_token: String,
+    /// Its first key pair's public half.
     pub access_key: String,
+    /// Its first key pair's secret half, shown only now.
     pub secret_key: String,
 }
 
 /// A new key pair; the secret is never retrievable again.
 #[derive(Debug, Clone)]
 pub struct NewKey {
+    /// The public half.
     pub access_key: String,
+    /// The secret half, shown only now.
     pub secret_key: String,
 }
 
 /// The answer to `POST /v1/auth/token`.
 #[derive(Debug, Clone)]
 pub struct IssuedAccessToken {
+    /// The tenant the key acts for.
     pub tenant_id: String,
+    /// The signed token.
     pub token: String,
+    /// Seconds until it expires.
     pub expires_in: u64,
 }
 
 /// Who is calling: established from both tokens on every request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
+    /// The tenant whose tenant token came with the call.
     pub tenant_id: String,
+    /// The key whose access token came with it.
     pub access_key: String,
 }
 
@@ -81,6 +115,8 @@ fn now() -> i64 {
 }
 
 impl Auth {
+    /// Tenants, keys and tokens over `store`, tokens signed with
+    /// `signing_secret` and access tokens living `access_token_ttl_secs`.
     pub fn new(store: Arc<dyn Store>, signing_secret: &[u8], access_token_ttl_secs: u64) -> Self {
         Self {
             store,
@@ -115,6 +151,7 @@ impl Auth {
         })
     }
 
+    /// Every tenant.
     pub async fn tenants(&self) -> Result<Vec<Tenant>, AuthError> {
         Ok(self.store.tenants().await?)
     }
@@ -281,9 +318,7 @@ impl Auth {
     }
 
     fn sign(&self, claims: &Claims) -> Result<String, AuthError> {
-        self.signer
-            .sign(claims)
-            .map_err(|e| AuthError::Internal(format!("token signing failed: {e}")))
+        self.signer.sign(claims).map_err(AuthError::Signing)
     }
 }
 
@@ -297,10 +332,11 @@ impl Auth {
             .hashing
             .acquire()
             .await
-            .map_err(|e| AuthError::Internal(format!("hashing closed: {e}")))?;
-        tokio::task::spawn_blocking(work)
+            .map_err(AuthError::HashingClosed)?;
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || span.in_scope(work))
             .await
-            .map_err(|e| AuthError::Internal(format!("blocking task failed: {e}")))?
+            .map_err(AuthError::HashingTask)?
     }
 }
 

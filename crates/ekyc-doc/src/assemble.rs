@@ -857,7 +857,7 @@ fn licence_number(sheet: &mut Sheet<'_>, checks: &mut Checks) -> Result<Option<u
             ),
         };
         let parsed = licence::parse(&printed);
-        checks.license_number = Some(parsed.is_some());
+        checks.licence_number = Some(parsed.is_some());
         if let Some(number) = parsed {
             sheet.set("licenseNo", number.code_form, reading.confidence);
             if let Some(region) = number.printed_region {
@@ -903,7 +903,7 @@ fn licence_types(sheet: &mut Sheet<'_>, top: f32, bottom: f32, checks: &mut Chec
         sheet.set("licenseType", first.1, first.2);
         let all: Vec<&str> = found.iter().map(|f| f.1).collect();
         sheet.set("licenseTypes", all.join(","), confidence);
-        checks.license_types = Some(true);
+        checks.licence_types = Some(true);
     }
 }
 

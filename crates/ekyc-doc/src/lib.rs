@@ -6,6 +6,10 @@
 //! `romanise`) reads no pixels: the recogniser hands over text, and those
 //! parsers decide what it says, using each field's format to correct OCR.
 
+// Public items not yet documented one by one (issue 22, item 7): the
+// workspace warns on `missing_docs`; this crate opts out until then.
+#![allow(missing_docs)]
+
 mod assemble;
 pub mod crnn;
 pub mod dates;

@@ -105,9 +105,9 @@ pub struct Checks {
     /// The ID number's check digit holds (a signal only).
     pub id_number_checksum: Option<bool>,
     /// The licence number has a known region code.
-    pub license_number: Option<bool>,
+    pub licence_number: Option<bool>,
     /// Every licence type read is one of the nine.
-    pub license_types: Option<bool>,
+    pub licence_types: Option<bool>,
     /// Every MRZ check digit holds.
     pub mrz_check_digits: Option<bool>,
     /// The birth dates printed in different fields agree.

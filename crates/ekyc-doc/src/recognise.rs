@@ -37,12 +37,24 @@ pub struct LineReading {
 }
 
 /// Which recogniser reads the Hangul, digit and Latin lines.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RecogniserKind {
-    /// The project's CRNN (`ko_crnn` in the manifest).
+    /// The project's CRNN (`ko_crnn` in the manifest): the default, it
+    /// reads the cards better than Tesseract (see the README).
+    #[default]
     Crnn,
     /// Tesseract 5's `kor` and `eng` models.
     Tesseract,
+}
+
+impl std::fmt::Display for RecogniserKind {
+    /// The name [`FromStr`](std::str::FromStr) reads.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Crnn => "crnn",
+            Self::Tesseract => "tesseract",
+        })
+    }
 }
 
 impl std::str::FromStr for RecogniserKind {

@@ -24,9 +24,10 @@ pub enum Sex {
 }
 
 /// How a registration number is shown in answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Masking {
     /// `******-*******`: the contract's default.
+    #[default]
     All,
     /// `YYMMDD-G******`.
     KeepBirthDateAndGender,

@@ -16,8 +16,11 @@ const FONT_ROOT: &str = "/usr/share/fonts";
 
 /// Font files, relative to a font folder, that cards are printed with.
 pub struct FontSet {
+    /// Regular faces of the text.
     pub body: &'static [&'static str],
+    /// Bold faces of names and titles.
     pub bold: &'static [&'static str],
+    /// The OCR-B face of the MRZ.
     pub mrz: &'static str,
 }
 
@@ -38,9 +41,11 @@ pub const CARD_FONTS: FontSet = FontSet {
     mrz: "opentype/ocr-b/OCRB.otf",
 };
 
+/// The loaded fonts a card's faces are picked from.
 pub struct Fonts {
     body: Vec<FontVec>,
     bold: Vec<FontVec>,
+    /// The MRZ face.
     pub mrz: FontVec,
 }
 
@@ -52,10 +57,12 @@ pub struct CardFonts<'a> {
 }
 
 impl Fonts {
+    /// The [`CARD_FONTS`] from the system's font folder.
     pub fn load() -> Result<Self, GeneratorError> {
         Self::load_set(Path::new(FONT_ROOT), &CARD_FONTS)
     }
 
+    /// The fonts of `set`, relative to `root`.
     pub fn load_set(root: &Path, set: &FontSet) -> Result<Self, GeneratorError> {
         let load = |relative: &str| read_font(&root.join(relative));
         Ok(Self {
@@ -65,6 +72,7 @@ impl Fonts {
         })
     }
 
+    /// One regular and one bold face, picked at random, with the MRZ face.
     pub fn pick(&self, rng: &mut impl Rng) -> CardFonts<'_> {
         CardFonts {
             body: self.body.choose(rng).unwrap_or(&self.body[0]),

@@ -23,18 +23,23 @@ pub use id_photo::{PHOTO_SIZE as ID_PHOTO_SIZE, PORTRAIT_WIDTHS};
 pub use render::{LineShape, PrintedText, Truth, ID1_SIZE, ID3_SIZE};
 pub use scene::Corners;
 
+/// Why a card could not be generated.
 #[derive(Debug, thiserror::Error)]
 pub enum GeneratorError {
+    /// A font file is not installed.
     #[error("font {0} is missing: install fonts-nanum, fonts-unfonts-core and fonts-ocr-b")]
     Font(String),
+    /// The corners drawn do not make a perspective transform.
     #[error("the card's corners do not define a perspective")]
     Geometry,
+    /// Encoding or decoding the JPEG failed.
     #[error("JPEG round trip failed: {0}")]
     Encode(String),
 }
 
 /// A real face printed as a card's portrait, the card photographed.
 pub struct IdPhoto {
+    /// The photo.
     pub image: RgbImage,
     /// The card's corners in the photo.
     pub corners: Corners,
@@ -45,6 +50,7 @@ pub struct IdPhoto {
 
 /// A photo of one generated document.
 pub struct Sample {
+    /// The photo.
     pub image: RgbImage,
     /// Every printed field, keyed by the answer's field names.
     pub truth: Truth,
@@ -56,6 +62,7 @@ pub struct Sample {
     pub printed: Vec<PrintedText>,
 }
 
+/// Generates documents and their photos from a seed.
 pub struct Generator {
     fonts: Fonts,
 }

@@ -74,7 +74,9 @@ pub const HELD_OUT_FONTS: FontSet = FontSet {
 /// One line with what it says: the recogniser's input from `cut_lines`
 /// and `random_line`, the crop before scaling from `printed_line`.
 pub struct TrainingLine {
+    /// What the line says.
     pub text: String,
+    /// The line's pixels.
     pub image: GrayImage,
 }
 

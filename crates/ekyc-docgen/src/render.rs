@@ -42,6 +42,7 @@ pub struct FlatCard {
 /// are cut from photos of cards at these boxes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PrintedText {
+    /// The string drawn.
     pub text: String,
     /// `[x, y, width, height]` of the text's layout box on the flat card.
     pub area: [f32; 4],

@@ -140,7 +140,7 @@ impl FaceDetector {
     }
 
     /// Detects `face` again in a crop around it, enlarged so that the face
-    /// is [`REFINED_WIDTH`] pixels wide, and returns it in `image`'s
+    /// is `REFINED_WIDTH` pixels wide, and returns it in `image`'s
     /// pixels: a face first seen small (a printed ID portrait in a photo
     /// of the card, shrunk for detection) gets its landmarks from the
     /// full resolution. `None` when the crop shows no face where `face` was.

@@ -2,6 +2,10 @@
 //! template, the quality gate, two embedding engines and calibrated
 //! decisions. Nothing here knows about HTTP.
 
+// Public items not yet documented one by one (issue 22, item 7): the
+// workspace warns on `missing_docs`; this crate opts out until then.
+#![allow(missing_docs)]
+
 mod align;
 mod calibration;
 mod detector;
@@ -51,7 +55,7 @@ pub enum FaceError {
 }
 
 /// Run-time choices of the face pipeline.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FaceOptions {
     pub quality: QualityThresholds,
     /// Another face counts (40923) only when at least this fraction of the

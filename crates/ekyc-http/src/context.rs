@@ -9,6 +9,7 @@ use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use ekyc_core::{ErrorCode, Lang};
+use tracing::Instrument as _;
 use uuid::Uuid;
 
 use crate::audit;
@@ -40,9 +41,11 @@ impl RequestContext {
 }
 
 /// Assigns the transaction id (the client's `X-Request-Id` when it is a
-/// UUID), runs the request inside that context, echoes the id in the
-/// response header, writes the audit record and logs one line without
-/// any payload.
+/// UUID), runs the request inside that context and inside a `request`
+/// span carrying the id (which the inference pool carries onto its
+/// threads, so every line logged for the request names it), echoes the id
+/// in the response header, writes the audit record and logs one line
+/// without any payload.
 pub(crate) async fn request_context(
     State(state): State<AppState>,
     request: Request,
@@ -54,6 +57,13 @@ pub(crate) async fn request_context(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| Uuid::parse_str(v.trim()).ok())
         .unwrap_or_else(Uuid::new_v4);
+    let span = tracing::info_span!("request", trx_id = %trx_id);
+    served(state, request, next, trx_id).instrument(span).await
+}
+
+/// The request in its context, once the span is entered.
+async fn served(state: AppState, request: Request, next: Next, trx_id: Uuid) -> Response {
+    let headers = request.headers();
     let lang = headers
         .get(axum::http::header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
@@ -101,7 +111,6 @@ pub(crate) async fn request_context(
         audit::write(&state, outcome, facts).await;
     }
     tracing::info!(
-        trx_id = %trx_id,
         method = %method,
         route = %route,
         status,

@@ -195,8 +195,14 @@ impl From<AuthError> for ApiError {
             AuthError::Unauthorized(why) => Self::new(ErrorCode::Unauthorized).with_detail(why),
             AuthError::UnknownTenant(_) => Self::new(ErrorCode::Unauthorized),
             AuthError::Store(store) => store.into(),
-            AuthError::Config(_) | AuthError::Internal(_) => {
-                tracing::error!(error = %e, "auth failure");
+            AuthError::Config(_)
+            | AuthError::Hashing(_)
+            | AuthError::Signing(_)
+            | AuthError::HashingClosed(_)
+            | AuthError::HashingTask(_) => {
+                // Logged here, at the edge, once, with the source chain.
+                let error: &(dyn std::error::Error + 'static) = &e;
+                tracing::error!(error, "auth failure");
                 Self::new(ErrorCode::Internal)
             }
         }

@@ -66,7 +66,7 @@ pub fn openapi_json() -> Result<String, serde_json::Error> {
 }
 
 /// Serves until `shutdown` resolves, then finishes requests in flight,
-/// holding slow clients to `limits` (see [`server`]).
+/// holding slow clients to `limits` (see the `server` module).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,

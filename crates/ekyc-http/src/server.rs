@@ -32,9 +32,13 @@ use crate::Metrics;
 /// The limits on connections, from the settings.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionLimits {
+    /// Time a client has to send a request's headers.
     pub header_timeout: Duration,
+    /// Time a keep-alive connection may sit idle.
     pub idle_timeout: Duration,
+    /// Connections open at once.
     pub max_connections: usize,
+    /// Connections open at once from one client address.
     pub max_per_address: usize,
 }
 

@@ -17,10 +17,13 @@ pub use crate::metrics::Metrics;
 /// Shared, cheaply cloned application state.
 #[derive(Clone)]
 pub struct AppState {
+    /// Tenants, keys and tokens.
     pub auth: Arc<Auth>,
+    /// Storage of everything but the templates' plain bytes.
     pub store: Arc<dyn Store>,
     /// Templates go through it, sealed; never straight to the store.
     pub vault: Arc<Vault>,
+    /// Per-node rate and concurrency limits.
     pub limits: Arc<Limits>,
     /// Take the client address from `X-Forwarded-For` (behind a proxy).
     pub trust_forwarded_for: bool,
@@ -39,7 +42,10 @@ pub struct AppState {
     pub documents: Arc<InferencePool<DocumentModels>>,
     /// How `idNum` is masked in OCR answers.
     pub id_masking: Masking,
+    /// Limits checked before an image is decoded.
     pub intake: IntakeLimits,
+    /// A request running longer is answered with 50300.
     pub request_timeout: Duration,
+    /// Request counts and latencies for `/metrics`.
     pub metrics: Arc<Metrics>,
 }

@@ -16,7 +16,7 @@ const BASE64: GeneralPurpose = GeneralPurpose::new(
 );
 
 /// Limits applied before any pixel is decoded.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IntakeLimits {
     /// Largest decoded file, in bytes.
     pub max_bytes: usize,
@@ -39,18 +39,33 @@ impl Default for IntakeLimits {
 /// Why an image was refused. Messages never contain image bytes.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum IntakeError {
+    /// Not Base64, even with a `data:` prefix or padding left out.
     #[error("image is not valid Base64")]
     NotBase64,
+    /// Nothing left after decoding.
     #[error("image is empty")]
     Empty,
+    /// More decoded bytes than the limit.
     #[error("image is larger than {limit} bytes")]
-    TooLarge { limit: usize },
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// Not JPEG, PNG or WebP by its magic bytes.
     #[error("unsupported image format (JPEG, PNG and WebP are accepted)")]
     UnsupportedFormat,
+    /// The header announces more pixels, or a longer side, than allowed.
     #[error("image of {width}x{height} pixels exceeds the size limits")]
-    TooManyPixels { width: u32, height: u32 },
+    TooManyPixels {
+        /// Width from the header.
+        width: u32,
+        /// Height from the header.
+        height: u32,
+    },
+    /// The data ends before the image does.
     #[error("image data is truncated")]
     Truncated,
+    /// The decoder refused the data.
     #[error("image data is corrupt: {0}")]
     Corrupt(String),
 }
@@ -58,8 +73,11 @@ pub enum IntakeError {
 /// File formats the service accepts, told from the bytes, not the prefix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImageFormat {
+    /// JPEG (baseline or progressive).
     Jpeg,
+    /// PNG.
     Png,
+    /// WebP, lossy or lossless.
     WebP,
 }
 
@@ -86,7 +104,9 @@ impl ImageFormat {
 /// An accepted image: upright RGB pixels and the format it came in.
 #[derive(Debug, Clone)]
 pub struct DecodedImage {
+    /// The pixels, EXIF orientation applied.
     pub rgb: RgbImage,
+    /// What the bytes were.
     pub format: ImageFormat,
 }
 

@@ -121,7 +121,7 @@ impl Huffman {
     }
 
     /// The next symbol; `None` when the data ends inside it.
-    fn decode(&self, bits: &mut Bits) -> Result<Option<u8>, IntakeError> {
+    fn decode(&self, bits: &mut Bits<'_>) -> Result<Option<u8>, IntakeError> {
         let (peek, available) = bits.peek16();
         let (length, value) = self.fast[(peek >> (16 - FAST_BITS)) as usize];
         if length > 0 {
@@ -246,7 +246,7 @@ impl<'a> Bits<'a> {
 }
 
 /// One block of a sequential scan: a DC difference and its AC run-lengths.
-fn walk_block(bits: &mut Bits, dc: &Huffman, ac: &Huffman) -> Result<(), IntakeError> {
+fn walk_block(bits: &mut Bits<'_>, dc: &Huffman, ac: &Huffman) -> Result<(), IntakeError> {
     let size = dc.decode(bits)?.ok_or_else(truncated)?;
     if size > 16 || !bits.skip(u32::from(size)) {
         return Err(if size > 16 {

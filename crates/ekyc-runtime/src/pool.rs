@@ -4,6 +4,9 @@
 //! threads of its own, one per core, each owning its model sessions (no
 //! locks on the hot path). When the queue is full a request is refused at
 //! once rather than left to time out: the HTTP layer turns that into 503.
+//!
+//! A job runs inside the tracing span of the code that submitted it, so
+//! what it logs on the inference thread carries the request's `trxId`.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::thread;
@@ -13,12 +16,16 @@ use tokio::sync::oneshot;
 
 type Job<W> = Box<dyn FnOnce(&mut W) + Send>;
 
+/// Why a job did not run to its end.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PoolError {
+    /// Refused at once: every worker busy and the queue full.
     #[error("all inference workers are busy and the queue is full")]
     Busy,
+    /// The workers are gone.
     #[error("the inference pool has shut down")]
     Closed,
+    /// The job panicked; its worker lives on.
     #[error("the inference job failed unexpectedly")]
     JobPanicked,
 }
@@ -60,7 +67,9 @@ impl<W: Send + 'static> InferencePool<W> {
         F: FnOnce(&mut W) -> R + Send + 'static,
     {
         let (reply, result) = oneshot::channel();
+        let span = tracing::Span::current();
         let boxed: Job<W> = Box::new(move |worker| {
+            let _request = span.enter();
             // A panicking job must not take the worker thread down with it;
             // dropping `reply` tells the caller it failed.
             if let Ok(value) = catch_unwind(AssertUnwindSafe(|| job(worker))) {
@@ -130,5 +139,24 @@ mod tests {
         let failed: Result<(), _> = pool.run(|_| panic!("boom")).await;
         assert_eq!(failed, Err(PoolError::JobPanicked));
         assert_eq!(pool.run(|_| 5).await, Ok(5));
+    }
+
+    /// The submitter's span is current on the worker thread.
+    #[tokio::test]
+    async fn jobs_run_in_the_submitters_span() {
+        // The registry alone tracks which span is current on each thread;
+        // global, since the worker thread must see it too. It prints
+        // nothing, so the other tests are none the wiser.
+        let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry());
+        let pool = InferencePool::start(vec![()], 2).unwrap();
+        let outside = pool.run(|_| tracing::Span::current().is_none()).await;
+        assert_eq!(outside, Ok(true));
+        let span = tracing::info_span!("request", trx_id = 7);
+        let inside = tracing::Instrument::instrument(
+            pool.run(|_| tracing::Span::current().metadata().map(|m| m.name())),
+            span,
+        )
+        .await;
+        assert_eq!(inside, Ok(Some("request")));
     }
 }

@@ -19,6 +19,7 @@ pub const AUDIT_SPOOL_CAPACITY: usize = 10_000;
 /// Where a record went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Appended {
+    /// In the database.
     Written,
     /// Kept in memory until the database takes it.
     Spooled,
@@ -28,9 +29,13 @@ pub enum Appended {
 #[derive(Debug, thiserror::Error)]
 #[error("audit spool full ({capacity} records): record dropped")]
 pub struct SpoolFull {
+    /// The spool's size.
     pub capacity: usize,
 }
 
+/// The audit trail: records go to the store, or are spooled in memory
+/// while it refuses them and written later, so that no acknowledged
+/// request goes unrecorded.
 pub struct AuditTrail {
     store: Arc<dyn Store>,
     spool: Mutex<VecDeque<AuditRecord>>,
@@ -40,10 +45,12 @@ pub struct AuditTrail {
 }
 
 impl AuditTrail {
+    /// A trail over `store` with the default spool.
     pub fn new(store: Arc<dyn Store>) -> Self {
         Self::with_capacity(store, AUDIT_SPOOL_CAPACITY)
     }
 
+    /// A trail over `store` spooling at most `capacity` records.
     pub fn with_capacity(store: Arc<dyn Store>, capacity: usize) -> Self {
         Self {
             store,

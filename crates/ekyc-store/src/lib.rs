@@ -17,12 +17,16 @@ pub use sql::SqlStore;
 
 use async_trait::async_trait;
 
+/// Why a store call failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The database failed or could not be reached.
     #[error("database error: {0}")]
     Database(String),
+    /// A row with that key exists (a unique constraint).
     #[error("{0} already exists")]
     Conflict(String),
+    /// A row names a tenant that does not exist (a foreign key).
     #[error("no such tenant {0}")]
     UnknownTenant(String),
 }
@@ -44,31 +48,41 @@ impl From<sqlx::Error> for StoreError {
 /// A customer organisation; every other record belongs to exactly one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tenant {
+    /// Its `tn_…` id.
     pub id: String,
+    /// The operator's name for it.
     pub name: String,
     /// Tenant tokens carry the epoch they were issued in; bumping it
     /// revokes every tenant token issued before.
     pub token_epoch: i64,
+    /// Unix seconds.
     pub created_at: i64,
 }
 
 /// A key pair's stored half: the secret only as a slow hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessKeyRecord {
+    /// The public `AK…` half.
     pub access_key: String,
+    /// The tenant it acts for.
     pub tenant_id: String,
+    /// Argon2 hash of the secret half.
     pub secret_hash: String,
+    /// Unix seconds.
     pub created_at: i64,
+    /// Unix seconds of revocation; a revoked key gets no more tokens.
     pub revoked_at: Option<i64>,
 }
 
 /// One engine's template of one user.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FaceTemplate {
+    /// The engine's contract name (`ezway`, `applemango`).
     pub engine: String,
     /// The exact model that made it; templates of other versions are
     /// never compared with it.
     pub model_version: String,
+    /// The vault's sealed vector.
     pub template: Vec<u8>,
 }
 
@@ -76,7 +90,9 @@ pub struct FaceTemplate {
 /// never stored. `kek_id` names that master key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WrappedKey {
+    /// Names the master key that wrapped it.
     pub kek_id: String,
+    /// The data key, sealed.
     pub wrapped: Vec<u8>,
 }
 
@@ -97,19 +113,29 @@ pub struct VerifyAttempts {
 pub struct AuditRecord {
     /// Order of insertion; the cursor of paged listings. Ignored on append.
     pub seq: i64,
+    /// The request's transaction id.
     pub trx_id: String,
     /// Unix milliseconds.
     pub at_ms: i64,
+    /// The calling tenant, once authenticated.
     pub tenant_id: Option<String>,
+    /// The calling access key, once authenticated.
     pub access_key: Option<String>,
+    /// HTTP method.
     pub method: String,
+    /// Route template, never the path with its ids.
     pub endpoint: String,
+    /// HTTP status.
     pub status: u16,
     /// The contract's code: "0" on success.
     pub code: String,
+    /// The face score, when the request compared faces.
     pub score: Option<f64>,
+    /// The decision (`match`, `no match`, ...), when one was made.
     pub decision: Option<String>,
+    /// The engine that answered, when one did.
     pub engine: Option<String>,
+    /// Time to answer.
     pub latency_ms: f64,
 }
 
@@ -118,15 +144,20 @@ pub struct AuditRecord {
 pub struct EnrolledUser {
     /// The plain user code to the vault's callers; the user key in the store.
     pub user_code: String,
+    /// The engine a probe is compared with first.
     pub preferred_engine: String,
+    /// One template per engine that could enrol the face.
     pub templates: Vec<FaceTemplate>,
 }
 
 /// One template of a tenant's 1:N gallery, with its user's sealed code.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GalleryRow {
+    /// Keyed hash of the user code.
     pub user_key: String,
+    /// The user code sealed, to give back in 1:N answers.
     pub sealed_user_code: Vec<u8>,
+    /// The sealed template.
     pub template: Vec<u8>,
 }
 
@@ -136,8 +167,11 @@ pub trait Store: Send + Sync {
     /// Answers when the database is reachable.
     async fn ping(&self) -> Result<(), StoreError>;
 
+    /// Adds a tenant.
     async fn create_tenant(&self, tenant: &Tenant) -> Result<(), StoreError>;
+    /// The tenant `id`, if it exists.
     async fn tenant(&self, id: &str) -> Result<Option<Tenant>, StoreError>;
+    /// Every tenant.
     async fn tenants(&self) -> Result<Vec<Tenant>, StoreError>;
     /// Bumps the tenant's token epoch and returns the new one.
     async fn bump_token_epoch(&self, tenant_id: &str) -> Result<i64, StoreError>;
@@ -145,6 +179,7 @@ pub trait Store: Send + Sync {
     /// that nothing of it can be decrypted again; false when there was none.
     async fn delete_tenant(&self, tenant_id: &str) -> Result<bool, StoreError>;
 
+    /// The tenant's wrapped data key, if one was made.
     async fn tenant_key(&self, tenant_id: &str) -> Result<Option<WrappedKey>, StoreError>;
     /// Stores a tenant's first data key; false (and nothing changed) when
     /// another node stored one first.
@@ -165,7 +200,9 @@ pub trait Store: Send + Sync {
         key: &WrappedKey,
     ) -> Result<bool, StoreError>;
 
+    /// Stores a new key pair's record.
     async fn create_key(&self, key: &AccessKeyRecord) -> Result<(), StoreError>;
+    /// The record of `access_key`, revoked or not.
     async fn key(&self, access_key: &str) -> Result<Option<AccessKeyRecord>, StoreError>;
     /// Marks a key revoked; false when there was no such active key.
     async fn revoke_key(&self, access_key: &str, at: i64) -> Result<bool, StoreError>;
@@ -173,13 +210,14 @@ pub trait Store: Send + Sync {
     /// Stores a user's templates, replacing whatever the user had.
     /// Templates arrive sealed, the user code as its key and sealed copy:
     /// the store never sees a plain one.
-    async fn enroll(
+    async fn enrol(
         &self,
         tenant_id: &str,
         user: &EnrolledUser,
         sealed_user_code: &[u8],
         at: i64,
     ) -> Result<(), StoreError>;
+    /// The user and its templates, if enrolled.
     async fn enrolled(
         &self,
         tenant_id: &str,
@@ -223,6 +261,7 @@ pub trait Store: Send + Sync {
     /// Leaves no readable copy of rows just erased or rewritten.
     async fn erase_traces(&self);
 
+    /// The user's failures and lock, for the lockout.
     async fn verify_attempts(
         &self,
         tenant_id: &str,
@@ -274,6 +313,7 @@ pub trait Store: Send + Sync {
         user_code: &str,
     ) -> Result<(), StoreError>;
 
+    /// Appends one audit record.
     async fn append_audit(&self, record: &AuditRecord) -> Result<(), StoreError>;
     /// The tenant's latest record with this transaction id.
     async fn audit_record(

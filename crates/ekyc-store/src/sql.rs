@@ -2,14 +2,16 @@
 //! sqlx's runtime-chosen driver: the same statements, the same
 //! migrations (in each dialect), the same tests.
 
-use std::path::Path;
-use std::time::Duration;
+mod connect;
+mod rows;
 
 use async_trait::async_trait;
-use sqlx::any::{install_default_drivers, AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Connection, Executor, Row};
+use sqlx::{AnyPool, Row};
 
-use crate::migrations::migrations;
+#[cfg(test)]
+use connect::{number_placeholders, SessionSql};
+use rows::{attempts_from_row, audit_from_row, template_from_row, tenant_from_row};
+
 use crate::{
     AccessKeyRecord, AuditRecord, EnrolledUser, FaceTemplate, GalleryRow, Store, StoreError,
     Tenant, VerifyAttempts, WrappedKey,
@@ -41,177 +43,6 @@ enum Backend {
     Postgres,
 }
 
-/// Per connection: write-ahead logging, enforced foreign keys, and
-/// `secure_delete` so that erased rows are overwritten in the file.
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-    PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA secure_delete = ON;";
-
-/// Per PostgreSQL session: a statement stuck behind a lock or a slow
-/// server fails (and is answered 50300) instead of holding the request.
-const POSTGRES_SESSION: &str = "SET statement_timeout = '5s'";
-
-/// How long a request waits for a database connection before it fails
-/// (and is answered 50300): a database that is down must not hang callers.
-const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
-
-/// SQL run on each new connection, computed when it connects.
-pub(crate) type SessionSql = std::sync::Arc<dyn Fn() -> String + Send + Sync>;
-
-/// The pool of either backend: bounded waits, and no connection goes back
-/// into the pool with a transaction still open on it.
-///
-/// SQLite rolls a transaction back by itself on some errors (`SQLITE_FULL`
-/// among them); the `ROLLBACK` that sqlx then sends fails, and sqlx still
-/// counts the transaction as open. Reused, such a connection would turn
-/// the next `BEGIN` into a `SAVEPOINT` and its `COMMIT` into a `RELEASE`
-/// that commits nothing: writes answered as done but never saved, and a
-/// write lock held until restart. Such a connection is closed instead.
-fn pool_options(max_connections: u32) -> AnyPoolOptions {
-    AnyPoolOptions::new()
-        .max_connections(max_connections)
-        .acquire_timeout(ACQUIRE_TIMEOUT)
-        .after_release(|connection, _| {
-            Box::pin(async move {
-                // The rollback of a dropped transaction is queued, not yet
-                // run: a round trip lets it finish before the state is read.
-                connection.ping().await?;
-                let clean = !connection.is_in_transaction();
-                if !clean {
-                    tracing::warn!(
-                        "closing a database connection left inside a failed transaction"
-                    );
-                }
-                Ok(clean)
-            })
-        })
-}
-
-impl SqlStore {
-    /// Opens `database_url` when given (`postgres://…` or `sqlite://…`),
-    /// else the SQLite file at `default_sqlite`.
-    pub async fn open(
-        database_url: Option<&str>,
-        default_sqlite: &Path,
-    ) -> Result<Self, StoreError> {
-        match database_url {
-            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                Self::postgres(url).await
-            }
-            Some(url) => match url.strip_prefix("sqlite://") {
-                Some(path) => Self::sqlite(Path::new(path)).await,
-                None => Err(StoreError::Database(
-                    "database_url must start with postgres:// or sqlite://".to_owned(),
-                )),
-            },
-            None => Self::sqlite(default_sqlite).await,
-        }
-    }
-
-    /// Opens (creating if needed) a SQLite file and migrates it.
-    pub async fn sqlite(path: &Path) -> Result<Self, StoreError> {
-        Self::sqlite_with_session(path, None).await
-    }
-
-    /// [`SqlStore::sqlite`], with `extra_session` run on every new
-    /// connection after the pragmas (the tests' fault injection).
-    pub(crate) async fn sqlite_with_session(
-        path: &Path,
-        extra_session: Option<SessionSql>,
-    ) -> Result<Self, StoreError> {
-        install_default_drivers();
-        let pool = pool_options(4)
-            .after_connect(move |connection, _| {
-                let extra = extra_session.as_ref().map(|sql| sql());
-                Box::pin(async move {
-                    connection.execute(SQLITE_PRAGMAS).await?;
-                    if let Some(extra) = extra {
-                        connection.execute(extra.as_str()).await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect(&format!("sqlite://{}?mode=rwc", path.display()))
-            .await?;
-        Self::migrated(pool, Backend::Sqlite).await
-    }
-
-    /// Connects to PostgreSQL and migrates the schema (one node at a time).
-    pub async fn postgres(url: &str) -> Result<Self, StoreError> {
-        install_default_drivers();
-        let pool = pool_options(16)
-            .after_connect(|connection, _| {
-                Box::pin(async move {
-                    connection.execute(POSTGRES_SESSION).await?;
-                    Ok(())
-                })
-            })
-            .connect(url)
-            .await?;
-        Self::migrated(pool, Backend::Postgres).await
-    }
-
-    async fn migrated(pool: AnyPool, backend: Backend) -> Result<Self, StoreError> {
-        let store = Self { pool, backend };
-        store.migrate().await?;
-        Ok(store)
-    }
-
-    /// SQLite takes `?` placeholders, PostgreSQL `$1, $2…`: statements are
-    /// written once, with `?`.
-    fn sql(&self, statement: &str) -> String {
-        match self.backend {
-            Backend::Sqlite => statement.to_owned(),
-            Backend::Postgres => number_placeholders(statement),
-        }
-    }
-
-    async fn migrate(&self) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        if self.backend == Backend::Postgres {
-            // Nodes starting together: one migrates, the others wait.
-            sqlx::raw_sql("SELECT pg_advisory_xact_lock(727465)")
-                .execute(&mut *tx)
-                .await?;
-        }
-        sqlx::raw_sql("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)")
-            .execute(&mut *tx)
-            .await?;
-        let current: i64 =
-            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
-                .fetch_one(&mut *tx)
-                .await?;
-        for (version, statements) in migrations(self.backend == Backend::Postgres)
-            .iter()
-            .filter(|(v, _)| *v > current)
-        {
-            sqlx::raw_sql(statements.as_ref()).execute(&mut *tx).await?;
-            sqlx::query(&self.sql("INSERT INTO schema_migrations (version) VALUES (?)"))
-                .bind(version)
-                .execute(&mut *tx)
-                .await?;
-            tracing::info!(version, "applied schema migration");
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Leaves no readable copy of rows just erased. SQLite: `secure_delete`
-    /// overwrote them; moving the write-ahead log into the file and
-    /// emptying it removes the older page images. PostgreSQL keeps dead
-    /// rows until vacuumed: when a tenant goes, its (small) key table is
-    /// rewritten at once, so the wrapped key is gone from the data files.
-    async fn erase_deleted(&self, tenant_deleted: bool) {
-        let statement = match self.backend {
-            Backend::Sqlite => "PRAGMA wal_checkpoint(TRUNCATE)",
-            Backend::Postgres if tenant_deleted => "VACUUM FULL tenant_keys",
-            Backend::Postgres => return,
-        };
-        if let Err(e) = sqlx::raw_sql(statement).execute(&self.pool).await {
-            tracing::warn!(error = %e, "erasing traces of deleted rows failed");
-        }
-    }
-}
-
 impl SqlStore {
     /// Marks the tenant's enrolments as changed, in the same transaction
     /// as the change, so every node's 1:N gallery knows to reload.
@@ -228,65 +59,6 @@ impl SqlStore {
         .await?;
         Ok(())
     }
-}
-
-/// Rewrites `?` placeholders as `$1, $2…` (no statement here has a `?`
-/// inside a string literal).
-fn number_placeholders(statement: &str) -> String {
-    let mut out = String::with_capacity(statement.len() + 8);
-    let mut n = 0;
-    for c in statement.chars() {
-        if c == '?' {
-            n += 1;
-            out.push_str(&format!("${n}"));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn template_from_row(row: &AnyRow, engine: String) -> Result<FaceTemplate, sqlx::Error> {
-    Ok(FaceTemplate {
-        engine,
-        model_version: row.try_get("model_version")?,
-        template: row.try_get("template")?,
-    })
-}
-
-fn audit_from_row(row: &AnyRow) -> Result<AuditRecord, sqlx::Error> {
-    Ok(AuditRecord {
-        seq: row.try_get("seq")?,
-        trx_id: row.try_get("trx_id")?,
-        at_ms: row.try_get("at_ms")?,
-        tenant_id: row.try_get("tenant_id")?,
-        access_key: row.try_get("access_key")?,
-        method: row.try_get("method")?,
-        endpoint: row.try_get("endpoint")?,
-        status: row.try_get::<i64, _>("status")? as u16,
-        code: row.try_get("code")?,
-        score: row.try_get("score")?,
-        decision: row.try_get("decision")?,
-        engine: row.try_get("engine")?,
-        latency_ms: row.try_get("latency_ms")?,
-    })
-}
-
-fn attempts_from_row(row: &AnyRow) -> Result<VerifyAttempts, sqlx::Error> {
-    Ok(VerifyAttempts {
-        failures: row.try_get::<i64, _>("failures")? as u32,
-        lockouts: row.try_get::<i64, _>("lockouts")? as u32,
-        locked_until: row.try_get("locked_until")?,
-    })
-}
-
-fn tenant_from_row(row: &AnyRow) -> Result<Tenant, sqlx::Error> {
-    Ok(Tenant {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        token_epoch: row.try_get("token_epoch")?,
-        created_at: row.try_get("created_at")?,
-    })
 }
 
 #[async_trait]
@@ -459,7 +231,7 @@ impl Store for SqlStore {
         Ok(result.rows_affected() == 1)
     }
 
-    async fn enroll(
+    async fn enrol(
         &self,
         tenant_id: &str,
         user: &EnrolledUser,

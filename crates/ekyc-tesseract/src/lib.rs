@@ -23,16 +23,38 @@ const PAGE_SEG_SINGLE_LINE: c_int = 7;
 /// `tessdata_fast`-derived models carry.
 const ENGINE_LSTM_ONLY: c_int = 1;
 
+/// Why Tesseract could not be used or called.
 #[derive(Debug, thiserror::Error)]
 pub enum TesseractError {
+    /// The shared library is missing or lacks the C API's symbols.
     #[error("the Tesseract library {library} could not be opened: {detail}")]
-    Library { library: String, detail: String },
+    Library {
+        /// The soname or path tried.
+        library: String,
+        /// What the loader said.
+        detail: String,
+    },
+    /// A language's trained data is missing or unreadable.
     #[error("Tesseract could not load language {language} from {datapath}")]
-    Language { language: String, datapath: String },
+    Language {
+        /// The language (`kor`, `eng`, `ocrb`).
+        language: String,
+        /// The tessdata folder searched.
+        datapath: String,
+    },
+    /// A string for the C API contained a NUL byte.
     #[error("a Tesseract argument contained a NUL byte")]
     Argument,
+    /// The pixel buffer does not match the image's size.
     #[error("Tesseract was given an image of {width}x{height} with {len} bytes")]
-    Image { width: u32, height: u32, len: usize },
+    Image {
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+        /// Bytes given.
+        len: usize,
+    },
 }
 
 type Handle = *mut c_void;
@@ -131,6 +153,7 @@ impl Tesseract {
 /// What Tesseract read on one line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineText {
+    /// The line, as read.
     pub text: String,
     /// Tesseract's mean word confidence, mapped to [0, 1].
     pub confidence: f32,

@@ -100,12 +100,16 @@ pub fn tile(photos: &[RgbImage], columns: u32, gap: u32) -> RgbImage {
 
 /// One array of a NumPy `.npz` file: its shape and raw little-endian data.
 pub struct NpyArray {
+    /// Length of each dimension.
     pub shape: Vec<usize>,
+    /// NumPy's type string (`<f4` for little-endian float32).
     pub descr: String,
+    /// The array's bytes, in C order.
     pub data: Vec<u8>,
 }
 
 impl NpyArray {
+    /// The data as float32s; panics on another type.
     pub fn f32s(&self) -> Vec<f32> {
         assert_eq!(self.descr, "<f4", "not float32");
         self.data

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 const USER: &str = "ekyc";
 
+/// A throwaway PostgreSQL server of the test's own, stopped on drop.
 pub struct TestPostgres {
     child: Option<Child>,
     bin: PathBuf,
@@ -189,6 +190,7 @@ impl TestPostgres {
         format!("postgres://{USER}@127.0.0.1:{}/{name}", self.port)
     }
 
+    /// What the server logged, for a failing test's message.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("postgres.log")).unwrap_or_default()
     }

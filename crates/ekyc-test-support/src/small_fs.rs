@@ -10,6 +10,7 @@ pub struct SmallFilesystem {
 }
 
 impl SmallFilesystem {
+    /// A tmpfs of `bytes`; `None` (the test skipped) when not root.
     pub fn mount(bytes: u64) -> Option<Self> {
         // SAFETY: geteuid has no preconditions.
         if unsafe { libc::geteuid() } != 0 {
@@ -26,6 +27,7 @@ impl SmallFilesystem {
         Some(Self { dir })
     }
 
+    /// Where it is mounted.
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
@@ -40,6 +42,7 @@ impl SmallFilesystem {
         let _ = filler.sync_all();
     }
 
+    /// Gives back the space [`SmallFilesystem::fill`] took.
     pub fn free(&self) {
         std::fs::remove_file(self.path().join("filler")).unwrap();
     }

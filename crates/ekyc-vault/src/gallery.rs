@@ -7,10 +7,14 @@
 /// One row of the gallery and its cosine with the probe.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
+    /// The enrolled user.
     pub user_code: String,
+    /// Cosine similarity of the user's vector with the probe.
     pub cosine: f32,
 }
 
+/// One tenant's templates of one engine and model, as a contiguous
+/// matrix for brute-force 1:N search.
 pub struct Gallery {
     dim: usize,
     user_codes: Vec<String>,
@@ -37,10 +41,12 @@ impl Gallery {
         }
     }
 
+    /// Number of rows.
     pub fn len(&self) -> usize {
         self.user_codes.len()
     }
 
+    /// Whether there are no rows.
     pub fn is_empty(&self) -> bool {
         self.user_codes.is_empty()
     }

@@ -10,7 +10,7 @@
 //!
 //! User codes (phone numbers, e-mail addresses: personal information) are
 //! not stored in plain either: rows are found by a keyed hash of the code
-//! (see [`user_codes`]), and where a code must be given back (1:N search)
+//! (see the `user_codes` module), and where a code must be given back (1:N search)
 //! it is sealed like a template.
 
 mod gallery;
@@ -28,14 +28,19 @@ use ekyc_store::{EnrolledUser, FaceTemplate, GalleryRow, Store, StoreError, Wrap
 use keys::{open, random_key, seal, SecretKey, KEY_BYTES};
 use user_codes::{open_user_code, seal_user_code, user_key};
 
+/// Why a template or a key could not be sealed, opened or stored.
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
+    /// The master key configuration is missing or malformed.
     #[error("invalid key configuration: {0}")]
     Config(String),
+    /// Decryption failed: the wrong master key or altered data.
     #[error("a stored value could not be decrypted: wrong master key or altered data")]
     Crypto,
+    /// A tenant key names a master key that is not configured.
     #[error("tenant key {0} is wrapped by a master key that is not configured")]
     UnknownMasterKey(String),
+    /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -43,7 +48,9 @@ pub enum VaultError {
 /// What `ekyc keys rewrap` did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct RewrapReport {
+    /// Tenant keys now wrapped by the current master key.
     pub rewrapped: usize,
+    /// Tenant keys that already were.
     pub already_current: usize,
 }
 
@@ -62,6 +69,7 @@ pub struct Vault {
 type GalleryKey = (String, String, String);
 
 impl Vault {
+    /// A vault over `store`, with `masters` wrapping the tenants' data keys.
     pub fn new(store: Arc<dyn Store>, masters: MasterKeys) -> Self {
         Self {
             store,
@@ -72,7 +80,7 @@ impl Vault {
     }
 
     /// Seals and stores a user's templates, replacing earlier ones.
-    pub async fn enroll(
+    pub async fn enrol(
         &self,
         tenant_id: &str,
         user: &EnrolledUser,
@@ -92,7 +100,7 @@ impl Vault {
         let sealed_code = seal_user_code(&key, tenant_id, &stored.user_code, &user.user_code)?;
         Ok(self
             .store
-            .enroll(tenant_id, &stored, &sealed_code, at)
+            .enrol(tenant_id, &stored, &sealed_code, at)
             .await?)
     }
 

@@ -98,7 +98,7 @@ fn file_bytes(db: &Path) -> Vec<u8> {
 async fn round_trip_is_tenant_scoped() {
     let f = Fixture::new().await;
     let vault = f.vault();
-    vault.enroll("a", &user("u1"), 1).await.unwrap();
+    vault.enrol("a", &user("u1"), 1).await.unwrap();
     let back = vault.enrolled("a", "u1").await.unwrap().unwrap();
     assert_eq!(back.templates[0].template, plain_template());
     assert_eq!(vault.enrolled("b", "u1").await.unwrap(), None);
@@ -109,7 +109,7 @@ async fn round_trip_is_tenant_scoped() {
 #[tokio::test]
 async fn a_copied_database_yields_no_template_without_the_master_key() {
     let f = Fixture::new().await;
-    f.vault().enroll("a", &user("u1"), 1).await.unwrap();
+    f.vault().enrol("a", &user("u1"), 1).await.unwrap();
     let bytes = file_bytes(&f.db_path());
     assert!(!contains(&bytes, &plain_template()[..32]));
 
@@ -136,8 +136,8 @@ async fn a_copied_database_yields_no_template_without_the_master_key() {
 async fn a_deleted_tenant_cannot_be_decrypted_even_with_the_master_key() {
     let f = Fixture::new().await;
     let vault = f.vault();
-    vault.enroll("a", &user("u1"), 1).await.unwrap();
-    vault.enroll("b", &user("u1"), 1).await.unwrap();
+    vault.enrol("a", &user("u1"), 1).await.unwrap();
+    vault.enrol("b", &user("u1"), 1).await.unwrap();
     // Whatever survives elsewhere (a stale replica, a row read before the
     // deletion) is what an attacker holding the master key would have.
     let surviving = f.stored(&vault, "a", "u1").await;
@@ -164,11 +164,11 @@ async fn a_deleted_tenant_cannot_be_decrypted_even_with_the_master_key() {
 async fn sealed_values_do_not_open_in_another_row() {
     let f = Fixture::new().await;
     let vault = f.vault();
-    vault.enroll("a", &user("u1"), 1).await.unwrap();
-    vault.enroll("a", &user("u2"), 1).await.unwrap();
+    vault.enrol("a", &user("u1"), 1).await.unwrap();
+    vault.enrol("a", &user("u2"), 1).await.unwrap();
     let mut u1 = f.stored(&vault, "a", "u1").await;
     u1.user_code = vault.user_key("a", "u2").await.unwrap();
-    f.store.enroll("a", &u1, b"any", 2).await.unwrap();
+    f.store.enrol("a", &u1, b"any", 2).await.unwrap();
     assert!(matches!(
         vault.enrolled("a", "u2").await,
         Err(VaultError::Crypto)
@@ -178,8 +178,8 @@ async fn sealed_values_do_not_open_in_another_row() {
 #[tokio::test]
 async fn rewrap_moves_every_tenant_to_the_new_master_key() {
     let f = Fixture::new().await;
-    f.vault().enroll("a", &user("u1"), 1).await.unwrap();
-    f.vault().enroll("b", &user("u1"), 1).await.unwrap();
+    f.vault().enrol("a", &user("u1"), 1).await.unwrap();
+    f.vault().enrol("b", &user("u1"), 1).await.unwrap();
     let new_master = generate_master_key();
     let rotating = vault_over(f.store.clone(), &new_master, &[&f.master]);
     assert_eq!(
@@ -205,7 +205,7 @@ async fn user_codes_are_stored_only_hashed_and_sealed() {
     let vault = f.vault();
     let codes = ["01012345678", "kim.minsu@bank.example"];
     for code in codes {
-        vault.enroll("a", &user(code), 1).await.unwrap();
+        vault.enrol("a", &user(code), 1).await.unwrap();
     }
     let bytes = file_bytes(&f.db_path());
     for code in codes {
@@ -233,7 +233,7 @@ async fn user_codes_are_stored_only_hashed_and_sealed() {
 async fn plain_user_codes_written_before_are_hashed_at_start() {
     let f = Fixture::new().await;
     let vault = f.vault();
-    vault.enroll("a", &user("already-hashed"), 1).await.unwrap();
+    vault.enrol("a", &user("already-hashed"), 1).await.unwrap();
     let key = vault.data_key("a", 1).await.unwrap();
     let legacy_code = "legacy-01098765432";
     let sealed = seal_template(&key, "a", legacy_code, &user(legacy_code).templates[0]).unwrap();

@@ -7,7 +7,7 @@ use anyhow::{anyhow, Context};
 use chrono::{NaiveDate, TimeZone};
 use clap::Subcommand;
 use ekyc_auth::{signing_secret, Auth};
-use ekyc_core::Settings;
+use ekyc_core::{Secret, Settings};
 use ekyc_store::{SqlStore, Store};
 use ekyc_vault::{generate_master_key, MasterKeySource, MasterKeys, Vault};
 use serde_json::json;
@@ -90,11 +90,12 @@ fn parse_expiry(text: &str) -> Result<i64, String> {
 }
 
 async fn open_store(settings: &Settings) -> anyhow::Result<Arc<SqlStore>> {
-    std::fs::create_dir_all(&settings.data_dir)
-        .with_context(|| format!("cannot create data dir {}", settings.data_dir.display()))?;
+    let data_dir = &settings.store.data_dir;
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create data dir {}", data_dir.display()))?;
     let store = SqlStore::open(
-        settings.database_url.as_deref(),
-        &settings.data_dir.join("ekyc.db"),
+        settings.store.database_url.as_ref().map(Secret::expose),
+        &data_dir.join("ekyc.db"),
     )
     .await
     .context("cannot open the database")?;
@@ -104,13 +105,22 @@ async fn open_store(settings: &Settings) -> anyhow::Result<Arc<SqlStore>> {
 /// The template vault under the configured master keys.
 pub(crate) fn open_vault(settings: &Settings, store: Arc<SqlStore>) -> anyhow::Result<Vault> {
     let source = MasterKeySource {
-        key: settings.master_key.clone(),
-        key_file: settings.master_key_file.clone(),
-        previous: settings.previous_master_keys.clone(),
+        key: settings
+            .store
+            .master_key
+            .as_ref()
+            .map(|key| key.expose().to_owned()),
+        key_file: settings.store.master_key_file.clone(),
+        previous: settings
+            .store
+            .previous_master_keys
+            .iter()
+            .map(|key| key.expose().to_owned())
+            .collect(),
     };
     Ok(Vault::new(
         store,
-        MasterKeys::load(&source, &settings.data_dir)?,
+        MasterKeys::load(&source, &settings.store.data_dir)?,
     ))
 }
 
@@ -131,8 +141,11 @@ pub async fn master_key(settings: &Settings, command: MasterKeyCommand) -> anyho
 
 pub(crate) async fn open_auth(settings: &Settings) -> anyhow::Result<(Arc<SqlStore>, Auth)> {
     let store = open_store(settings).await?;
-    let secret = signing_secret(settings.signing_key.as_deref(), &settings.data_dir)?;
-    let auth = Auth::new(store.clone(), &secret, settings.access_token_ttl_secs);
+    let secret = signing_secret(
+        settings.auth.signing_key.as_ref().map(Secret::expose),
+        &settings.store.data_dir,
+    )?;
+    let auth = Auth::new(store.clone(), &secret, settings.auth.access_token_ttl_secs);
     Ok((store, auth))
 }
 

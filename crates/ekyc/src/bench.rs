@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use base64::Engine as _;
 use clap::Subcommand;
-use ekyc_core::Settings;
+use ekyc_core::{Secret, Settings};
 use ekyc_face::{EngineId, FaceModels, Policy};
 use ekyc_face_service::{FaceService, FaceServiceError, Registration, Spent, Stage, Stages};
 use ekyc_runtime::InferencePool;
@@ -265,17 +265,15 @@ pub(crate) struct ServedFaces {
 impl ServedFaces {
     pub async fn start(settings: &Settings) -> anyhow::Result<Self> {
         let data = tempfile::tempdir()?;
-        let settings = Settings {
-            model_dir: Some(settings.model_dir()),
-            data_dir: data.path().to_owned(),
-            database_url: None,
-            master_key: Some(generate_master_key()),
-            master_key_file: None,
-            // A benchmark verifies one enrolment against strangers hundreds
-            // of times; the lockout would refuse all but the first few.
-            lockout_after_failures: u32::MAX,
-            ..settings.clone()
-        };
+        let mut settings = settings.clone();
+        settings.server.model_dir = Some(settings.model_dir());
+        settings.store.data_dir = data.path().to_owned();
+        settings.store.database_url = None;
+        settings.store.master_key = Some(Secret::new(generate_master_key()));
+        settings.store.master_key_file = None;
+        // A benchmark verifies one enrolment against strangers hundreds
+        // of times; the lockout would refuse all but the first few.
+        settings.auth.lockout_after_failures = u32::MAX;
         let pool = Arc::new(start_face_pool(&settings)?);
         let (store, auth) = open_auth(&settings).await?;
         let vault = Arc::new(open_vault(&settings, store.clone())?);
@@ -299,11 +297,10 @@ impl ServedFaces {
     /// Another way of serving (engine, fusion) over the same threads and
     /// store: only the service's own settings of `settings` count.
     pub fn service_with(&self, settings: &Settings) -> anyhow::Result<FaceService> {
-        let settings = Settings {
-            default_engine: settings.default_engine.clone(),
-            fusion: settings.fusion,
-            ..self.settings.clone()
-        };
+        let mut served = self.settings.clone();
+        served.face.default_engine = settings.face.default_engine;
+        served.face.fusion = settings.face.fusion;
+        let settings = served;
         face_service(
             &settings,
             self.pool.clone(),
@@ -345,10 +342,8 @@ impl ServedFaces {
 /// then verified against it.
 async fn verify(settings: &Settings, images: &Path, requests: usize) -> anyhow::Result<()> {
     let photos = load_photos(images, requests)?;
-    let single = Settings {
-        inference_workers: 1,
-        ..settings.clone()
-    };
+    let mut single = settings.clone();
+    single.server.inference_workers = 1;
     let served = ServedFaces::start(&single).await?;
     print_machine(served.service.threads());
     for engine in EngineId::ALL {

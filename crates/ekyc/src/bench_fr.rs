@@ -18,7 +18,7 @@ use ekyc_runtime::InferencePool;
 
 use crate::bench::{print_machine, summarize};
 use crate::progress;
-use crate::serve::{face_options, intake_limits, start_face_pool};
+use crate::serve::{face_options, start_face_pool};
 
 /// One evaluation photo after the pipeline.
 struct Sample {
@@ -80,7 +80,7 @@ pub async fn run(
         samples.len(),
         failed
     );
-    report_quality(&samples, &face_options(settings)?.quality);
+    report_quality(&samples, &face_options(settings).quality);
     report_stages(&samples);
 
     let mut calibrations = Vec::new();
@@ -107,7 +107,7 @@ pub async fn run(
             .with_context(|| format!("cannot write {}", path.display()))?;
         println!("calibration written to {}", path.display());
     }
-    let limits = face_options(settings)?.quality;
+    let limits = face_options(settings).quality;
     report_gated(
         samples
             .into_iter()
@@ -165,7 +165,7 @@ async fn embed_dataset(
 ) -> anyhow::Result<(Vec<Sample>, usize)> {
     let labels = std::fs::read_to_string(data.join("labels.csv"))
         .with_context(|| format!("no labels.csv in {}", data.display()))?;
-    let limits = intake_limits(settings);
+    let limits = settings.server.intake();
     let mut jobs = Vec::new();
     for line in labels.lines().skip(1) {
         let fields: Vec<&str> = line.split(',').collect();

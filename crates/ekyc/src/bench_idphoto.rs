@@ -80,10 +80,8 @@ pub async fn run(settings: &Settings, bench: &IdPhotoBench) -> anyhow::Result<()
     let people = people(&bench.data, bench.lfw_identities)?;
     // Under fusion every engine embeds both sides, so one pass serves
     // every variant's decision.
-    let fused = Settings {
-        fusion: true,
-        ..settings.clone()
-    };
+    let mut fused = settings.clone();
+    fused.face.fusion = true;
     let served = ServedFaces::start(&fused).await?;
     print_machine(served.service.threads());
     let variants = [
@@ -93,11 +91,9 @@ pub async fn run(settings: &Settings, bench: &IdPhotoBench) -> anyhow::Result<()
     ]
     .into_iter()
     .map(|(name, engine, fusion)| {
-        let settings = Settings {
-            default_engine: engine.name().to_owned(),
-            fusion,
-            ..settings.clone()
-        };
+        let mut settings = settings.clone();
+        settings.face.default_engine = engine;
+        settings.face.fusion = fusion;
         Ok(Variant {
             name,
             service: served.service_with(&settings)?,

@@ -20,7 +20,7 @@ use ekyc_image::{decode_image_bytes, resize_bilinear, IntakeLimits, RgbImage};
 
 use crate::bench::{print_machine, summarize};
 use crate::progress;
-use crate::serve::{face_options, intake_limits, loaded_models};
+use crate::serve::{face_options, loaded_models};
 
 /// One image and what every measured variant said about it.
 struct Row {
@@ -67,11 +67,11 @@ pub fn run(
     dump: Option<PathBuf>,
     only: &[String],
 ) -> anyhow::Result<()> {
-    let threads = settings.inference_threads();
+    let threads = settings.server.inference_threads();
     print_machine(threads);
     let (manifest, model_dir) = loaded_models(settings)?;
-    let options = face_options(settings)?;
-    let limits = intake_limits(settings);
+    let options = face_options(settings);
+    let limits = settings.server.intake();
     let load = || -> anyhow::Result<Scorer> {
         Ok(Scorer {
             models: FaceModels::load(&manifest, &model_dir, options.clone())?,

@@ -21,7 +21,7 @@ use ekyc_image::{decode_image_bytes, RgbImage};
 
 use crate::bench::{collect_images, print_machine, summarize};
 use crate::progress;
-use crate::serve::{intake_limits, load_document_models, loaded_models, recogniser_kind};
+use crate::serve::{load_document_models, loaded_models};
 
 /// Fields compared per type (the answer's names; `idNum` unmasked).
 const FIELDS: [&str; 17] = [
@@ -85,15 +85,16 @@ struct Outcome {
 pub fn run(settings: &Settings, bench: &OcrBench) -> anyhow::Result<()> {
     let (manifest, model_dir) = loaded_models(settings)?;
     let generator = Generator::new()?;
-    let recogniser_name = bench
-        .recogniser
-        .as_deref()
-        .unwrap_or(&settings.ocr_recogniser);
-    let recogniser = recogniser_kind(recogniser_name)?;
+    let recogniser = match bench.recogniser.as_deref() {
+        Some(name) => name
+            .parse()
+            .map_err(|e: String| anyhow::anyhow!("--recogniser: {e}"))?,
+        None => settings.documents.ocr_recogniser,
+    };
     let load = || load_document_models(settings, &manifest, &model_dir, recogniser);
     print_machine(bench.threads);
     println!(
-        "cards: {} per type from seed {}, {} generated negatives; lines read by {recogniser_name}",
+        "cards: {} per type from seed {}, {} generated negatives; lines read by {recogniser}",
         bench.cards, bench.seed, bench.negatives
     );
     let jobs: Vec<(DocumentKind, u64)> = KINDS
@@ -486,7 +487,7 @@ fn report_specimens(
 
 fn load(path: &Path, settings: &Settings) -> anyhow::Result<RgbImage> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    Ok(decode_image_bytes(&bytes, &intake_limits(settings))?.rgb)
+    Ok(decode_image_bytes(&bytes, &settings.server.intake())?.rgb)
 }
 
 fn pct(part: usize, whole: usize) -> String {

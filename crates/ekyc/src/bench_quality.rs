@@ -28,7 +28,7 @@ use ekyc_runtime::InferencePool;
 
 use crate::bench::print_machine;
 use crate::bench_fr::cosine_for_score;
-use crate::serve::{face_options, intake_limits, start_face_pool};
+use crate::serve::{face_options, start_face_pool};
 
 #[derive(Args)]
 pub struct QualityBench {
@@ -115,7 +115,7 @@ type Probe = Option<(QualityReport, Vec<Template>)>;
 pub async fn run(settings: &Settings, bench: &QualityBench) -> anyhow::Result<()> {
     let pool = Arc::new(start_face_pool(settings)?);
     print_machine(pool.threads());
-    let served = face_options(settings)?.quality;
+    let served = face_options(settings).quality;
     let photos = photos(&bench.data.join("faces"), bench.lfw_photos)?;
     println!(
         "probes: {} photos × {} conditions",
@@ -191,7 +191,7 @@ async fn probe_all(
     settings: &Settings,
     photos: &[Photo],
 ) -> anyhow::Result<Vec<Vec<Probe>>> {
-    let limits = intake_limits(settings);
+    let limits = settings.server.intake();
     let mut jobs = Vec::new();
     for photo in photos {
         let (bytes, pool) = (std::fs::read(&photo.file)?, pool.clone());
@@ -245,7 +245,7 @@ async fn live_frames(
 ) -> anyhow::Result<Vec<Option<QualityReport>>> {
     let labels = std::fs::read_to_string(liveness.join("labels.csv"))
         .with_context(|| format!("no labels.csv in {}", liveness.display()))?;
-    let limits = intake_limits(settings);
+    let limits = settings.server.intake();
     let mut jobs = Vec::new();
     for line in labels.lines().skip(1).filter(|l| l.contains(",live,")) {
         let Some(path) = line.split(',').next() else {

@@ -78,7 +78,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     let mut settings = Settings::load(cli.config.as_deref())?;
     if let Some(dir) = cli.data_dir {
-        settings.data_dir = dir;
+        settings.store.data_dir = dir;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -86,7 +86,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { listen } => {
             if let Some(listen) = listen {
-                settings.listen = listen;
+                settings.server.listen = listen;
             }
             runtime.block_on(serve::serve(settings))
         }

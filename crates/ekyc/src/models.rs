@@ -32,7 +32,7 @@ pub fn run(settings: &Settings, command: ModelsCommand) -> anyhow::Result<()> {
             fetch_models(
                 &manifest,
                 &model_dir,
-                &settings.model_mirror,
+                &settings.server.model_mirror,
                 &python,
                 &mut |step| {
                     bar.suspend(|| println!("  {step}"));

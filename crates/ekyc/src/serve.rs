@@ -5,19 +5,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
-use ekyc_auth::{LimitSettings, Limits, Lockout, LockoutPolicy};
+use ekyc_auth::{Limits, Lockout, LockoutPolicy};
 use ekyc_core::Settings;
 use ekyc_doc::recognise::RecogniserKind;
 use ekyc_doc::registration::Masking;
 use ekyc_doc::DocumentModels;
-use ekyc_face::liveness::LivenessOptions;
-use ekyc_face::{
-    model_version, Calibration, EngineId, FaceModels, FaceOptions, ImageLimits, Matcher,
-    PolicyTargets, QualityThresholds,
-};
+use ekyc_face::{model_version, Calibration, EngineId, FaceModels, FaceOptions, Matcher};
 use ekyc_face_service::{FaceService, ServiceSettings};
 use ekyc_http::{admin_token_digest, AppState, ConnectionLimits};
-use ekyc_image::IntakeLimits;
 use ekyc_runtime::{check_models, init_onnx_runtime, InferencePool, Manifest};
 use ekyc_store::{AuditTrail, Store};
 use ekyc_vault::Vault;
@@ -28,35 +23,37 @@ use crate::admin::{open_auth, open_vault};
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let pool = Arc::new(start_face_pool(&settings)?);
     let documents = Arc::new(start_document_pool(&settings)?);
-    let id_masking = id_masking(&settings.ocr_id_masking)?;
+    let id_masking = id_masking(settings.documents.ocr_id_masking);
     let (store, auth) = open_auth(&settings).await?;
     let vault = Arc::new(open_vault(&settings, store.clone())?);
     vault.seal_legacy_templates(unix_now()).await?;
     vault.seal_legacy_user_codes(unix_now()).await?;
     let faces = face_service(&settings, pool, store.clone(), vault.clone())?;
-    let limits = Arc::new(Limits::new(limit_settings(&settings)));
+    let limits = Arc::new(Limits::new(settings.auth.limits()));
     let audit = Arc::new(AuditTrail::new(store.clone()));
     let state = AppState {
         auth: Arc::new(auth),
         store,
         vault,
         limits,
-        trust_forwarded_for: settings.trust_forwarded_for,
+        trust_forwarded_for: settings.auth.trust_forwarded_for,
         audit: audit.clone(),
         admin_token_digest: admin_token(&settings)?,
-        audit_retention: Duration::from_secs(u64::from(settings.audit_retention_days) * 86_400),
+        audit_retention: Duration::from_secs(
+            u64::from(settings.store.audit_retention_days) * 86_400,
+        ),
         faces: Arc::new(faces),
         documents,
         id_masking,
-        intake: intake_limits(&settings),
-        request_timeout: Duration::from_secs(settings.request_timeout_secs),
+        intake: settings.server.intake(),
+        request_timeout: Duration::from_secs(settings.server.request_timeout_secs),
         metrics: Default::default(),
     };
-    let listener = TcpListener::bind(&settings.listen)
+    let listener = TcpListener::bind(&settings.server.listen)
         .await
-        .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        .with_context(|| format!("cannot listen on {}", settings.server.listen))?;
     let address = listener.local_addr()?;
-    tracing::info!(%address, data_dir = %settings.data_dir.display(), "eKYC server ready");
+    tracing::info!(%address, data_dir = %settings.store.data_dir.display(), "eKYC server ready");
     // One machine-readable line on stdout, for scripts and tests.
     println!("listening on {address}");
     tokio::spawn(maintenance(state.clone()));
@@ -116,10 +113,6 @@ pub fn face_service(
     store: Arc<dyn Store>,
     vault: Arc<Vault>,
 ) -> anyhow::Result<FaceService> {
-    let default_engine: EngineId = settings
-        .default_engine
-        .parse()
-        .map_err(anyhow::Error::msg)?;
     let lockout = Arc::new(Lockout::new(store, lockout_policy(settings)));
     Ok(FaceService::new(
         pool,
@@ -127,28 +120,20 @@ pub fn face_service(
         lockout,
         Arc::new(matcher(settings)?),
         ServiceSettings {
-            default_engine,
-            fpir: settings.fpir_identify,
-            intake: intake_limits(settings),
+            default_engine: settings.face.default_engine,
+            fpir: settings.face.fpir_identify,
+            intake: settings.server.intake(),
         },
     ))
 }
 
 fn connection_limits(settings: &Settings) -> ConnectionLimits {
+    let server = &settings.server;
     ConnectionLimits {
-        header_timeout: Duration::from_secs(settings.http_header_timeout_secs),
-        idle_timeout: Duration::from_secs(settings.http_idle_timeout_secs),
-        max_connections: settings.http_max_connections,
-        max_per_address: settings.http_max_connections_per_address,
-    }
-}
-
-fn limit_settings(settings: &Settings) -> LimitSettings {
-    LimitSettings {
-        requests_per_second: settings.rate_limit_per_second,
-        burst: settings.rate_limit_burst,
-        token_attempts_per_minute: settings.token_attempts_per_minute,
-        tenant_max_concurrent: settings.tenant_max_concurrent,
+        header_timeout: Duration::from_secs(server.http_header_timeout_secs),
+        idle_timeout: Duration::from_secs(server.http_idle_timeout_secs),
+        max_connections: server.http_max_connections,
+        max_per_address: server.http_max_connections_per_address,
     }
 }
 
@@ -157,21 +142,22 @@ fn limit_settings(settings: &Settings) -> LimitSettings {
 const RESERVATION_CLOCK_MARGIN: Duration = Duration::from_secs(30);
 
 fn lockout_policy(settings: &Settings) -> LockoutPolicy {
-    LockoutPolicy {
-        after_failures: settings.lockout_after_failures,
-        lock: Duration::from_secs(settings.lockout_secs),
-        max_lock: Duration::from_secs(settings.lockout_max_secs),
-        // A request is cut off at its timeout: a reservation older than
-        // that (and the margin) belongs to one that died.
-        reservation_ttl: Duration::from_secs(settings.request_timeout_secs)
-            + RESERVATION_CLOCK_MARGIN,
-    }
+    // A request is cut off at its timeout: a reservation older than
+    // that (and the margin) belongs to one that died.
+    settings.auth.lockout(
+        Duration::from_secs(settings.server.request_timeout_secs) + RESERVATION_CLOCK_MARGIN,
+    )
 }
 
 /// The admin API's token digest; a short token is refused rather than
 /// exposing tenant management behind a guessable secret.
 fn admin_token(settings: &Settings) -> anyhow::Result<Option<[u8; 32]>> {
-    match settings.admin_token.as_deref().map(str::trim) {
+    match settings
+        .server
+        .admin_token
+        .as_ref()
+        .map(|token| token.expose().trim())
+    {
         None => Ok(None),
         Some(token) if token.len() < 32 => bail!("admin_token must be at least 32 characters"),
         Some(token) => {
@@ -189,17 +175,20 @@ pub fn unix_now() -> i64 {
 /// inference thread. A missing or altered file stops here, naming it.
 pub fn start_face_pool(settings: &Settings) -> anyhow::Result<InferencePool<FaceModels>> {
     let (manifest, model_dir) = loaded_models(settings)?;
-    let threads = settings.inference_threads();
-    let options = face_options(settings)?;
+    let threads = settings.server.inference_threads();
+    let options = face_options(settings);
     let workers = (0..threads)
         .map(|_| FaceModels::load(&manifest, &model_dir, options.clone()))
         .collect::<Result<Vec<_>, _>>()?;
     tracing::info!(
         threads,
-        queue = settings.inference_queue,
+        queue = settings.server.inference_queue,
         "inference pool started"
     );
-    Ok(InferencePool::start(workers, settings.inference_queue)?)
+    Ok(InferencePool::start(
+        workers,
+        settings.server.inference_queue,
+    )?)
 }
 
 /// The document reader's threads, as many as the face pool's.
@@ -207,11 +196,14 @@ pub fn start_face_pool(settings: &Settings) -> anyhow::Result<InferencePool<Face
 pub fn start_document_pool(settings: &Settings) -> anyhow::Result<InferencePool<DocumentModels>> {
     let manifest = Manifest::builtin()?;
     let model_dir = settings.model_dir();
-    let recogniser = recogniser_kind(&settings.ocr_recogniser)?;
-    let workers = (0..settings.inference_threads())
+    let recogniser = settings.documents.ocr_recogniser;
+    let workers = (0..settings.server.inference_threads())
         .map(|_| load_document_models(settings, &manifest, &model_dir, recogniser))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(InferencePool::start(workers, settings.inference_queue)?)
+    Ok(InferencePool::start(
+        workers,
+        settings.server.inference_queue,
+    )?)
 }
 
 /// One reader's models, with `recogniser` reading the lines.
@@ -224,29 +216,17 @@ pub fn load_document_models(
     Ok(DocumentModels::load(
         manifest,
         model_dir,
-        &settings.tesseract_library,
+        &settings.documents.tesseract_library,
         recogniser,
     )?)
 }
 
-/// `ocr_recogniser`: `crnn` or `tesseract`.
-pub fn recogniser_kind(setting: &str) -> anyhow::Result<RecogniserKind> {
-    setting
-        .parse()
-        .map_err(|e: String| anyhow::anyhow!("ocr_recogniser: {e}"))
-}
-
-/// `ocr_id_masking`: `all`, `birth` or `none`.
-fn id_masking(setting: &str) -> anyhow::Result<Masking> {
-    match setting {
-        "all" => Ok(Masking::All),
-        "birth" => Ok(Masking::KeepBirthDateAndGender),
-        "none" => {
-            tracing::warn!("OCR answers carry unmasked ID numbers (ocr_id_masking = none)");
-            Ok(Masking::None)
-        }
-        other => bail!("ocr_id_masking must be all, birth or none, not {other:?}"),
+/// `ocr_id_masking`, with a warning at start when it is off.
+fn id_masking(masking: Masking) -> Masking {
+    if masking == Masking::None {
+        tracing::warn!("OCR answers carry unmasked ID numbers (ocr_id_masking = none)");
     }
+    masking
 }
 
 /// Checks every model file and loads ONNX Runtime: the manifest and the
@@ -269,50 +249,20 @@ pub fn loaded_models(settings: &Settings) -> anyhow::Result<(Manifest, std::path
     Ok((manifest, model_dir))
 }
 
-/// The face pipeline's run-time choices, from the settings.
-pub fn face_options(settings: &Settings) -> anyhow::Result<FaceOptions> {
-    let failing_engines = settings
-        .fault_failing_engines
-        .iter()
-        .map(|name| name.parse::<EngineId>().map_err(anyhow::Error::msg))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    if !failing_engines.is_empty() {
-        tracing::warn!(engines = ?settings.fault_failing_engines, "fault injection is on: these engines fail on purpose");
+/// The face pipeline's run-time choices, from the settings, with a
+/// warning when fault injection is on.
+pub fn face_options(settings: &Settings) -> FaceOptions {
+    let options = settings.face.options(&settings.liveness);
+    if !options.failing_engines.is_empty() {
+        tracing::warn!(engines = ?options.failing_engines, "fault injection is on: these engines fail on purpose");
     }
-    Ok(FaceOptions {
-        quality: QualityThresholds {
-            min_eye_distance: settings.quality_min_eye_distance,
-            max_yaw: settings.quality_max_yaw,
-            enrolment: ImageLimits {
-                max_clipped: settings.quality_max_clipped,
-                max_crushed: settings.quality_max_crushed,
-                min_sharpness: settings.quality_min_sharpness,
-            },
-            probe: ImageLimits {
-                max_clipped: settings.quality_probe_max_clipped,
-                max_crushed: settings.quality_probe_max_crushed,
-                min_sharpness: settings.quality_probe_min_sharpness,
-            },
-        },
-        other_face_min_ratio: settings.other_face_min_ratio,
-        presenter_detect_side: settings.presenter_detect_side,
-        refine_small_faces: settings.refine_small_faces,
-        failing_engines,
-        liveness: LivenessOptions {
-            photo_threshold: settings.liveness_photo_threshold,
-            pattern_threshold: settings.liveness_pattern_threshold,
-            mask_threshold: settings.liveness_mask_threshold,
-            deepfake_threshold: settings.liveness_deepfake_threshold,
-            covered_face_min_score: settings.liveness_covered_face_min_score,
-            ..LivenessOptions::default()
-        },
-    })
+    options
 }
 
 /// Scores and policy thresholds: the built-in calibration or the
 /// operator's own file, checked against the loaded models' versions.
 pub fn matcher(settings: &Settings) -> anyhow::Result<Matcher> {
-    let calibrations = match &settings.calibration_file {
+    let calibrations = match &settings.face.calibration_file {
         Some(path) => Calibration::parse(
             &std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read {}", path.display()))?,
@@ -324,26 +274,12 @@ pub fn matcher(settings: &Settings) -> anyhow::Result<Matcher> {
         .into_iter()
         .map(|engine| Ok((engine, model_version(&manifest, engine)?)))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let targets = PolicyTargets {
-        login: settings.fmr_login,
-        general: settings.fmr_general,
-        monitoring: settings.fmr_monitoring,
-        compare: settings.fmr_compare,
-    };
     Ok(Matcher::new(
         calibrations,
-        targets,
+        settings.face.policy_targets(),
         &versions,
-        settings.fusion,
+        settings.face.fusion,
     )?)
-}
-
-pub fn intake_limits(settings: &Settings) -> IntakeLimits {
-    IntakeLimits {
-        max_bytes: settings.max_image_bytes,
-        max_pixels: settings.max_image_pixels,
-        max_side: settings.max_image_side,
-    }
 }
 
 async fn shutdown_signal() {

@@ -1060,3 +1060,75 @@ fn server_refuses_to_start_without_verified_models() {
     );
     assert!(stderr.contains("ekyc models fetch"), "{stderr}");
 }
+
+/// Every line the server logs while it serves a request carries that
+/// request's trxId: the middleware's, the handlers', the store's and the
+/// inference threads' (the liveness scores at debug level, the injected
+/// engine failure at warn). Only the start-up lines, before the first
+/// request, carry none.
+#[test]
+fn every_log_line_of_a_request_carries_its_trx_id() {
+    let server = Server::start_with(&[
+        (
+            "RUST_LOG",
+            "debug,sqlx=warn,ort=warn,hyper=info,hyper_util=info",
+        ),
+        ("EKYC_FAULT_FAILING_ENGINES", r#"["applemango"]"#),
+    ]);
+    let tenant = server.create_tenant("bank");
+    let token = server.post(
+        "/v1/auth/token",
+        &[],
+        &json!({"accessKey": tenant.access_key, "secretKey": tenant.secret_key}).to_string(),
+    );
+    let access = token.body["accessToken"].as_str().unwrap();
+    let headers = auth_headers(access, &tenant.tenant_token);
+    let headers = as_refs(&headers);
+    let (enrol, same, _) = same_and_other();
+    let answers = [
+        server.post("/v1/fr/count", &headers, &image_json(&lfw_photo())),
+        server.post(
+            "/v1/fr/register",
+            &headers,
+            &json!({"userCode": "u1", "image": b64(&enrol)}).to_string(),
+        ),
+        server.post(
+            "/v1/fr/verify",
+            &headers,
+            &json!({"userCode": "u1", "image": b64(&same)}).to_string(),
+        ),
+        server.post("/v1/liveness/detect", &headers, &image_json(&same)),
+        server.post("/v1/fr/count", &headers, r#"{"image": "not base64"}"#),
+    ];
+    let trx_ids: Vec<String> = std::iter::once(&token)
+        .chain(&answers)
+        .map(|answer| answer.body["trxId"].as_str().unwrap().to_owned())
+        .collect();
+
+    let log = server.log();
+    let served: Vec<&str> = log
+        .lines()
+        .skip_while(|line| !line.contains("eKYC server ready"))
+        .skip(1)
+        .collect();
+    let carrying = |needle: &str| served.iter().filter(|l| l.contains(needle)).count();
+    assert!(
+        carrying("liveness score") > 0,
+        "inference threads logged: {log}"
+    );
+    assert!(
+        carrying("fault injection") > 0,
+        "inference threads logged: {log}"
+    );
+    for line in &served {
+        assert!(
+            trx_ids
+                .iter()
+                .any(|id| line.contains(&format!("trx_id={id}"))),
+            "a line without its request's trxId: {line}"
+        );
+    }
+    for id in &trx_ids {
+        assert!(carrying(id) > 0, "nothing logged for {id}");
+    }
+}

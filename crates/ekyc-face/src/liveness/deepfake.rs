@@ -49,7 +49,7 @@ impl AttackScorer for ChromaDetailScorer {
 
 /// A square around the face, shifted (and if need be shrunk) to lie in
 /// the image, shrunk with an anti-aliasing filter to at most
-/// [`VIEW_SIDE`].
+/// `VIEW_SIDE`.
 pub fn face_view(image: &RgbImage, face: &Face) -> RgbImage {
     let [x, y, w, h] = face.bbox;
     let (image_w, image_h) = image.dimensions();

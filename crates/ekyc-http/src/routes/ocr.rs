@@ -88,8 +88,11 @@ pub(crate) struct OcrChecks {
     /// A failed checksum is a signal only: numbers since October 2020 have
     /// no valid check digit.
     id_number_checksum: Option<bool>,
-    license_number: Option<bool>,
-    license_types: Option<bool>,
+    // The contract spells it the American way; the code, `licence`.
+    #[serde(rename = "licenseNumber")]
+    licence_number: Option<bool>,
+    #[serde(rename = "licenseTypes")]
+    licence_types: Option<bool>,
     mrz_check_digits: Option<bool>,
     birth_date_consistent: Option<bool>,
     expired: Option<bool>,
@@ -103,8 +106,8 @@ impl From<&Checks> for OcrChecks {
         Self {
             id_number_format: c.id_number_format,
             id_number_checksum: c.id_number_checksum,
-            license_number: c.license_number,
-            license_types: c.license_types,
+            licence_number: c.licence_number,
+            licence_types: c.licence_types,
             mrz_check_digits: c.mrz_check_digits,
             birth_date_consistent: c.birth_date_consistent,
             expired: c.expired,

@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 
 use ekyc_test_support::{SmallFilesystem, TestPostgres};
 use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::SqlitePool;
+use sqlx::{Connection, SqlitePool};
 
 use super::*;
+use crate::migrations::migrations;
 
 /// Runs `check` on a fresh SQLite file, then on a fresh PostgreSQL database.
 async fn on_every_backend<F, Fut>(check: F)
@@ -108,11 +109,11 @@ async fn enrolment_replaces_and_is_tenant_scoped() {
         store.create_tenant(&tenant("a")).await.unwrap();
         store.create_tenant(&tenant("b")).await.unwrap();
         store
-            .enroll("a", &user("u1", &["ezway", "applemango"]), SEALED_CODE, 1)
+            .enrol("a", &user("u1", &["ezway", "applemango"]), SEALED_CODE, 1)
             .await
             .unwrap();
         store
-            .enroll("a", &user("u1", &["applemango"]), SEALED_CODE, 2)
+            .enrol("a", &user("u1", &["applemango"]), SEALED_CODE, 2)
             .await
             .unwrap();
         let got = store.enrolled("a", "u1").await.unwrap().unwrap();
@@ -138,7 +139,7 @@ async fn deleting_a_tenant_erases_everything_it_owns() {
         for id in ["a", "b"] {
             assert!(store.insert_tenant_key(id, &key, 1).await.unwrap());
             store
-                .enroll(id, &user("u1", &["ezway"]), SEALED_CODE, 1)
+                .enrol(id, &user("u1", &["ezway"]), SEALED_CODE, 1)
                 .await
                 .unwrap();
         }
@@ -395,9 +396,7 @@ async fn concurrent_enrolments_of_one_user_all_succeed() {
                 } else {
                     &["ezway", "applemango"]
                 };
-                store
-                    .enroll("a", &user("u1", engines), SEALED_CODE, i)
-                    .await
+                store.enrol("a", &user("u1", engines), SEALED_CODE, i).await
             })
         });
         for attempt in attempts.collect::<Vec<_>>() {
@@ -534,7 +533,7 @@ async fn a_full_database_loses_no_acknowledged_write() {
             ..user("rolled-back", &[ROLLED_BACK_ENGINE])
         };
         assert!(store
-            .enroll("a", &rolled_back, SEALED_CODE, 0)
+            .enrol("a", &rolled_back, SEALED_CODE, 0)
             .await
             .is_err());
         let cap = page_count(&store).await + 6;
@@ -543,7 +542,7 @@ async fn a_full_database_loses_no_acknowledged_write() {
         while failures < 12 {
             next += 1;
             let code = format!("u{next}");
-            match store.enroll("a", &big_user(&code), SEALED_CODE, next).await {
+            match store.enrol("a", &big_user(&code), SEALED_CODE, next).await {
                 Ok(()) => {
                     acknowledged.enrolled.insert(code);
                 }
@@ -580,7 +579,7 @@ async fn a_full_database_loses_no_acknowledged_write() {
         next += 1;
         let code = format!("u{next}");
         while store
-            .enroll("a", &big_user(&code), SEALED_CODE, next)
+            .enrol("a", &big_user(&code), SEALED_CODE, next)
             .await
             .is_err()
         {
@@ -630,7 +629,7 @@ async fn a_full_filesystem_loses_no_acknowledged_write() {
         for _ in 0..5 {
             next += 1;
             store
-                .enroll("a", &big_user(&format!("u{next}")), SEALED_CODE, next)
+                .enrol("a", &big_user(&format!("u{next}")), SEALED_CODE, next)
                 .await
                 .unwrap();
             acknowledged.enrolled.insert(format!("u{next}"));
@@ -639,7 +638,7 @@ async fn a_full_filesystem_loses_no_acknowledged_write() {
         for _ in 0..20 {
             next += 1;
             let code = format!("u{next}");
-            match store.enroll("a", &big_user(&code), SEALED_CODE, next).await {
+            match store.enrol("a", &big_user(&code), SEALED_CODE, next).await {
                 Ok(()) => {
                     acknowledged.enrolled.insert(code);
                 }
@@ -674,7 +673,7 @@ async fn a_full_filesystem_loses_no_acknowledged_write() {
         let freed = Instant::now();
         next += 1;
         let code = format!("u{next}");
-        while let Err(e) = store.enroll("a", &big_user(&code), SEALED_CODE, next).await {
+        while let Err(e) = store.enrol("a", &big_user(&code), SEALED_CODE, next).await {
             assert!(
                 freed.elapsed() < Duration::from_secs(5),
                 "round {round}: writes did not come back: {e}"
@@ -737,14 +736,14 @@ async fn a_read_only_postgres_acknowledges_no_write() {
     let store = SqlStore::postgres(&url).await.unwrap();
     store.create_tenant(&tenant("a")).await.unwrap();
     store
-        .enroll("a", &big_user("kept"), SEALED_CODE, 1)
+        .enrol("a", &big_user("kept"), SEALED_CODE, 1)
         .await
         .unwrap();
     for round in 0..5 {
         set_read_only(&url, true).await;
         let code = format!("refused-{round}");
         assert!(store
-            .enroll("a", &big_user(&code), SEALED_CODE, 2)
+            .enrol("a", &big_user(&code), SEALED_CODE, 2)
             .await
             .is_err());
         assert!(store.delete_user("a", "kept").await.is_err());
@@ -760,7 +759,7 @@ async fn a_read_only_postgres_acknowledges_no_write() {
         let freed = Instant::now();
         let code = format!("accepted-{round}");
         while store
-            .enroll("a", &big_user(&code), SEALED_CODE, 3)
+            .enrol("a", &big_user(&code), SEALED_CODE, 3)
             .await
             .is_err()
         {
