@@ -687,7 +687,7 @@ fn best_td3(line1s: &[String], line2s: &[String]) -> Option<PassportMrz> {
         [first, second, ..] => mixes(&fit_mrz_line(first), &fit_mrz_line(second)),
         others => others.iter().map(|l| fit_mrz_line(l)).collect(),
     };
-    let mut best: Option<(PassportMrz, (usize, bool, Reverse<usize>))> = None;
+    let mut best: Option<(PassportMrz, Td3Score)> = None;
     for line2 in &line2s {
         for line1 in line1s
             .iter()
@@ -709,6 +709,10 @@ fn best_td3(line1s: &[String], line2s: &[String]) -> Option<PassportMrz> {
     }
     best.map(|(parsed, _)| parsed)
 }
+
+/// How good a TD3 reading is: check digits holding, then a well-formed
+/// code, states and number, then the fewest characters out of place.
+type Td3Score = (usize, bool, Reverse<usize>);
 
 /// Most differing positions whose mixes are tried (2^8 parses at most).
 const MIX_POSITIONS: usize = 8;
