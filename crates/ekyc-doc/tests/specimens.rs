@@ -138,3 +138,22 @@ fn mrz_specimens_are_never_misread() {
         }
     }
 }
+
+/// Business cards, receipts and membership cards print Korean names,
+/// numbers, dates and addresses, but no title and no key field that keeps
+/// an ID's rules: never an ID.
+#[test]
+fn look_alikes_are_no_documents() {
+    let generator =
+        ekyc_docgen::Generator::new().expect("scripts/setup.sh installs the card fonts");
+    let mut models = models();
+    let mut read = Vec::new();
+    for seed in 0..6u64 {
+        let photo = generator.look_alike(seed).expect("a photo");
+        match models.read(&photo, None) {
+            Err(ekyc_doc::ReadError::NoDocument) => {}
+            other => read.push((seed, other.map(|r| r.kind).map_err(|e| e.to_string()))),
+        }
+    }
+    assert!(read.is_empty(), "{read:?}");
+}
