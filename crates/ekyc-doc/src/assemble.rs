@@ -394,6 +394,9 @@ fn foreign(sheet: &mut Sheet<'_>) -> Result<IdNumber, DocError> {
             sheet.set("visaType", visa, reading.confidence);
         }
     }
+    if !sheet.fields.contains_key("visaType") {
+        labelled_visa(sheet)?;
+    }
     if let Some(index) = date {
         let reading = sheet.reread(index, Script::Digits)?;
         if let Some(date) =
@@ -432,9 +435,83 @@ fn foreign(sheet: &mut Sheet<'_>) -> Result<IdNumber, DocError> {
             break;
         }
     }
+    if !sheet.fields.contains_key("nationality") {
+        korean_country(sheet);
+    }
     issuer_line(sheet, 0.0);
     serial(sheet, 9)?;
     Ok(number.map(|(_, number, confidence)| (number, confidence)))
+}
+
+/// The status of stay where the column search missed it: printed on its
+/// label's line (`체류자격 영주(F-5)`) or out of the number's column. Any
+/// line whose Korean reading holds a code shape is read again in capitals.
+fn labelled_visa(sheet: &mut Sheet<'_>) -> Result<(), DocError> {
+    for index in 0..sheet.lines.len() {
+        let line = &sheet.lines[index];
+        if line.digits() > 3 || visa_code(&line.text).is_none() {
+            continue;
+        }
+        let reading = sheet.reread(index, Script::Latin)?;
+        let code = visa_code(&reading.text)
+            .filter(|code| visa_code(&sheet.lines[index].text).as_ref() == Some(code))
+            .or_else(|| visa_code(&sheet.lines[index].text));
+        if let Some(code) = code {
+            let confidence = reading.confidence.min(sheet.lines[index].confidence);
+            sheet.set("visaType", code, confidence);
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// Countries whose nationals most often hold residence cards, by the
+/// Korean name cards print and the Latin name they print beside it.
+const COUNTRIES: [(&str, &str); 30] = [
+    ("중국", "CHINA"),
+    ("베트남", "VIET NAM"),
+    ("태국", "THAILAND"),
+    ("필리핀", "PHILIPPINES"),
+    ("우즈베키스탄", "UZBEKISTAN"),
+    ("미국", "UNITED STATES"),
+    ("인도네시아", "INDONESIA"),
+    ("네팔", "NEPAL"),
+    ("캄보디아", "CAMBODIA"),
+    ("몽골", "MONGOLIA"),
+    ("러시아", "RUSSIA"),
+    ("일본", "JAPAN"),
+    ("미얀마", "MYANMAR"),
+    ("스리랑카", "SRI LANKA"),
+    ("방글라데시", "BANGLADESH"),
+    ("파키스탄", "PAKISTAN"),
+    ("카자흐스탄", "KAZAKHSTAN"),
+    ("키르기스스탄", "KYRGYZSTAN"),
+    ("캐나다", "CANADA"),
+    ("인도", "INDIA"),
+    ("대만", "TAIWAN"),
+    ("라오스", "LAOS"),
+    ("동티모르", "TIMOR-LESTE"),
+    ("호주", "AUSTRALIA"),
+    ("영국", "UNITED KINGDOM"),
+    ("프랑스", "FRANCE"),
+    ("독일", "GERMANY"),
+    ("뉴질랜드", "NEW ZEALAND"),
+    ("말레이시아", "MALAYSIA"),
+    ("싱가포르", "SINGAPORE"),
+];
+
+/// The nationality printed in Korean only (`중국`): a Hangul word of the
+/// card that is a country's name, answered by its Latin name.
+fn korean_country(sheet: &mut Sheet<'_>) {
+    let found = sheet.lines.iter().find_map(|line| {
+        hangul_words(&line.text)
+            .split([' ', '/', '·'])
+            .find_map(|word| COUNTRIES.iter().find(|(korean, _)| *korean == word))
+            .map(|(_, latin)| (*latin, line.confidence))
+    });
+    if let Some((latin, confidence)) = found {
+        sheet.set("nationality", latin, confidence);
+    }
 }
 
 /// The residence card's labels, whose Hangul half reads well even when the
@@ -963,11 +1040,13 @@ fn address(sheet: &mut Sheet<'_>, top: f32, bottom: f32, exclude: &[Option<usize
         .iter()
         .map(|i| sheet.lines[*i].text.as_str())
         .collect();
-    let text = parts
-        .join(" ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let text = address_commas(
+        &parts
+            .join(" ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
     if indices.is_empty() {
         return;
     }
@@ -976,6 +1055,12 @@ fn address(sheet: &mut Sheet<'_>, top: f32, bottom: f32, exclude: &[Option<usize
         .map(|i| sheet.lines[*i].confidence)
         .fold(1.0, f32::min);
     sheet.set("address", text, confidence);
+}
+
+/// Korean addresses print commas (`테헤란로 123, 101동`) and never a
+/// period: a period before a space is a comma the recogniser misread.
+fn address_commas(text: &str) -> String {
+    text.replace(". ", ", ")
 }
 
 /// The licence number, in either printed form. The pre-2014 form starts
@@ -1153,17 +1238,6 @@ fn condition(sheet: &mut Sheet<'_>) -> Result<(), DocError> {
     Ok(())
 }
 
-/// Serials are assumed to leave out I, O and Q, as the generated cards do
-/// (many serial schemes avoid them for this very confusion; to be checked
-/// against real cards): a read I, O or Q is the digit it resembles.
-fn serial_char(c: char) -> char {
-    match c {
-        'O' | 'Q' => '0',
-        'I' => '1',
-        other => other,
-    }
-}
-
 /// The card serial: a short line without Hangul that reads, in capitals
 /// and digits only, as exactly `length` characters.
 fn serial(sheet: &mut Sheet<'_>, length: usize) -> Result<(), DocError> {
@@ -1179,7 +1253,9 @@ fn serial(sheet: &mut Sheet<'_>, length: usize) -> Result<(), DocError> {
             continue;
         }
         let reading = sheet.reread(index, Script::Latin)?;
-        let code: String = reading.text.trim().chars().map(serial_char).collect();
+        // Any capitals and digits: nothing in the documents' facts leaves
+        // out I, O or Q, so they are kept as read.
+        let code: String = reading.text.trim().to_owned();
         if code.len() == length && code.chars().all(|c| c.is_ascii_alphanumeric()) {
             sheet.set("serialNo", code, reading.confidence);
             return Ok(());
@@ -1483,12 +1559,88 @@ mod tests {
         assert_eq!(two_dates("2025.01.01"), None);
     }
 
+    /// A recogniser that reads every line as its own Korean text and, in
+    /// other scripts, as `latin`.
+    struct Echo(&'static str);
+
+    impl LineRecogniser for Echo {
+        fn read(&mut self, _: &GrayImage, _: Script) -> Result<LineReading, DocError> {
+            Ok(LineReading {
+                text: self.0.to_owned(),
+                confidence: 0.9,
+            })
+        }
+    }
+
+    fn sheet_of<'a>(
+        lines: &'a [Line],
+        gray: &'a GrayImage,
+        recogniser: &'a mut dyn LineRecogniser,
+    ) -> Sheet<'a> {
+        Sheet {
+            lines,
+            gray,
+            recogniser,
+            fields: BTreeMap::new(),
+            rereads: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn a_status_of_stay_on_its_labels_line_is_found() {
+        let gray = GrayImage::new(1012, 638);
+        let lines = [
+            line("체류자격 영주(F-5)", 300.0, 380.0, 0.9),
+            line("2020.01.15", 300.0, 460.0, 0.9),
+        ];
+        let mut recogniser = Echo("Status F-5");
+        let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+        labelled_visa(&mut sheet).unwrap();
+        assert_eq!(sheet.fields["visaType"].value, "F-5");
+    }
+
+    #[test]
+    fn a_country_printed_in_korean_is_the_nationality() {
+        let gray = GrayImage::new(1012, 638);
+        let lines = [
+            line("국가/지역", 300.0, 280.0, 0.9),
+            line("베트남", 300.0, 305.0, 0.8),
+        ];
+        let mut recogniser = Echo("");
+        let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+        korean_country(&mut sheet);
+        assert_eq!(sheet.fields["nationality"].value, "VIET NAM");
+        let lines = [line("중국인 식당", 300.0, 280.0, 0.9)];
+        let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+        korean_country(&mut sheet);
+        assert!(sheet.fields.is_empty());
+    }
+
+    #[test]
+    fn serials_keep_every_capital() {
+        let gray = GrayImage::new(1012, 638);
+        let lines = [line("AIOQ12", 60.0, 440.0, 0.9)];
+        let mut recogniser = Echo("AIOQ12");
+        let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+        serial(&mut sheet, 6).unwrap();
+        assert_eq!(sheet.fields["serialNo"].value, "AIOQ12");
+    }
+
+    #[test]
+    fn address_periods_are_commas() {
+        assert_eq!(
+            address_commas("서울특별시 강남구 테헤란로 123. 101동 1001호 (역삼동)"),
+            "서울특별시 강남구 테헤란로 123, 101동 1001호 (역삼동)"
+        );
+    }
+
     #[test]
     fn visa_codes() {
         assert_eq!(visa_code("E-9 (비전문취업)").as_deref(), Some("E-9"));
         assert_eq!(visa_code("D-10 (JOB)").as_deref(), Some("D-10"));
         assert_eq!(visa_code("D-2 8"), Some("D-2".to_owned()));
         assert_eq!(visa_code("E9"), None);
+        assert_eq!(visa_code("영주(F-5)").as_deref(), Some("F-5"));
     }
 
     #[test]
