@@ -51,9 +51,25 @@ pub fn detect(lines: &[&str]) -> Option<DocumentKind> {
 
 /// The document whose title is printed on one of `lines`: read exactly,
 /// else (titles of five characters or more) nearly so. A title is what
-/// says a card is an ID at all.
+/// says a card is an ID at all, so a two-syllable title (`여권`) counts
+/// only as a line of its own: the recogniser, trained on cards, reads it
+/// into the noise of a business card (`여권/G`).
 pub fn title(lines: &[&str]) -> Option<DocumentKind> {
-    by_title(&compacted(lines))
+    let compact = compacted(lines);
+    let alone = TITLES
+        .iter()
+        .filter(|(title, _)| title.chars().count() < 5)
+        .find_map(|&(title, kind)| compact.iter().any(|line| line == title).then_some(kind));
+    let long_titles: Vec<String> = compact
+        .iter()
+        .map(|line| {
+            TITLES
+                .iter()
+                .filter(|(title, _)| title.chars().count() < 5)
+                .fold(line.clone(), |line, (title, _)| line.replace(title, " "))
+        })
+        .collect();
+    alone.or_else(|| by_title(&long_titles))
 }
 
 fn compacted(lines: &[&str]) -> Vec<String> {
@@ -252,6 +268,11 @@ mod tests {
         assert_eq!(title(&["주민등록등본 발급 안내"]), None);
         assert_eq!(title(&["삼성전자 사원증"]), None);
         assert_eq!(title(&["PASSP0RT"]), Some(DocumentKind::Passport));
+        assert_eq!(title(&["여권 PASSPORT"]), Some(DocumentKind::Passport));
+        assert_eq!(title(&["여 권"]), Some(DocumentKind::Passport));
+        // Read into a business card's noise.
+        assert_eq!(title(&["이우정", "여권/G"]), None);
+        assert_eq!(detect(&["여권/G"]), Some(DocumentKind::Passport));
         assert_eq!(title(&["900101-1234568"]), None);
     }
 

@@ -99,8 +99,9 @@ pub struct Field {
 /// was not read.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Checks {
-    /// The ID number is 13 digits with a real birth date and a valid
-    /// century/sex digit.
+    /// The ID number is 13 digits with the birth date of a living holder
+    /// and a century/sex digit that fits the document (5–8 on a residence
+    /// card, 0–4 or 9 on a Korean one).
     pub id_number_format: Option<bool>,
     /// The ID number's check digit holds (a signal only).
     pub id_number_checksum: Option<bool>,

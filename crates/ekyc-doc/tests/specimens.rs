@@ -148,7 +148,9 @@ fn look_alikes_are_no_documents() {
         ekyc_docgen::Generator::new().expect("scripts/setup.sh installs the card fonts");
     let mut models = models();
     let mut read = Vec::new();
-    for seed in 0..6u64 {
+    // Seed 900 006 is a business card the benchmark once saw read as a
+    // passport: the recogniser read `여권/G` into its noise.
+    for seed in (0..6u64).chain([900_006]) {
         let photo = generator.look_alike(seed).expect("a photo");
         match models.read(&photo, None) {
             Err(ekyc_doc::ReadError::NoDocument) => {}
