@@ -142,27 +142,30 @@ pub(crate) fn assemble(
         DocumentKind::Foreign => id_number = foreign(&mut sheet)?,
         DocumentKind::Passport => mrz = passport(&mut sheet)?,
     }
-    if let Some((number, confidence)) = &id_number {
-        checks.id_number_format = Some(number.date_is_valid());
+    let today = Utc::now().date_naive();
+    if let Some((number, confidence)) = &mut id_number {
+        checks.id_number_format = Some(keep_number_rules(
+            kind,
+            number,
+            confidence,
+            &mut sheet.fields,
+            today,
+        ));
         checks.id_number_checksum = Some(number.checksum_holds());
-        if let Some(birth) = number.birth_date {
-            sheet.set_date("birthDate", birth, *confidence);
-        }
     }
     if let Some(reading) = &mrz {
-        checks.mrz_check_digits = Some(reading.valid);
+        checks.mrz_check_digits = Some(reading.check_digits_hold);
     }
+    keep_date_rules(&mut sheet.fields, today);
     checks.expired = sheet
         .fields
         .get("expiryDate")
         .and_then(|f| NaiveDate::parse_from_str(&f.value, "%Y-%m-%d").ok())
-        .map(|expiry| expiry < Utc::now().date_naive());
-    let mut confidences: Vec<f32> = sheet.fields.values().map(|f| f.confidence).collect();
-    confidences.extend(id_number.as_ref().map(|(_, c)| *c));
-    if confidences.len() < 2 {
+        .map(|expiry| expiry < today);
+    if sheet.fields.len() + usize::from(id_number.is_some()) < 2 {
         return Err(ReadError::Unreadable);
     }
-    let confidence = confidences.iter().sum::<f32>() / confidences.len() as f32;
+    let confidence = document_confidence(kind, &sheet.fields, id_number.as_ref().map(|n| n.1));
     Ok(Reading {
         kind,
         fields: sheet.fields,
@@ -174,6 +177,137 @@ pub(crate) fn assemble(
         confidence,
         timings: StageTimings::default(),
     })
+}
+
+/// The most a field that breaks one of its document's rules may claim:
+/// low enough that no client threshold takes it for read.
+const BROKEN_RULE: f32 = 0.3;
+
+/// The fields every card of a kind prints (besides the registration
+/// number, which all but the passport print). Optional ones (a licence's
+/// condition, a serial only newer cards carry) are left out.
+fn expected_fields(kind: DocumentKind) -> &'static [&'static str] {
+    match kind {
+        DocumentKind::Resident => &["name", "birthDate", "address", "issueDate", "issuer"],
+        DocumentKind::Driver => &[
+            "name",
+            "birthDate",
+            "licenseNo",
+            "licenseType",
+            "address",
+            "issueDate",
+            "expiryDate",
+            "issuer",
+        ],
+        DocumentKind::Foreign => &["name", "birthDate", "nationality", "visaType", "issueDate"],
+        DocumentKind::Passport => &[
+            "name",
+            "birthDate",
+            "passportNo",
+            "surname",
+            "givenNames",
+            "nationality",
+            "sex",
+            "issueDate",
+            "expiryDate",
+            "issuingCountry",
+        ],
+    }
+}
+
+/// The document's confidence: the mean over the fields it should show and
+/// those it does, a field expected but missing or withheld counting 0, so
+/// that an answer with gaps never claims to be whole.
+fn document_confidence(
+    kind: DocumentKind,
+    fields: &BTreeMap<&'static str, Field>,
+    id_number: Option<f32>,
+) -> f32 {
+    let expected = expected_fields(kind);
+    let missing = expected
+        .iter()
+        .filter(|name| !fields.contains_key(*name))
+        .count();
+    let id_expected = kind != DocumentKind::Passport;
+    let mut sum: f32 = fields.values().map(|f| f.confidence).sum();
+    let mut count = fields.len() + missing;
+    if id_expected || id_number.is_some() {
+        sum += id_number.unwrap_or(0.0);
+        count += 1;
+    }
+    sum / count.max(1) as f32
+}
+
+/// The registration number's rules: a seventh digit that fits the
+/// document and the birth date of a living holder. A number that breaks
+/// them is misread somewhere: it is kept (it may be printed so) but not
+/// trusted, and no birth date is taken from it. Returns whether it keeps
+/// them.
+fn keep_number_rules(
+    kind: DocumentKind,
+    number: &RegistrationNumber,
+    confidence: &mut f32,
+    fields: &mut BTreeMap<&'static str, Field>,
+    today: NaiveDate,
+) -> bool {
+    let fits = number.fits(kind == DocumentKind::Foreign) && number.birth_date_plausible(today);
+    match number.birth_date {
+        Some(birth) if fits => {
+            fields.insert(
+                "birthDate",
+                Field {
+                    value: birth.format("%Y-%m-%d").to_string(),
+                    confidence: *confidence,
+                },
+            );
+        }
+        _ => *confidence = confidence.min(BROKEN_RULE),
+    }
+    fits
+}
+
+/// The rules every document's dates keep: born no later than issued,
+/// issued no later than today and before it expires. A date that breaks
+/// one is misread somewhere: the dates involved keep at most
+/// [`BROKEN_RULE`] confidence, since which of them is wrong cannot be told.
+fn keep_date_rules(fields: &mut BTreeMap<&'static str, Field>, today: NaiveDate) {
+    let date = |fields: &BTreeMap<&'static str, Field>, name: &str| {
+        fields
+            .get(name)
+            .and_then(|f| NaiveDate::parse_from_str(&f.value, "%Y-%m-%d").ok())
+    };
+    let (birth, issue, expiry) = (
+        date(fields, "birthDate"),
+        date(fields, "issueDate"),
+        date(fields, "expiryDate"),
+    );
+    let mut broken: Vec<&str> = Vec::new();
+    if birth.is_some_and(|b| b > today) {
+        broken.push("birthDate");
+    }
+    if issue.is_some_and(|i| i > today) {
+        broken.push("issueDate");
+    }
+    if let (Some(b), Some(i)) = (birth, issue) {
+        if i < b {
+            broken.extend(["birthDate", "issueDate"]);
+        }
+    }
+    if let (Some(i), Some(e)) = (issue, expiry) {
+        if e <= i {
+            broken.extend(["issueDate", "expiryDate"]);
+        }
+    }
+    if let (Some(b), Some(e)) = (birth, expiry) {
+        if e <= b {
+            broken.extend(["birthDate", "expiryDate"]);
+        }
+    }
+    for name in broken {
+        if let Some(field) = fields.get_mut(name) {
+            field.confidence = field.confidence.min(BROKEN_RULE);
+        }
+    }
 }
 
 type IdNumber = Option<(RegistrationNumber, f32)>;
@@ -260,6 +394,9 @@ fn foreign(sheet: &mut Sheet<'_>) -> Result<IdNumber, DocError> {
             sheet.set("visaType", visa, reading.confidence);
         }
     }
+    if !sheet.fields.contains_key("visaType") {
+        labelled_visa(sheet)?;
+    }
     if let Some(index) = date {
         let reading = sheet.reread(index, Script::Digits)?;
         if let Some(date) =
@@ -298,9 +435,83 @@ fn foreign(sheet: &mut Sheet<'_>) -> Result<IdNumber, DocError> {
             break;
         }
     }
+    if !sheet.fields.contains_key("nationality") {
+        korean_country(sheet);
+    }
     issuer_line(sheet, 0.0);
     serial(sheet, 9)?;
     Ok(number.map(|(_, number, confidence)| (number, confidence)))
+}
+
+/// The status of stay where the column search missed it: printed on its
+/// label's line (`체류자격 영주(F-5)`) or out of the number's column. Any
+/// line whose Korean reading holds a code shape is read again in capitals.
+fn labelled_visa(sheet: &mut Sheet<'_>) -> Result<(), DocError> {
+    for index in 0..sheet.lines.len() {
+        let line = &sheet.lines[index];
+        if line.digits() > 3 || visa_code(&line.text).is_none() {
+            continue;
+        }
+        let reading = sheet.reread(index, Script::Latin)?;
+        let code = visa_code(&reading.text)
+            .filter(|code| visa_code(&sheet.lines[index].text).as_ref() == Some(code))
+            .or_else(|| visa_code(&sheet.lines[index].text));
+        if let Some(code) = code {
+            let confidence = reading.confidence.min(sheet.lines[index].confidence);
+            sheet.set("visaType", code, confidence);
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// Countries whose nationals most often hold residence cards, by the
+/// Korean name cards print and the Latin name they print beside it.
+const COUNTRIES: [(&str, &str); 30] = [
+    ("중국", "CHINA"),
+    ("베트남", "VIET NAM"),
+    ("태국", "THAILAND"),
+    ("필리핀", "PHILIPPINES"),
+    ("우즈베키스탄", "UZBEKISTAN"),
+    ("미국", "UNITED STATES"),
+    ("인도네시아", "INDONESIA"),
+    ("네팔", "NEPAL"),
+    ("캄보디아", "CAMBODIA"),
+    ("몽골", "MONGOLIA"),
+    ("러시아", "RUSSIA"),
+    ("일본", "JAPAN"),
+    ("미얀마", "MYANMAR"),
+    ("스리랑카", "SRI LANKA"),
+    ("방글라데시", "BANGLADESH"),
+    ("파키스탄", "PAKISTAN"),
+    ("카자흐스탄", "KAZAKHSTAN"),
+    ("키르기스스탄", "KYRGYZSTAN"),
+    ("캐나다", "CANADA"),
+    ("인도", "INDIA"),
+    ("대만", "TAIWAN"),
+    ("라오스", "LAOS"),
+    ("동티모르", "TIMOR-LESTE"),
+    ("호주", "AUSTRALIA"),
+    ("영국", "UNITED KINGDOM"),
+    ("프랑스", "FRANCE"),
+    ("독일", "GERMANY"),
+    ("뉴질랜드", "NEW ZEALAND"),
+    ("말레이시아", "MALAYSIA"),
+    ("싱가포르", "SINGAPORE"),
+];
+
+/// The nationality printed in Korean only (`중국`): a Hangul word of the
+/// card that is a country's name, answered by its Latin name.
+fn korean_country(sheet: &mut Sheet<'_>) {
+    let found = sheet.lines.iter().find_map(|line| {
+        hangul_words(&line.text)
+            .split([' ', '/', '·'])
+            .find_map(|word| COUNTRIES.iter().find(|(korean, _)| *korean == word))
+            .map(|(_, latin)| (*latin, line.confidence))
+    });
+    if let Some((latin, confidence)) = found {
+        sheet.set("nationality", latin, confidence);
+    }
 }
 
 /// The residence card's labels, whose Hangul half reads well even when the
@@ -331,15 +542,30 @@ fn passport(sheet: &mut Sheet<'_>) -> Result<Option<PassportMrz>, DocError> {
     };
     issue_date(sheet, &reading)?;
     let confidence = if reading.valid { 0.99 } else { 0.5 };
-    sheet.set("passportNo", reading.document_number.clone(), confidence);
+    // A Korean number of neither shape is misread, whatever the check
+    // digit says; a state ICAO does not know is withheld.
+    let number_confidence = if reading.issuing_country == "KOR"
+        && !mrz::korean_passport_number(&reading.document_number)
+    {
+        BROKEN_RULE
+    } else {
+        confidence
+    };
+    sheet.set(
+        "passportNo",
+        reading.document_number.clone(),
+        number_confidence,
+    );
     sheet.set("surname", reading.surname.clone(), confidence);
     sheet.set("givenNames", reading.given_names.clone(), confidence);
-    sheet.set("nationality", reading.nationality.clone(), confidence);
-    sheet.set(
-        "issuingCountry",
-        reading.issuing_country.clone(),
-        confidence,
-    );
+    for (name, state) in [
+        ("nationality", &reading.nationality),
+        ("issuingCountry", &reading.issuing_country),
+    ] {
+        if mrz::known_state(state) {
+            sheet.set(name, state.clone(), confidence);
+        }
+    }
     if let Some(sex) = reading.sex {
         sheet.set("sex", sex.to_string(), confidence);
     }
@@ -538,7 +764,7 @@ fn best_td3(line1s: &[String], line2s: &[String]) -> Option<PassportMrz> {
         [first, second, ..] => mixes(&fit_mrz_line(first), &fit_mrz_line(second)),
         others => others.iter().map(|l| fit_mrz_line(l)).collect(),
     };
-    let mut best: Option<(PassportMrz, (usize, Reverse<usize>))> = None;
+    let mut best: Option<(PassportMrz, Td3Score)> = None;
     for line2 in &line2s {
         for line1 in line1s
             .iter()
@@ -552,7 +778,7 @@ fn best_td3(line1s: &[String], line2s: &[String]) -> Option<PassportMrz> {
                     parsed.issuing_country == "KOR"
                         && !mrz::korean_passport_number(&parsed.document_number),
                 );
-            let score = (parsed.checks_holding, Reverse(faults));
+            let score = (parsed.checks_holding, parsed.format_holds, Reverse(faults));
             if best.as_ref().is_none_or(|(_, s)| score > *s) {
                 best = Some((parsed, score));
             }
@@ -560,6 +786,10 @@ fn best_td3(line1s: &[String], line2s: &[String]) -> Option<PassportMrz> {
     }
     best.map(|(parsed, _)| parsed)
 }
+
+/// How good a TD3 reading is: check digits holding, then a well-formed
+/// code, states and number, then the fewest characters out of place.
+type Td3Score = (usize, bool, Reverse<usize>);
 
 /// Most differing positions whose mixes are tried (2^8 parses at most).
 const MIX_POSITIONS: usize = 8;
@@ -660,7 +890,7 @@ fn registration_line(
         let Some((number, read_confidence)) = parsed else {
             continue;
         };
-        let fits = number.date_is_valid() && number.foreigner == foreigner;
+        let fits = number.fits(foreigner) && number.birth_date_plausible(Utc::now().date_naive());
         // A holding check digit is a one-in-ten coincidence for a misread
         // number: stronger evidence than the recogniser's own confidence.
         let confidence = match (fits, number.checksum_holds()) {
@@ -810,11 +1040,13 @@ fn address(sheet: &mut Sheet<'_>, top: f32, bottom: f32, exclude: &[Option<usize
         .iter()
         .map(|i| sheet.lines[*i].text.as_str())
         .collect();
-    let text = parts
-        .join(" ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let text = address_commas(
+        &parts
+            .join(" ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
     if indices.is_empty() {
         return;
     }
@@ -823,6 +1055,12 @@ fn address(sheet: &mut Sheet<'_>, top: f32, bottom: f32, exclude: &[Option<usize
         .map(|i| sheet.lines[*i].confidence)
         .fold(1.0, f32::min);
     sheet.set("address", text, confidence);
+}
+
+/// Korean addresses print commas (`테헤란로 123, 101동`) and never a
+/// period: a period before a space is a comma the recogniser misread.
+fn address_commas(text: &str) -> String {
+    text.replace(". ", ", ")
 }
 
 /// The licence number, in either printed form. The pre-2014 form starts
@@ -1000,17 +1238,6 @@ fn condition(sheet: &mut Sheet<'_>) -> Result<(), DocError> {
     Ok(())
 }
 
-/// Serials are assumed to leave out I, O and Q, as the generated cards do
-/// (many serial schemes avoid them for this very confusion; to be checked
-/// against real cards): a read I, O or Q is the digit it resembles.
-fn serial_char(c: char) -> char {
-    match c {
-        'O' | 'Q' => '0',
-        'I' => '1',
-        other => other,
-    }
-}
-
 /// The card serial: a short line without Hangul that reads, in capitals
 /// and digits only, as exactly `length` characters.
 fn serial(sheet: &mut Sheet<'_>, length: usize) -> Result<(), DocError> {
@@ -1026,7 +1253,9 @@ fn serial(sheet: &mut Sheet<'_>, length: usize) -> Result<(), DocError> {
             continue;
         }
         let reading = sheet.reread(index, Script::Latin)?;
-        let code: String = reading.text.trim().chars().map(serial_char).collect();
+        // Any capitals and digits: nothing in the documents' facts leaves
+        // out I, O or Q, so they are kept as read.
+        let code: String = reading.text.trim().to_owned();
         if code.len() == length && code.chars().all(|c| c.is_ascii_alphanumeric()) {
             sheet.set("serialNo", code, reading.confidence);
             return Ok(());
@@ -1209,6 +1438,119 @@ mod tests {
         assert!(fuzzy_matches(&text, &chars("대형견인차")).is_empty());
     }
 
+    fn field(value: &str, confidence: f32) -> Field {
+        Field {
+            value: value.to_owned(),
+            confidence,
+        }
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, 6).unwrap()
+    }
+
+    #[test]
+    fn an_issue_date_after_the_expiry_date_is_not_trusted() {
+        let mut fields = BTreeMap::from([
+            ("birthDate", field("1990-01-01", 0.95)),
+            ("issueDate", field("2024-04-12", 0.95)),
+            ("expiryDate", field("2023-12-31", 0.95)),
+        ]);
+        keep_date_rules(&mut fields, today());
+        assert_eq!(fields["birthDate"].confidence, 0.95);
+        assert_eq!(fields["issueDate"].confidence, BROKEN_RULE);
+        assert_eq!(fields["expiryDate"].confidence, BROKEN_RULE);
+
+        let mut fields = BTreeMap::from([
+            ("birthDate", field("1990-01-01", 0.95)),
+            ("issueDate", field("2027-04-12", 0.95)),
+        ]);
+        keep_date_rules(&mut fields, today());
+        assert_eq!(fields["issueDate"].confidence, BROKEN_RULE);
+        let mut fields = BTreeMap::from([
+            ("birthDate", field("2021-01-01", 0.95)),
+            ("issueDate", field("2020-04-12", 0.95)),
+            ("expiryDate", field("2030-04-12", 0.95)),
+        ]);
+        keep_date_rules(&mut fields, today());
+        assert_eq!(fields["birthDate"].confidence, BROKEN_RULE);
+        assert_eq!(fields["expiryDate"].confidence, 0.95);
+    }
+
+    #[test]
+    fn a_foreigners_number_gives_no_birth_date_from_the_1800s() {
+        let mut fields = BTreeMap::new();
+        // The 5 of a foreigner's number misread as 0: born in 1884.
+        let misread = registration::parse("840807-0062544").unwrap();
+        let mut confidence = 0.9;
+        let kept = keep_number_rules(
+            DocumentKind::Foreign,
+            &misread,
+            &mut confidence,
+            &mut fields,
+            today(),
+        );
+        assert!(!kept && fields.is_empty());
+        assert_eq!(confidence, BROKEN_RULE);
+
+        let number = registration::parse("840807-5062544").unwrap();
+        let mut confidence = 0.9;
+        assert!(keep_number_rules(
+            DocumentKind::Foreign,
+            &number,
+            &mut confidence,
+            &mut fields,
+            today(),
+        ));
+        assert_eq!(fields["birthDate"].value, "1984-08-07");
+        assert_eq!(confidence, 0.9);
+        // A foreigner's number on a Korean document breaks its rule too.
+        let mut confidence = 0.9;
+        assert!(!keep_number_rules(
+            DocumentKind::Resident,
+            &number,
+            &mut confidence,
+            &mut BTreeMap::new(),
+            today(),
+        ));
+    }
+
+    #[test]
+    fn missing_fields_lower_the_documents_confidence() {
+        let full: BTreeMap<&'static str, Field> = expected_fields(DocumentKind::Resident)
+            .iter()
+            .map(|name| (*name, field("x", 1.0)))
+            .collect();
+        let whole = document_confidence(DocumentKind::Resident, &full, Some(1.0));
+        assert_eq!(whole, 1.0);
+        let mut partial = full.clone();
+        for name in ["address", "issueDate", "issuer"] {
+            partial.remove(name);
+        }
+        let gaps = document_confidence(DocumentKind::Resident, &partial, Some(1.0));
+        assert!(gaps <= 0.5, "{gaps}");
+        let without_number = document_confidence(DocumentKind::Resident, &full, None);
+        assert!(without_number < 0.9, "{without_number}");
+    }
+
+    #[test]
+    fn a_passport_mrz_of_the_wrong_format_is_withheld() {
+        let gray = GrayImage::new(1250, 880);
+        // Check digits hold, but `PP`, `ICO` and `M094EG599` cannot be.
+        let mut rows = MrzRows {
+            upper: "PPICOHONG<<GILDONG<<<<<<<<<<<<<<<<<<<<<<<<<<",
+            lower: "M094EG5990KOR7408122F1204159<<<<<<<<<<<<<<<0",
+        };
+        let parsed = mrz::parse_td3(rows.upper, rows.lower).unwrap();
+        assert!(parsed.check_digits_hold, "{parsed:?}");
+        let reading = assemble(DocumentKind::Passport, &mrz_rows(), &gray, &mut rows).unwrap();
+        assert!(reading.mrz.is_none());
+        assert_eq!(reading.checks.mrz_check_digits, Some(true));
+        assert!(!reading.fields.contains_key("issuingCountry"));
+        assert!(reading.fields["passportNo"].confidence <= 0.5);
+        assert!(reading.confidence < 0.6, "{}", reading.confidence);
+    }
+
     #[test]
     fn periods_end_on_their_second_date() {
         let end = NaiveDate::from_ymd_opt(2025, 12, 31);
@@ -1217,12 +1559,88 @@ mod tests {
         assert_eq!(two_dates("2025.01.01"), None);
     }
 
+    /// A recogniser that reads every line as its own Korean text and, in
+    /// other scripts, as `latin`.
+    struct Echo(&'static str);
+
+    impl LineRecogniser for Echo {
+        fn read(&mut self, _: &GrayImage, _: Script) -> Result<LineReading, DocError> {
+            Ok(LineReading {
+                text: self.0.to_owned(),
+                confidence: 0.9,
+            })
+        }
+    }
+
+    fn sheet_of<'a>(
+        lines: &'a [Line],
+        gray: &'a GrayImage,
+        recogniser: &'a mut dyn LineRecogniser,
+    ) -> Sheet<'a> {
+        Sheet {
+            lines,
+            gray,
+            recogniser,
+            fields: BTreeMap::new(),
+            rereads: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn a_status_of_stay_on_its_labels_line_is_found() {
+        let gray = GrayImage::new(1012, 638);
+        let lines = [
+            line("체류자격 영주(F-5)", 300.0, 380.0, 0.9),
+            line("2020.01.15", 300.0, 460.0, 0.9),
+        ];
+        let mut recogniser = Echo("Status F-5");
+        let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+        labelled_visa(&mut sheet).unwrap();
+        assert_eq!(sheet.fields["visaType"].value, "F-5");
+    }
+
+    #[test]
+    fn a_country_printed_in_korean_is_the_nationality() {
+        let gray = GrayImage::new(1012, 638);
+        let lines = [
+            line("국가/지역", 300.0, 280.0, 0.9),
+            line("베트남", 300.0, 305.0, 0.8),
+        ];
+        let mut recogniser = Echo("");
+        let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+        korean_country(&mut sheet);
+        assert_eq!(sheet.fields["nationality"].value, "VIET NAM");
+        let lines = [line("중국인 식당", 300.0, 280.0, 0.9)];
+        let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+        korean_country(&mut sheet);
+        assert!(sheet.fields.is_empty());
+    }
+
+    #[test]
+    fn serials_keep_every_capital() {
+        let gray = GrayImage::new(1012, 638);
+        let lines = [line("AIOQ12", 60.0, 440.0, 0.9)];
+        let mut recogniser = Echo("AIOQ12");
+        let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+        serial(&mut sheet, 6).unwrap();
+        assert_eq!(sheet.fields["serialNo"].value, "AIOQ12");
+    }
+
+    #[test]
+    fn address_periods_are_commas() {
+        assert_eq!(
+            address_commas("서울특별시 강남구 테헤란로 123. 101동 1001호 (역삼동)"),
+            "서울특별시 강남구 테헤란로 123, 101동 1001호 (역삼동)"
+        );
+    }
+
     #[test]
     fn visa_codes() {
         assert_eq!(visa_code("E-9 (비전문취업)").as_deref(), Some("E-9"));
         assert_eq!(visa_code("D-10 (JOB)").as_deref(), Some("D-10"));
         assert_eq!(visa_code("D-2 8"), Some("D-2".to_owned()));
         assert_eq!(visa_code("E9"), None);
+        assert_eq!(visa_code("영주(F-5)").as_deref(), Some("F-5"));
     }
 
     #[test]

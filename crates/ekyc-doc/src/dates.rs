@@ -4,15 +4,27 @@
 //! `01 1월/JAN 1990`), and periods `2025.01.01 ~ 2025.12.31` (licence
 //! renewal), whose end is the expiry date.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
+
+/// Years a date printed on a document can fall in: holders' birth dates
+/// and issue and expiry dates of documents in use. A reading outside them
+/// (`20024`, `1024`) is a misread digit, never a date.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
 
 const MONTHS: [&str; 12] = [
     "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
 ];
 
-/// A date in any of the printed formats.
+/// A date in any of the printed formats, within [`YEARS`].
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
-    dotted(text).or_else(|| passport_style(text))
+    dotted(text)
+        .or_else(|| passport_style(text))
+        .filter(in_range)
+}
+
+/// Whether `date` falls in [`YEARS`].
+pub fn in_range(date: &NaiveDate) -> bool {
+    YEARS.contains(&date.year())
 }
 
 /// The end of a `start ~ end` period (or the single date printed).
@@ -45,6 +57,9 @@ fn passport_style(text: &str) -> Option<NaiveDate> {
     };
     let month = month.rsplit('/').next()?.to_ascii_uppercase();
     let month = MONTHS.iter().position(|m| *m == month)? as u32 + 1;
+    if year.len() != 4 {
+        return None;
+    }
     NaiveDate::from_ymd_opt(year.parse().ok()?, month, day.parse().ok()?)
 }
 
@@ -65,7 +80,7 @@ pub fn loose_passport_date(text: &str) -> Option<NaiveDate> {
         .find(|w| w.len() == 4 && w.chars().all(|c| c.is_ascii_digit()))?
         .parse()
         .ok()?;
-    NaiveDate::from_ymd_opt(year, month as u32 + 1, day)
+    NaiveDate::from_ymd_opt(year, month as u32 + 1, day).filter(in_range)
 }
 
 #[cfg(test)]
@@ -105,6 +120,17 @@ mod tests {
         assert_eq!(parse_date("20.01.15"), None);
         assert_eq!(parse_date("32 JAN 1990"), None);
         assert_eq!(parse_date("01 JANUARY 1990"), None);
+    }
+
+    #[test]
+    fn years_outside_any_document_are_refused() {
+        // A digit OCR doubled: the answer once held "+20024-04-12".
+        assert_eq!(parse_date("12 APR 20024"), None);
+        assert_eq!(parse_date("12 4월/APR 20024"), None);
+        assert_eq!(parse_date("1024.04.12"), None);
+        assert_eq!(parse_date("2999.04.12"), None);
+        assert_eq!(loose_passport_date("12 APR 2924"), None);
+        assert_eq!(parse_date("12 APR 2024"), ymd(2024, 4, 12));
     }
 
     proptest! {

@@ -38,9 +38,42 @@ const TITLES: [(&str, DocumentKind); 7] = [
     ("PASSPORT", DocumentKind::Passport),
 ];
 
-/// The document a card's text lines belong to, if any line tells.
+/// The document a card's text lines belong to, if any line tells: its
+/// printed title first, then labels only one document prints, then field
+/// shapes. A misread seventh digit must not make a residence card with a
+/// legible `체류자격` a resident card.
 pub fn detect(lines: &[&str]) -> Option<DocumentKind> {
-    let compact: Vec<String> = lines
+    let compact = compacted(lines);
+    by_title(&compact)
+        .or_else(|| by_labels(&compact))
+        .or_else(|| by_fields(lines, &compact))
+}
+
+/// The document whose title is printed on one of `lines`: read exactly,
+/// else (titles of five characters or more) nearly so. A title is what
+/// says a card is an ID at all, so a two-syllable title (`여권`) counts
+/// only as a line of its own: the recogniser, trained on cards, reads it
+/// into the noise of a business card (`여권/G`).
+pub fn title(lines: &[&str]) -> Option<DocumentKind> {
+    let compact = compacted(lines);
+    let alone = TITLES
+        .iter()
+        .filter(|(title, _)| title.chars().count() < 5)
+        .find_map(|&(title, kind)| compact.iter().any(|line| line == title).then_some(kind));
+    let long_titles: Vec<String> = compact
+        .iter()
+        .map(|line| {
+            TITLES
+                .iter()
+                .filter(|(title, _)| title.chars().count() < 5)
+                .fold(line.clone(), |line, (title, _)| line.replace(title, " "))
+        })
+        .collect();
+    alone.or_else(|| by_title(&long_titles))
+}
+
+fn compacted(lines: &[&str]) -> Vec<String> {
+    lines
         .iter()
         .map(|l| {
             l.chars()
@@ -48,14 +81,95 @@ pub fn detect(lines: &[&str]) -> Option<DocumentKind> {
                 .flat_map(char::to_uppercase)
                 .collect()
         })
-        .collect();
-    let by_title = TITLES.iter().find_map(|&(title, kind)| {
+        .collect()
+}
+
+fn by_title(compact: &[String]) -> Option<DocumentKind> {
+    let exact = TITLES.iter().find_map(|&(title, kind)| {
         compact
             .iter()
             .any(|line| line.contains(title))
             .then_some(kind)
     });
-    by_title.or_else(|| by_fields(lines, &compact))
+    exact.or_else(|| {
+        TITLES
+            .iter()
+            .filter(|(title, _)| title.chars().count() >= 5)
+            .find_map(|&(title, kind)| {
+                compact
+                    .iter()
+                    .any(|line| nearly(line, title))
+                    .then_some(kind)
+            })
+    })
+}
+
+/// Whether `title` occurs in `line` nearly: a Latin title with one
+/// character replaced; a Hangul title (all end in 증, which no other word
+/// on a card does) as a stretch that ends in that 증 within one edit of
+/// it, or two when it also starts with the title's first syllable
+/// (`주민민증` for 주민등록증, as a small, blurred title reads). Words that
+/// merely begin like a title (`주민등록번호`, `주민등록등본`) never end in
+/// its 증.
+fn nearly(line: &str, title: &str) -> bool {
+    let line: Vec<char> = line.chars().collect();
+    let title: Vec<char> = title.chars().collect();
+    let (Some(&first), Some(&last)) = (title.first(), title.last()) else {
+        return false;
+    };
+    if last.is_ascii() {
+        return line
+            .windows(title.len())
+            .any(|w| w.iter().zip(&title).filter(|(a, b)| a != b).count() <= 1);
+    }
+    (0..line.len()).filter(|&end| line[end] == last).any(|end| {
+        let shortest = title.len().saturating_sub(2).max(2);
+        (shortest..=title.len() + 2)
+            .filter(|&n| n <= end + 1)
+            .map(|n| &line[end + 1 - n..=end])
+            .any(|stretch| {
+                let distance = edit_distance(stretch, &title);
+                distance <= 1 || (distance == 2 && stretch[0] == first)
+            })
+    })
+}
+
+/// Levenshtein distance.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            current[j + 1] = (previous[j] + usize::from(ca != cb))
+                .min(previous[j + 1] + 1)
+                .min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+/// Labels only one document prints (the resident card has none of its
+/// own: its labels are all on the licence too).
+const LABELS_OF: [(&str, DocumentKind); 9] = [
+    ("체류자격", DocumentKind::Foreign),
+    ("국가/지역", DocumentKind::Foreign),
+    ("외국인", DocumentKind::Foreign),
+    ("RESIDENCE", DocumentKind::Foreign),
+    ("면허", DocumentKind::Driver),
+    ("적성검사", DocumentKind::Driver),
+    ("갱신기간", DocumentKind::Driver),
+    ("DRIVER", DocumentKind::Driver),
+    ("REPUBLICOFKOREA", DocumentKind::Passport),
+];
+
+fn by_labels(compact: &[String]) -> Option<DocumentKind> {
+    LABELS_OF.iter().find_map(|&(label, kind)| {
+        compact
+            .iter()
+            .any(|line| line.contains(label))
+            .then_some(kind)
+    })
 }
 
 /// Field shapes: an MRZ (passport), a licence number, or a registration
@@ -136,6 +250,43 @@ mod tests {
         assert_eq!(
             detect(&["REPUBLIC OF KOREA", "PASSPORT"]),
             Some(DocumentKind::Passport)
+        );
+    }
+
+    #[test]
+    fn a_title_with_one_misread_character_still_decides() {
+        assert_eq!(detect(&["외국인등륵증"]), Some(DocumentKind::Foreign));
+        assert_eq!(detect(&["자동차운전먼허증"]), Some(DocumentKind::Driver));
+        assert_eq!(title(&["주민둥록증"]), Some(DocumentKind::Resident));
+        assert_eq!(title(&["외국인등록증"]), Some(DocumentKind::Foreign));
+        assert_eq!(
+            title(&["주민민증", "(재외국민"]),
+            Some(DocumentKind::Resident)
+        );
+        assert_eq!(title(&["등록증"]), None);
+        assert_eq!(title(&["주민등록번호"]), None);
+        assert_eq!(title(&["주민등록등본 발급 안내"]), None);
+        assert_eq!(title(&["삼성전자 사원증"]), None);
+        assert_eq!(title(&["PASSP0RT"]), Some(DocumentKind::Passport));
+        assert_eq!(title(&["여권 PASSPORT"]), Some(DocumentKind::Passport));
+        assert_eq!(title(&["여 권"]), Some(DocumentKind::Passport));
+        // Read into a business card's noise.
+        assert_eq!(title(&["이우정", "여권/G"]), None);
+        assert_eq!(detect(&["여권/G"]), Some(DocumentKind::Passport));
+        assert_eq!(title(&["900101-1234568"]), None);
+    }
+
+    #[test]
+    fn labels_decide_before_a_misread_number() {
+        // A residence card whose title is lost and whose number's 5 reads
+        // as a 1: the label tells, not the number.
+        assert_eq!(
+            detect(&["외극인등륵중", "900101-1234568", "체류자격 E-9"]),
+            Some(DocumentKind::Foreign)
+        );
+        assert_eq!(
+            detect(&["900101-1234568", "적성검사기간 2025.01.01~2025.12.31"]),
+            Some(DocumentKind::Driver)
         );
     }
 

@@ -38,7 +38,69 @@ pub struct PassportMrz {
     /// expiry date, optional data, composite) hold.
     pub checks_holding: usize,
     /// Every check digit holds.
+    pub check_digits_hold: bool,
+    /// The fields no check digit covers are well-formed: a passport
+    /// document code, issuing state and nationality from the ICAO list,
+    /// and on a Korean passport a document code and number of its shapes.
+    pub format_holds: bool,
+    /// Every check digit holds and the format too: only such an MRZ is
+    /// handed on as read.
     pub valid: bool,
+}
+
+/// ISO 3166-1 alpha-3 codes (from Debian's iso-codes), then the codes
+/// ICAO 9303 part 3 adds: Germany's `D`, the British nationality classes,
+/// the United Nations and its agencies, refugees and stateless persons
+/// (`XXA`–`XXC`, `XXX`), the EU, Kosovo, and `UTO`, the state of the ICAO
+/// specimens.
+const STATES: [&str; 276] = [
+    "ABW", "AFG", "AGO", "AIA", "ALA", "ALB", "AND", "ARE", "ARG", "ARM", "ASM", "ATA", "ATF",
+    "ATG", "AUS", "AUT", "AZE", "BDI", "BEL", "BEN", "BES", "BFA", "BGD", "BGR", "BHR", "BHS",
+    "BIH", "BLM", "BLR", "BLZ", "BMU", "BOL", "BRA", "BRB", "BRN", "BTN", "BVT", "BWA", "CAF",
+    "CAN", "CCK", "CHE", "CHL", "CHN", "CIV", "CMR", "COD", "COG", "COK", "COL", "COM", "CPV",
+    "CRI", "CUB", "CUW", "CXR", "CYM", "CYP", "CZE", "DEU", "DJI", "DMA", "DNK", "DOM", "DZA",
+    "ECU", "EGY", "ERI", "ESH", "ESP", "EST", "ETH", "FIN", "FJI", "FLK", "FRA", "FRO", "FSM",
+    "GAB", "GBR", "GEO", "GGY", "GHA", "GIB", "GIN", "GLP", "GMB", "GNB", "GNQ", "GRC", "GRD",
+    "GRL", "GTM", "GUF", "GUM", "GUY", "HKG", "HMD", "HND", "HRV", "HTI", "HUN", "IDN", "IMN",
+    "IND", "IOT", "IRL", "IRN", "IRQ", "ISL", "ISR", "ITA", "JAM", "JEY", "JOR", "JPN", "KAZ",
+    "KEN", "KGZ", "KHM", "KIR", "KNA", "KOR", "KWT", "LAO", "LBN", "LBR", "LBY", "LCA", "LIE",
+    "LKA", "LSO", "LTU", "LUX", "LVA", "MAC", "MAF", "MAR", "MCO", "MDA", "MDG", "MDV", "MEX",
+    "MHL", "MKD", "MLI", "MLT", "MMR", "MNE", "MNG", "MNP", "MOZ", "MRT", "MSR", "MTQ", "MUS",
+    "MWI", "MYS", "MYT", "NAM", "NCL", "NER", "NFK", "NGA", "NIC", "NIU", "NLD", "NOR", "NPL",
+    "NRU", "NZL", "OMN", "PAK", "PAN", "PCN", "PER", "PHL", "PLW", "PNG", "POL", "PRI", "PRK",
+    "PRT", "PRY", "PSE", "PYF", "QAT", "REU", "ROU", "RUS", "RWA", "SAU", "SDN", "SEN", "SGP",
+    "SGS", "SHN", "SJM", "SLB", "SLE", "SLV", "SMR", "SOM", "SPM", "SRB", "SSD", "STP", "SUR",
+    "SVK", "SVN", "SWE", "SWZ", "SXM", "SYC", "SYR", "TCA", "TCD", "TGO", "THA", "TJK", "TKL",
+    "TKM", "TLS", "TON", "TTO", "TUN", "TUR", "TUV", "TWN", "TZA", "UGA", "UKR", "UMI", "URY",
+    "USA", "UZB", "VAT", "VCT", "VEN", "VGB", "VIR", "VNM", "VUT", "WLF", "WSM", "YEM", "ZAF",
+    "ZMB", "ZWE", "D", "EUE", "GBD", "GBN", "GBO", "GBP", "GBS", "RKS", "UNA", "UNK", "UNO", "UTO",
+    "XBA", "XCC", "XCE", "XCO", "XDC", "XEC", "XES", "XIM", "XMP", "XOM", "XPO", "XXA", "XXB",
+    "XXC", "XXX",
+];
+
+/// Whether `code` (its filler `<` trimmed) is an issuing state or
+/// nationality ICAO knows.
+pub fn known_state(code: &str) -> bool {
+    STATES.contains(&code)
+}
+
+/// Document codes of Korean passports: multiple (`PM`) and single (`PS`)
+/// journey, official (`PO`), diplomatic (`PD`) and residence (`PR`).
+const KOREAN_CODES: [&str; 5] = ["PM", "PS", "PO", "PD", "PR"];
+
+/// Whether a TD3's document code, states and number are well-formed: the
+/// code is `P` and a letter or filler, both states are known, and a Korean
+/// passport has a Korean code and number shape.
+fn format_holds(code: &str, state: &str, nationality: &str, number: &str) -> bool {
+    let mut chars = code.chars();
+    let passport_code = chars.next() == Some('P')
+        && chars.next().is_none_or(|c| c.is_ascii_uppercase())
+        && chars.next().is_none();
+    let korean = state == "KOR";
+    passport_code
+        && known_state(state)
+        && known_state(nationality)
+        && (!korean || (KOREAN_CODES.contains(&code) && korean_passport_number(number)))
 }
 
 /// The ICAO 9303 check digit: weights 7, 3, 1 repeating; `<` counts 0,
@@ -130,6 +192,16 @@ pub fn parse_td3(line1: &str, line2: &str) -> Result<PassportMrz, MrzError> {
     .into_iter()
     .filter(|holds| *holds)
     .count();
+    let document_type = text(&first[0..2]).trim_end_matches('<').to_owned();
+    let issuing_country = text(&first[2..5]).trim_end_matches('<').to_owned();
+    let document_number = field(0, 9).trim_end_matches('<').to_owned();
+    let nationality = field(10, 13).trim_end_matches('<').to_owned();
+    let format_holds = format_holds(
+        &document_type,
+        &issuing_country,
+        &nationality,
+        &document_number,
+    );
     let names = text(&first[5..]);
     let (surname, given) = names.split_once("<<").unwrap_or((names.as_str(), ""));
     let words = |s: &str| {
@@ -141,12 +213,12 @@ pub fn parse_td3(line1: &str, line2: &str) -> Result<PassportMrz, MrzError> {
     Ok(PassportMrz {
         line1: text(&first),
         line2: text(&second),
-        document_type: text(&first[0..2]).trim_end_matches('<').to_owned(),
-        issuing_country: text(&first[2..5]).trim_end_matches('<').to_owned(),
+        document_type,
+        issuing_country,
         surname: words(surname),
         given_names: words(given),
-        document_number: field(0, 9).trim_end_matches('<').to_owned(),
-        nationality: field(10, 13).trim_end_matches('<').to_owned(),
+        document_number,
+        nationality,
         birth_date: mrz_date(&field(13, 19), false),
         sex: match second[20] {
             'M' | 'F' => Some(second[20]),
@@ -155,7 +227,9 @@ pub fn parse_td3(line1: &str, line2: &str) -> Result<PassportMrz, MrzError> {
         expiry_date: mrz_date(&field(21, 27), true),
         optional_data: field(28, 42).trim_end_matches('<').to_owned(),
         checks_holding,
-        valid: checks_holding == 5,
+        check_digits_hold: checks_holding == 5,
+        format_holds,
+        valid: checks_holding == 5 && format_holds,
     })
 }
 
@@ -322,6 +396,62 @@ mod tests {
         assert!(!korean_passport_number("812345678"));
         assert!(!korean_passport_number("M1234567B"));
         assert!(!korean_passport_number("M1234567"));
+    }
+
+    /// A TD3 line 2 for `number`, `nationality` and the specimen's dates,
+    /// every check digit holding.
+    fn line2_of(number: &str, nationality: &str) -> String {
+        let digit = check_digit(number).unwrap();
+        let body = format!("{number}{digit}{nationality}7408122F1204159<<<<<<<<<<<<<<<");
+        let composite: String = [&body[0..10], &body[13..20], &body[21..43]].concat();
+        format!("{body}{}", check_digit(&composite).unwrap())
+    }
+
+    #[test]
+    fn check_digits_alone_do_not_make_an_mrz_valid() {
+        // What a misread Korean passport once passed as valid: code `PP`,
+        // state `ICO`, and a number neither Korean shape allows.
+        let line1 = "PPICOHONG<<GILDONG<<<<<<<<<<<<<<<<<<<<<<<<<<";
+        let mrz = parse_td3(line1, &line2_of("M094EG599", "KOR")).unwrap();
+        assert!(mrz.check_digits_hold);
+        assert!(!mrz.format_holds && !mrz.valid);
+
+        let korean = "PMKORHONG<<GILDONG<<<<<<<<<<<<<<<<<<<<<<<<<<";
+        assert!(
+            parse_td3(korean, &line2_of("M123A4567", "KOR"))
+                .unwrap()
+                .valid
+        );
+        assert!(
+            !parse_td3(korean, &line2_of("M094EG599", "KOR"))
+                .unwrap()
+                .valid
+        );
+        let wrong_code = "PPKORHONG<<GILDONG<<<<<<<<<<<<<<<<<<<<<<<<<<";
+        assert!(
+            !parse_td3(wrong_code, &line2_of("M123A4567", "KOR"))
+                .unwrap()
+                .valid
+        );
+        // Another state's numbers have their own shapes.
+        let british = "P<GBRPUDARSAN<<HENERT<<<<<<<<<<<<<<<<<<<<<<<";
+        assert!(
+            parse_td3(british, &line2_of("707797979", "GBR"))
+                .unwrap()
+                .valid
+        );
+        let unknown_nationality = parse_td3(LINE1, &line2_of("L898902C3", "ICO")).unwrap();
+        assert!(!unknown_nationality.valid);
+    }
+
+    #[test]
+    fn icao_codes_beside_iso_ones() {
+        for code in ["KOR", "GBR", "D", "UTO", "XXX", "UNO"] {
+            assert!(known_state(code), "{code}");
+        }
+        for code in ["ICO", "K0R", "", "KORE"] {
+            assert!(!known_state(code), "{code}");
+        }
     }
 
     #[test]

@@ -99,8 +99,9 @@ pub struct Field {
 /// was not read.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Checks {
-    /// The ID number is 13 digits with a real birth date and a valid
-    /// century/sex digit.
+    /// The ID number is 13 digits with the birth date of a living holder
+    /// and a century/sex digit that fits the document (5–8 on a residence
+    /// card, 0–4 or 9 on a Korean one).
     pub id_number_format: Option<bool>,
     /// The ID number's check digit holds (a signal only).
     pub id_number_checksum: Option<bool>,
@@ -159,6 +160,15 @@ impl Reading {
             DocumentKind::Passport => self.mrz.is_some(),
             _ => self.id_number.is_some(),
         }
+    }
+
+    /// Whether a key field keeps its document's rules: a registration
+    /// number with a seventh digit that fits and a real birth date, a
+    /// licence number with a known region, or a valid MRZ.
+    fn has_valid_key(&self) -> bool {
+        self.checks.id_number_format == Some(true)
+            || self.checks.license_number == Some(true)
+            || self.mrz.is_some()
     }
 
     fn timed(self, timings: StageTimings) -> Self {
@@ -225,53 +235,80 @@ impl DocumentModels {
     ) -> Result<Reading, ReadError> {
         let mut timings = StageTimings::default();
         let started = Instant::now();
-        let outlines = find_cards(photo, OUTLINES_TRIED);
+        let mut outlines = find_cards(photo, OUTLINES_TRIED);
+        let frame = whole_frame(photo, &outlines);
+        outlines.extend(frame.clone());
         timings.finding = elapsed_ms(started);
         let mut fullest: Option<Reading> = None;
-        let mut best_scored = None;
-        for (rank, found) in outlines.iter().enumerate() {
-            let opened = match self.open(photo, found, &mut timings) {
-                Err(ReadError::NoDocument) => continue,
-                other => other?,
-            };
-            if opened.3.is_none() {
-                if rank == 0 {
-                    best_scored = Some(opened);
+        let mut untitled = Vec::new();
+        let mut round = outlines;
+        let mut first_round = true;
+        while !round.is_empty() {
+            let mut layout = None;
+            for (rank, found) in round.iter().enumerate() {
+                let opened = match self.open(photo, found, &mut timings) {
+                    Err(ReadError::NoDocument) => continue,
+                    other => other?,
+                };
+                let is_frame = frame.as_ref() == Some(found);
+                if is_frame {
+                    // The card may lie inside the frame on a background
+                    // too pale to show its edges: its text shows where.
+                    layout = text_outline(&opened.2).filter(|o| frame.as_ref() != Some(o));
                 }
-                continue;
-            }
-            match self.read_opened(photo, opened, expected, &mut timings) {
-                Ok(reading) if reading.is_complete() => return Ok(reading.timed(timings)),
-                Ok(reading) => {
-                    if fullest
-                        .as_ref()
-                        .is_none_or(|f| reading.fields.len() > f.fields.len())
-                    {
-                        fullest = Some(reading);
+                if opened.3.is_none() {
+                    // Of the outlines whose top shows no title, the best
+                    // scored and those drawn from the frame are read in
+                    // full if nothing titled reads.
+                    if rank == 0 || is_frame || !first_round {
+                        untitled.push(opened);
                     }
+                    continue;
                 }
-                Err(ReadError::Unreadable) => {}
+                match self.read_opened(photo, opened, expected, &mut timings) {
+                    Ok((reading, is_id)) if is_id && reading.is_complete() => {
+                        return Ok(reading.timed(timings))
+                    }
+                    Ok((reading, true)) => {
+                        if fullest
+                            .as_ref()
+                            .is_none_or(|f| reading.fields.len() > f.fields.len())
+                        {
+                            fullest = Some(reading);
+                        }
+                    }
+                    Ok((_, false)) | Err(ReadError::Unreadable) => {}
+                    Err(other) => return Err(other),
+                }
+            }
+            round = layout.into_iter().collect();
+            first_round = false;
+        }
+        if let Some(reading) = fullest {
+            return Ok(reading.timed(timings));
+        }
+        for opened in untitled {
+            match self.read_opened(photo, opened, expected, &mut timings) {
+                Ok((reading, true)) => return Ok(reading.timed(timings)),
+                // Neither a title nor a key field that keeps its rules: a
+                // business card or a receipt, not an ID.
+                Ok((_, false)) | Err(ReadError::Unreadable) => {}
                 Err(other) => return Err(other),
             }
         }
-        let reading = match (fullest, best_scored) {
-            (Some(reading), _) => reading,
-            (None, Some(opened)) => self.read_opened(photo, opened, expected, &mut timings)?,
-            (None, None) => return Err(ReadError::NoDocument),
-        };
-        Ok(reading.timed(timings))
+        Err(ReadError::NoDocument)
     }
 
     /// Rectifies the outline as the class its aspect suggests and reads the
     /// lines at the top, where every layout prints its title: they tell the
     /// document before the rest is read, and whether the aspect picked the
     /// wrong size.
-    fn open<'o>(
+    fn open(
         &mut self,
         photo: &RgbImage,
-        found: &'o FoundCard,
+        found: &FoundCard,
         timings: &mut StageTimings,
-    ) -> Result<Opened<'o>, ReadError> {
+    ) -> Result<Opened, ReadError> {
         let class = CardClass::of_outline(found);
         let mut page = self.rectify(photo, found, class, timings)?;
         self.recognise(&mut page, TITLE_LINES, timings)?;
@@ -285,23 +322,27 @@ impl DocumentModels {
                 (page, titled) = (turned, Some(kind));
             }
         }
-        Ok((found, class, page, titled))
+        Ok((found.clone(), class, page, titled))
     }
 
     /// Reads an opened outline in full, as the document its title names,
-    /// else as the one its lines show, else as `expected`.
+    /// else as the one its lines show, else as `expected`; with whether it
+    /// is an ID at all: it prints a document's title, or a key field that
+    /// keeps its document's rules (text lines alone are on any receipt).
     fn read_opened(
         &mut self,
         photo: &RgbImage,
-        (found, class, mut page, titled): Opened<'_>,
+        (found, class, mut page, titled): Opened,
         expected: Option<DocumentKind>,
         timings: &mut StageTimings,
-    ) -> Result<Reading, ReadError> {
+    ) -> Result<(Reading, bool), ReadError> {
         if let Some(kind) = titled.or(expected).filter(|k| CardClass::of(*k) != class) {
-            page = self.rectify(photo, found, CardClass::of(kind), timings)?;
+            page = self.rectify(photo, &found, CardClass::of(kind), timings)?;
         }
         self.recognise(&mut page, usize::MAX, timings)?;
-        let detected = titled.or_else(|| kind::detect(&page.texts()));
+        let texts = page.texts();
+        let detected = titled.or_else(|| kind::detect(&texts));
+        let printed_title = kind::title(&texts).is_some();
         let wanted = detected.or(expected).ok_or(ReadError::Unreadable)?;
 
         let started = Instant::now();
@@ -311,7 +352,8 @@ impl DocumentModels {
         reading.checks.id_type_matches = expected.map(|e| detected.is_none_or(|d| d == e));
         reading.portrait = to_photo(&portrait_box(wanted, &page), &page);
         reading.corners = page.corners;
-        Ok(reading)
+        let is_id = printed_title || reading.has_valid_key();
+        Ok((reading, is_id))
     }
 
     /// Rectifies the outline as `class`, finds its lines and turns it
@@ -386,9 +428,86 @@ impl DocumentModels {
     }
 }
 
+/// Aspect (long side over short) within which a photo may be the document
+/// itself, cropped by the client to its edges: ID-1 is 1.585, the passport
+/// page 1.42.
+const FRAME_ASPECT: (f32, f32) = (1.2, 2.1);
+
+/// The whole photo as one more outline, when its shape is a document's and
+/// no outline found is already nearly the frame: a card that fills the
+/// frame has no edges to find.
+fn whole_frame(photo: &RgbImage, found: &[FoundCard]) -> Option<FoundCard> {
+    let (w, h) = (photo.width() as f32, photo.height() as f32);
+    let aspect = w.max(h) / w.min(h).max(1.0);
+    if !(FRAME_ASPECT.0..=FRAME_ASPECT.1).contains(&aspect) {
+        return None;
+    }
+    // Clockwise from a corner where a long side starts.
+    let corners = if w >= h {
+        [[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]]
+    } else {
+        [[w, 0.0], [w, h], [0.0, h], [0.0, 0.0]]
+    };
+    let frame = FoundCard {
+        corners,
+        support: 0.0,
+    };
+    let near = |other: &FoundCard| {
+        crate::find::max_corner_gap(&other.corners, &frame.corners) < 0.03 * w.max(h)
+    };
+    (!found.iter().any(near)).then_some(frame)
+}
+
 /// An outline opened as a page of its class, with the document its title
 /// names, if it names one.
-type Opened<'o> = (&'o FoundCard, CardClass, Page, Option<DocumentKind>);
+type Opened = (FoundCard, CardClass, Page, Option<DocumentKind>);
+
+/// Share of the text block's height added above and below it to reach the
+/// card's edges (a card's text runs from near its top to near its bottom).
+const LAYOUT_MARGIN: f32 = 0.08;
+
+/// The outline the page's text lines suggest: their bounding block, its
+/// height padded to the card's edges and its width widened to the page's
+/// aspect (the portrait beside the text holds none), mapped back to the
+/// photo. `None` without text.
+fn text_outline(page: &Page) -> Option<FoundCard> {
+    let (w, h) = (page.size.0 as f32, page.size.1 as f32);
+    let top = page.lines.iter().map(|l| l.area.y).reduce(f32::min)?;
+    let bottom = page
+        .lines
+        .iter()
+        .map(|l| l.area.bottom())
+        .reduce(f32::max)?;
+    let left = page.lines.iter().map(|l| l.area.x).reduce(f32::min)?;
+    let right = page.lines.iter().map(|l| l.area.right()).reduce(f32::max)?;
+    let pad = (bottom - top) * LAYOUT_MARGIN;
+    let (top, bottom) = (top - pad, bottom + pad);
+    // The page is stretched to its class's aspect, so a block of the
+    // page's proportions is one of the document's aspect in the photo: the
+    // block grows in whichever direction it falls short.
+    let height = (bottom - top).max((right - left) * h / w).min(h);
+    let width = (height * w / h).min(w);
+    let (centre_x, centre_y) = ((left + right) / 2.0, (top + bottom) / 2.0);
+    let x0 = (centre_x - width / 2.0).clamp(0.0, w - width);
+    let top = (centre_y - height / 2.0).clamp(0.0, h - height);
+    let bottom = top + height;
+    let from = [(0.0, 0.0), (w, 0.0), (w, h), (0.0, h)];
+    let projection = Projection::from_control_points(from, page.corners.map(|[x, y]| (x, y)))?;
+    let corners = [
+        (x0, top),
+        (x0 + width, top),
+        (x0 + width, bottom),
+        (x0, bottom),
+    ]
+    .map(|point| {
+        let (x, y) = projection * point;
+        [x, y]
+    });
+    Some(FoundCard {
+        corners,
+        support: 0.0,
+    })
+}
 
 /// A rectified, upright document and its lines.
 struct Page {
@@ -530,6 +649,52 @@ mod tests {
             corners: [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]],
             size: (1012, 638),
         }
+    }
+
+    #[test]
+    fn a_photo_of_a_documents_shape_is_itself_an_outline() {
+        let card = RgbImage::new(391, 248);
+        let frame = whole_frame(&card, &[]).unwrap();
+        assert_eq!(frame.corners[2], [391.0, 248.0]);
+        assert!((frame.aspect() - 391.0 / 248.0).abs() < 0.01);
+        // Held upright, the long side starts at the top right.
+        let upright = whole_frame(&RgbImage::new(248, 391), &[]).unwrap();
+        assert_eq!(upright.corners[0], [248.0, 0.0]);
+        assert!(upright.aspect() > 1.5);
+        // A square is no document's shape, and a frame already found is
+        // not tried twice.
+        assert!(whole_frame(&RgbImage::new(600, 600), &[]).is_none());
+        assert!(whole_frame(&card, &[frame]).is_none());
+    }
+
+    #[test]
+    fn the_text_block_outlines_a_card_whose_edges_do_not_show() {
+        // The whole photo (2024 × 1276) opened as a card page: the card's
+        // text fills the page's middle half.
+        let mut page = page();
+        page.corners = [[0.0, 0.0], [2024.0, 0.0], [2024.0, 1276.0], [0.0, 1276.0]];
+        page.lines = [(300.0, 170.0), (500.0, 300.0), (300.0, 430.0)]
+            .iter()
+            .map(|&(x, y)| Line {
+                area: TextBox {
+                    x,
+                    y,
+                    w: 250.0,
+                    h: 38.0,
+                    score: 1.0,
+                },
+                text: String::new(),
+                confidence: 0.0,
+            })
+            .collect();
+        let outline = text_outline(&page).unwrap();
+        let [top_left, top_right, bottom_right, _] = outline.corners;
+        // Text from y 170 to 468, padded by 8 % of its height, doubled.
+        assert!((top_left[1] - 2.0 * (170.0 - 0.08 * 298.0)).abs() < 1.0);
+        assert!((bottom_right[1] - 2.0 * (468.0 + 0.08 * 298.0)).abs() < 1.0);
+        // Widened to the page's aspect about the text's centre.
+        assert!((outline.aspect() - 1012.0 / 638.0).abs() < 0.01);
+        assert!(top_left[0] < 2.0 * 300.0 && top_right[0] > 2.0 * 750.0);
     }
 
     #[test]

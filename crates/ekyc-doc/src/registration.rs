@@ -6,7 +6,7 @@
 //! check digit; newer ones do not, so a failed checksum is a signal and
 //! never a reason to refuse a card.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 /// A registration number as printed, parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,6 +88,21 @@ impl RegistrationNumber {
         self.birth_date.is_some()
     }
 
+    /// The birth date is a real date of someone alive on `today`: born in
+    /// 1900 or later (the seventh digits 9 and 0 of the 1800s are valid
+    /// numbers, but nobody holding a card in use was born then) and not
+    /// after `today`.
+    pub fn birth_date_plausible(&self, today: NaiveDate) -> bool {
+        self.birth_date
+            .is_some_and(|birth| birth.year() >= 1900 && birth <= today)
+    }
+
+    /// The seventh digit fits the document: 5–8 on a foreigner's card,
+    /// 0–4 or 9 on a Korean one.
+    pub fn fits(&self, foreign_document: bool) -> bool {
+        self.foreigner == foreign_document
+    }
+
     /// The number as it may be shown under `masking`.
     pub fn masked(&self, masking: Masking) -> String {
         let text: String = self.digits.iter().map(|d| char::from(b'0' + d)).collect();
@@ -133,6 +148,21 @@ mod tests {
         assert_eq!(foreigner.sex, Some(Sex::Female));
         // 2005 was not a leap year: the date is flagged, the number kept.
         assert!(!foreigner.date_is_valid());
+    }
+
+    #[test]
+    fn the_seventh_digit_must_fit_the_document_and_a_living_holder() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+        // A foreigner's 5 misread as 0: a Korean number of someone born
+        // in 1884, which no foreigner's card may carry.
+        let misread = parse("840807-0062544").unwrap();
+        assert!(!misread.fits(true) && misread.fits(false));
+        assert!(!misread.birth_date_plausible(today));
+        let foreigner = parse("840807-5062544").unwrap();
+        assert!(foreigner.fits(true) && !foreigner.fits(false));
+        assert!(foreigner.birth_date_plausible(today));
+        let unborn = parse("271201-3062544").unwrap();
+        assert!(!unborn.birth_date_plausible(today));
     }
 
     #[test]

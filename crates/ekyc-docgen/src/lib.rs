@@ -177,6 +177,26 @@ impl Generator {
         }
         scene::degrade(&mut rng, photo)
     }
+
+    /// A photo of something that looks like an ID but is none (a business
+    /// card, a receipt, a membership card), placed and degraded as the
+    /// cards are.
+    pub fn look_alike(&self, seed: u64) -> Result<RgbImage, GeneratorError> {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let fonts = self.fonts.pick(&mut rng);
+        let which = [
+            render::LookAlike::BusinessCard,
+            render::LookAlike::Receipt,
+            render::LookAlike::MembershipCard,
+        ][(seed % 3) as usize];
+        let flat = render::look_alike(which, &mut rng, fonts);
+        let placement = scene::placement(&mut rng, flat.dimensions());
+        let (width, height) = placement.canvas;
+        let fonts = self.fonts.pick(&mut rng);
+        let mut photo = scene::background(&mut rng, width, height, &fonts);
+        scene::place_card(&mut photo, &flat, &placement.corners)?;
+        scene::degrade(&mut rng, photo)
+    }
 }
 
 /// Every document kind, in the benchmark's order.

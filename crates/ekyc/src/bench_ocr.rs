@@ -164,15 +164,68 @@ pub fn run(settings: &Settings, bench: &OcrBench) -> anyhow::Result<()> {
         .map_err(|_| anyhow::anyhow!("poisoned"))?;
     report_fields(&outcomes);
     report_calibration(&outcomes);
+    report_document_confidence(&outcomes);
     report_latency(&outcomes);
     report_failures(&outcomes, bench.failures);
     let mut models = load()?;
     report_negatives(&negatives, &mut models, &bench.data.join("faces"), settings)?;
+    report_look_alikes(&generator, &mut models, bench)?;
     report_specimens(
         &mut models,
         &bench.data.join("documents/mrz_specimens"),
         settings,
+    )?;
+    report_filled_cards(
+        &mut models,
+        &bench.data.join("documents/kr_idcard_synthetic"),
+        settings,
     )
+}
+
+/// The filled 주민등록증 examples, which fill their whole frame: name,
+/// number and issue date against their labels.
+fn report_filled_cards(
+    models: &mut DocumentModels,
+    folder: &Path,
+    settings: &Settings,
+) -> anyhow::Result<()> {
+    println!(
+        "
+filled resident card examples ({}):",
+        folder.display()
+    );
+    let labels = std::fs::read_to_string(folder.join("labels.csv")).context("example labels")?;
+    for line in labels.lines().skip(1) {
+        let columns: Vec<&str> = line.split(',').collect();
+        let [file, name, number, _, issued, ..] = columns[..] else {
+            continue;
+        };
+        let image = load(&folder.join(file), settings)?;
+        let outcome = match models.read(&image, None) {
+            Ok(reading) => {
+                let read = |field: &str| value(&reading, field).unwrap_or_default();
+                let right = |field: &str, truth: &str| {
+                    let mark = if read(field).replace('-', ".") == truth.replace('-', ".") {
+                        "exact"
+                    } else {
+                        "wrong"
+                    };
+                    format!("{field} {mark} ({})", read(field))
+                };
+                format!(
+                    "{}, {}, {}, {}, confidence {:.2}",
+                    reading.kind.id_type(),
+                    right("name", name),
+                    right("idNum", number),
+                    right("issueDate", issued),
+                    reading.confidence
+                )
+            }
+            Err(e) => e.to_string(),
+        };
+        println!("  {file}: {outcome}");
+    }
+    Ok(())
 }
 
 fn read_card(
@@ -337,6 +390,43 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
 }
 
 /// How often fields at each confidence level are right.
+/// Whether the document's confidence means something: how often a reading
+/// that claims ≥ 0.95 has every printed field right, and what readings
+/// with a printed field missing claim.
+fn report_document_confidence(outcomes: &[Outcome]) {
+    let mut confident = (0, 0);
+    let mut gaps = Vec::new();
+    for outcome in outcomes {
+        let Ok(reading) = &outcome.result else {
+            continue;
+        };
+        let printed: Vec<(&str, String)> = FIELDS
+            .iter()
+            .filter_map(|f| truth_value(&outcome.truth, f).map(|t| (*f, t)))
+            .collect();
+        let all_right = printed
+            .iter()
+            .all(|(f, t)| value(reading, f).as_ref() == Some(t));
+        if reading.confidence >= 0.95 {
+            confident.0 += usize::from(all_right);
+            confident.1 += 1;
+        }
+        if printed.iter().any(|(f, _)| value(reading, f).is_none()) {
+            gaps.push(reading.confidence);
+        }
+    }
+    gaps.sort_by(f32::total_cmp);
+    println!(
+        "\ndocument confidence: readings at >= 0.95 with every field right {} ({} of {}); \
+         readings missing a printed field: {}, highest confidence {:.2}",
+        pct(confident.0, confident.1),
+        confident.0,
+        confident.1,
+        gaps.len(),
+        gaps.last().copied().unwrap_or(0.0)
+    );
+}
+
 fn report_calibration(outcomes: &[Outcome]) {
     let mut bins: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
     for outcome in outcomes {
@@ -456,6 +546,37 @@ fn report_negatives(
         faces.display(),
         pct(rejected, photos.len()),
         photos.len()
+    );
+    Ok(())
+}
+
+/// Generated business cards, receipts and membership cards: printed
+/// Korean text, names, numbers and dates, but no ID.
+fn report_look_alikes(
+    generator: &Generator,
+    models: &mut DocumentModels,
+    bench: &OcrBench,
+) -> anyhow::Result<()> {
+    let mut answers: BTreeMap<String, usize> = BTreeMap::new();
+    let bar = progress::steps(bench.negatives, "look-alikes");
+    for i in 0..bench.negatives {
+        let photo = generator.look_alike(bench.seed + i)?;
+        let answer = match models.read(&photo, None) {
+            Ok(reading) => reading.kind.id_type().to_owned(),
+            Err(ReadError::NoDocument) => "4040B".to_owned(),
+            Err(ReadError::Unreadable) => "40904".to_owned(),
+            Err(ReadError::Model(e)) => e.to_string(),
+        };
+        *answers.entry(answer).or_default() += 1;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let rejected = answers.get("4040B").copied().unwrap_or(0);
+    println!(
+        "  look-alikes (business cards, receipts, membership cards) answered 4040B {} \
+         ({rejected} of {}); all answers: {answers:?}",
+        pct(rejected, bench.negatives as usize),
+        bench.negatives
     );
     Ok(())
 }
