@@ -167,7 +167,7 @@ impl Reading {
     /// licence number with a known region, or a valid MRZ.
     fn has_valid_key(&self) -> bool {
         self.checks.id_number_format == Some(true)
-            || self.checks.license_number == Some(true)
+            || self.checks.licence_number == Some(true)
             || self.mrz.is_some()
     }
 
