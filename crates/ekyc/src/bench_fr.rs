@@ -17,6 +17,7 @@ use ekyc_image::decode_image_bytes;
 use ekyc_runtime::InferencePool;
 
 use crate::bench::{print_machine, summarize};
+use crate::metrics::{eer, rate, threshold_at_fmr};
 use crate::progress;
 use crate::serve::{face_options, start_face_pool};
 
@@ -407,32 +408,6 @@ fn asymmetric_pair_scores(
     scores
 }
 
-/// The lowest cosine at which at most `fmr` of the (sorted) impostors pass.
-fn threshold_at(impostors: &[f32], fmr: f64) -> f32 {
-    let allowed = (impostors.len() as f64 * fmr).floor() as usize;
-    if allowed >= impostors.len() {
-        return f32::MIN;
-    }
-    let above = impostors[impostors.len() - 1 - allowed];
-    above + 1e-6
-}
-
-fn rate(values: impl Iterator<Item = f32>, threshold: f32) -> (f64, usize) {
-    let (mut hits, mut total) = (0usize, 0usize);
-    for v in values {
-        total += 1;
-        hits += usize::from(v >= threshold);
-    }
-    (
-        if total == 0 {
-            0.0
-        } else {
-            hits as f64 / total as f64
-        },
-        total,
-    )
-}
-
 fn genuine_of(scores: &Scores, population: &[Population]) -> Vec<f32> {
     scores
         .genuine
@@ -440,19 +415,6 @@ fn genuine_of(scores: &Scores, population: &[Population]) -> Vec<f32> {
         .filter(|(_, p)| population.contains(p))
         .map(|(c, _)| *c)
         .collect()
-}
-
-fn eer(genuine: &[f32], impostors: &[f32]) -> f64 {
-    let mut best = (f64::MAX, 0.0);
-    for step in 0..=1000 {
-        let t = -0.2 + 1.2 * step as f32 / 1000.0;
-        let frr = 1.0 - rate(genuine.iter().copied(), t).0;
-        let far = rate(impostors.iter().copied(), t).0;
-        if (frr - far).abs() < best.0 {
-            best = ((frr - far).abs(), (frr + far) / 2.0);
-        }
-    }
-    best.1
 }
 
 fn report_accuracy(name: &str, scores: &Scores) {
@@ -481,7 +443,7 @@ fn report_accuracy(name: &str, scores: &Scores) {
             impostors.len()
         );
         for fmr in [1e-3, 1e-4, 1e-5] {
-            let t = threshold_at(impostors, fmr);
+            let t = threshold_at_fmr(impostors, fmr).unwrap_or(f32::MIN);
             let _ = write!(
                 line,
                 "  TAR@{fmr:.0e} {:.2} % (cos {t:.3})",
@@ -501,8 +463,8 @@ fn calibrate(name: &str, model_version: String, scores: &Scores) -> Calibration 
     for step in 0..=24 {
         let log_fmr = -(step as f32) * 0.25;
         let fmr = 10f64.powf(f64::from(log_fmr));
-        let all = threshold_at(&scores.impostor_all, fmr);
-        let east_asian = threshold_at(&scores.impostor_east_asian, fmr);
+        let all = threshold_at_fmr(&scores.impostor_all, fmr).unwrap_or(f32::MIN);
+        let east_asian = threshold_at_fmr(&scores.impostor_east_asian, fmr).unwrap_or(f32::MIN);
         let mut cosine = all.max(east_asian).max(scores.impostor_all[0]);
         if let Some(last) = knots.last() {
             cosine = cosine.max(last[0] + 1e-4);

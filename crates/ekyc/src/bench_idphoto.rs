@@ -28,6 +28,7 @@ use ekyc_face::{EngineId, Policy};
 use ekyc_face_service::{CompareSide, FaceService, FaceServiceError};
 
 use crate::bench::{print_machine, ServedFaces};
+use crate::metrics::threshold_at_fmr;
 
 #[derive(Args)]
 pub struct IdPhotoBench {
@@ -306,16 +307,6 @@ impl Outcomes {
     }
 }
 
-/// The score above which at most `fmr` of the (sorted) impostors fall.
-fn score_at_fmr(impostors: &[f32], fmr: f64) -> Option<f32> {
-    let allowed = (impostors.len() as f64 * fmr).floor() as usize;
-    impostors
-        .len()
-        .checked_sub(1 + allowed)
-        .and_then(|i| impostors.get(i))
-        .map(|above| above + 1e-6)
-}
-
 /// What one threshold set on these card-against-selfie impostors would
 /// give: the lowest score that holds FMR 1e-4 on LFW and on East-Asian
 /// impostors alike, and each population's end-to-end TAR at it (failed
@@ -332,8 +323,8 @@ fn report_card_threshold(outcomes: &Outcomes) {
     };
     let east_asian = [Population::Casia, Population::Rmfd];
     let Some(threshold) = [
-        score_at_fmr(&impostors_of(&[Population::Lfw]), 1e-4),
-        score_at_fmr(&impostors_of(&east_asian), 1e-4),
+        threshold_at_fmr(&impostors_of(&[Population::Lfw]), 1e-4),
+        threshold_at_fmr(&impostors_of(&east_asian), 1e-4),
     ]
     .into_iter()
     .flatten()
@@ -402,7 +393,7 @@ fn report(outcomes: &Outcomes) {
         impostors.sort_by(f32::total_cmp);
         let mut curve = String::new();
         for fmr in [1e-3, 1e-4] {
-            if let Some(t) = score_at_fmr(&impostors, fmr) {
+            if let Some(t) = threshold_at_fmr(&impostors, fmr) {
                 let tar = genuine.iter().filter(|&&s| s >= t).count() as f64
                     / genuine.len().max(1) as f64;
                 let _ = write!(curve, "  TAR@{fmr:.0e} {:.2} % (score {t:.3})", 100.0 * tar);

@@ -8,6 +8,7 @@ mod bench_idphoto;
 mod bench_liveness;
 mod bench_ocr;
 mod bench_quality;
+mod metrics;
 mod models;
 mod progress;
 mod serve;
