@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use ekyc_image::{crop_resize, resize_bilinear, Outside};
+use ekyc_image::{crop_resize, resize_bilinear, Outside, Rect};
 use image::{Rgb, RgbImage};
 use ndarray::Array4;
 use ort::session::Session;
@@ -44,8 +44,8 @@ impl From<ort::Error> for DetectorError {
 /// One detected face, in original-image pixels.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Face {
-    /// `[x, y, width, height]` of the face box.
-    pub bbox: [f32; 4],
+    /// The face box.
+    pub bbox: Rect,
     /// Detection confidence in [0, 1].
     pub score: f32,
     /// Right eye, left eye, nose tip, right and left mouth corner, as seen
@@ -54,36 +54,14 @@ pub struct Face {
 }
 
 impl Face {
-    fn area(&self) -> f32 {
-        self.bbox[2] * self.bbox[3]
-    }
-
-    fn iou(&self, other: &Face) -> f32 {
-        let [ax, ay, aw, ah] = self.bbox;
-        let [bx, by, bw, bh] = other.bbox;
-        let overlap_w = ((ax + aw).min(bx + bw) - ax.max(bx)).max(0.0);
-        let overlap_h = ((ay + ah).min(by + bh) - ay.max(by)).max(0.0);
-        let overlap = overlap_w * overlap_h;
-        let union = self.area() + other.area() - overlap;
-        if union > 0.0 {
-            overlap / union
-        } else {
-            0.0
-        }
-    }
-
     fn shifted(mut self, dx: f32, dy: f32) -> Face {
-        self.bbox[0] += dx;
-        self.bbox[1] += dy;
+        self.bbox = self.bbox.shifted(dx, dy);
         self.landmarks = self.landmarks.map(|[x, y]| [x + dx, y + dy]);
         self
     }
 
     fn scaled(mut self, factor: f32, width: f32, height: f32) -> Face {
-        let [x, y, w, h] = self.bbox.map(|v| v * factor);
-        let (x0, y0) = (x.clamp(0.0, width), y.clamp(0.0, height));
-        let (x1, y1) = ((x + w).clamp(0.0, width), (y + h).clamp(0.0, height));
-        self.bbox = [x0, y0, x1 - x0, y1 - y0];
+        self.bbox = self.bbox.scaled(factor).clipped(width, height);
         self.landmarks = self.landmarks.map(|p| p.map(|v| v * factor));
         self
     }
@@ -148,7 +126,12 @@ impl FaceDetector {
     /// of the card, shrunk for detection) gets its landmarks from the
     /// full resolution. `None` when the crop shows no face where `face` was.
     pub fn refine(&mut self, image: &RgbImage, face: &Face) -> Result<Option<Face>, DetectorError> {
-        let [x, y, w, h] = face.bbox;
+        let Rect {
+            x,
+            y,
+            width: w,
+            height: h,
+        } = face.bbox;
         let size = w.max(h).max(1.0);
         let side = size * REFINE_CROP_FACES;
         let (cx, cy) = (x + w / 2.0, y + h / 2.0);
@@ -163,27 +146,26 @@ impl FaceDetector {
         );
         let scale = side / out as f32;
         let expected = Face {
-            bbox: [
+            bbox: Rect::new(
                 (x - origin[0]) / scale,
                 (y - origin[1]) / scale,
                 w / scale,
                 h / scale,
-            ],
+            ),
             score: face.score,
             landmarks: face.landmarks,
         };
         let best = self
             .detect_with(&crop, u32::MAX, SCORE_THRESHOLD)?
             .into_iter()
-            .map(|found| (found.iou(&expected), found))
+            .map(|found| (found.bbox.iou(&expected.bbox), found))
             .filter(|(overlap, _)| *overlap > 0.3)
             .max_by(|a, b| a.0.total_cmp(&b.0));
         Ok(best.map(|(_, found)| {
             let back = |[px, py]: [f32; 2]| [origin[0] + px * scale, origin[1] + py * scale];
-            let [bx, by, bw, bh] = found.bbox;
-            let [ox, oy] = back([bx, by]);
+            let [ox, oy] = back([found.bbox.x, found.bbox.y]);
             Face {
-                bbox: [ox, oy, bw * scale, bh * scale],
+                bbox: Rect::new(ox, oy, found.bbox.width * scale, found.bbox.height * scale),
                 score: found.score,
                 landmarks: found.landmarks.map(back),
             }
@@ -282,7 +264,7 @@ fn decode_cell(score: f32, col: f32, row: f32, stride: f32, bbox: &[f32], kps: &
     let landmarks =
         std::array::from_fn(|k| [(col + kps[2 * k]) * stride, (row + kps[2 * k + 1]) * stride]);
     Face {
-        bbox: [cx - w / 2.0, cy - h / 2.0, w, h],
+        bbox: Rect::new(cx - w / 2.0, cy - h / 2.0, w, h),
         score,
         landmarks,
     }
@@ -293,7 +275,7 @@ fn non_maximum_suppression(mut candidates: Vec<Face>, max_iou: f32) -> Vec<Face>
     candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
     let mut kept: Vec<Face> = Vec::new();
     for face in candidates {
-        if kept.iter().all(|k| k.iou(&face) <= max_iou) {
+        if kept.iter().all(|k| k.bbox.iou(&face.bbox) <= max_iou) {
             kept.push(face);
         }
     }
@@ -326,7 +308,7 @@ mod tests {
 
     fn face(x: f32, score: f32) -> Face {
         Face {
-            bbox: [x, 0.0, 10.0, 10.0],
+            bbox: Rect::new(x, 0.0, 10.0, 10.0),
             score,
             landmarks: [[0.0; 2]; 5],
         }
@@ -336,7 +318,7 @@ mod tests {
     fn nms_keeps_best_of_overlapping_faces() {
         let kept =
             non_maximum_suppression(vec![face(0.0, 0.7), face(1.0, 0.9), face(50.0, 0.8)], 0.3);
-        let xs: Vec<f32> = kept.iter().map(|f| f.bbox[0]).collect();
+        let xs: Vec<f32> = kept.iter().map(|f| f.bbox.x).collect();
         assert_eq!(xs, vec![1.0, 50.0]);
     }
 
@@ -353,12 +335,12 @@ mod tests {
     #[test]
     fn scaling_maps_back_and_clips() {
         let f = Face {
-            bbox: [-5.0, 10.0, 20.0, 20.0],
+            bbox: Rect::new(-5.0, 10.0, 20.0, 20.0),
             score: 1.0,
             landmarks: [[4.0, 6.0]; 5],
         };
         let scaled = f.scaled(2.0, 100.0, 100.0);
-        assert_eq!(scaled.bbox, [0.0, 20.0, 30.0, 40.0]);
+        assert_eq!(scaled.bbox, Rect::new(0.0, 20.0, 30.0, 40.0));
         assert_eq!(scaled.landmarks[0], [8.0, 12.0]);
     }
 }

@@ -26,6 +26,7 @@ pub use recognition::{
 
 use std::path::Path;
 
+use ekyc_image::Rect;
 use ekyc_runtime::{load_session, Manifest, ManifestError, OnnxError};
 use image::RgbImage;
 use liveness::{Liveness, LivenessModels, LivenessOptions};
@@ -156,11 +157,11 @@ impl FaceModels {
     }
 
     fn presenter(&self, mut faces: Vec<Face>) -> Result<Face, FaceError> {
-        faces.sort_by(|a, b| b.bbox[2].total_cmp(&a.bbox[2]));
+        faces.sort_by(|a, b| b.bbox.width.total_cmp(&a.bbox.width));
         let mut faces = faces.into_iter();
         let main = faces.next().ok_or(FaceError::NoFace)?;
-        let min_width = main.bbox[2] * self.options.other_face_min_ratio;
-        if faces.any(|other| other.bbox[2] >= min_width) {
+        let min_width = main.bbox.width * self.options.other_face_min_ratio;
+        if faces.any(|other| other.bbox.width >= min_width) {
             return Err(FaceError::MultipleFaces);
         }
         Ok(main)
@@ -199,14 +200,14 @@ impl FaceModels {
             .ok_or(FaceError::NoFace)?;
         let shift = border as f32;
         let to_original = |v: f32, offset: f32| v / enlarge - offset;
-        let [x, y, w, h] = face.bbox;
+        let found = face.bbox;
         Ok(Face {
-            bbox: [
-                to_original(x, shift),
-                to_original(y, shift),
-                w / enlarge,
-                h / enlarge,
-            ],
+            bbox: Rect::new(
+                to_original(found.x, shift),
+                to_original(found.y, shift),
+                found.width / enlarge,
+                found.height / enlarge,
+            ),
             score: face.score,
             landmarks: face
                 .landmarks
@@ -247,7 +248,7 @@ impl FaceModels {
             .detector
             .detect_framed(image, DEFAULT_MAX_SIDE)?
             .into_iter()
-            .max_by(|a, b| (a.bbox[2] * a.bbox[3]).total_cmp(&(b.bbox[2] * b.bbox[3])))
+            .max_by(|a, b| a.bbox.area().total_cmp(&b.bbox.area()))
             .ok_or(FaceError::NoFace)?;
         self.refined(image, face, DEFAULT_MAX_SIDE)
     }
@@ -262,7 +263,7 @@ impl FaceModels {
         detect_side: u32,
     ) -> Result<Face, FaceError> {
         let shrink = (detect_side as f32 / image.width().max(image.height()) as f32).min(1.0);
-        if face.bbox[2] * shrink >= detector::REFINE_BELOW || !self.options.refine_small_faces {
+        if face.bbox.width * shrink >= detector::REFINE_BELOW || !self.options.refine_small_faces {
             return Ok(face);
         }
         Ok(self.detector.refine(image, &face)?.unwrap_or(face))

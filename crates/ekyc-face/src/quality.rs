@@ -252,7 +252,7 @@ mod tests {
 
     fn face(eye_distance: f32, nose_shift: f32) -> Face {
         Face {
-            bbox: [0.0, 0.0, 100.0, 100.0],
+            bbox: ekyc_image::Rect::new(0.0, 0.0, 100.0, 100.0),
             score: 0.9,
             landmarks: [
                 [50.0, 50.0],

@@ -25,8 +25,8 @@ fn one_face_per_lfw_photo() {
         let central: Vec<_> = faces
             .iter()
             .filter(|f| {
-                let cx = f.bbox[0] + f.bbox[2] / 2.0;
-                (100.0..150.0).contains(&cx) && f.bbox[2] > 60.0
+                let cx = f.bbox.centre()[0];
+                (100.0..150.0).contains(&cx) && f.bbox.width > 60.0
             })
             .collect();
         assert_eq!(central.len(), 1, "{}: {faces:?}", path.display());
@@ -63,7 +63,7 @@ fn large_photo_is_detected_in_original_coordinates() {
     let large = image::imageops::resize(&small, 1000, 1000, image::imageops::FilterType::Triangle);
     let found = detector.detect(&large).unwrap()[0].clone();
     let factor = 1000.0 / 250.0;
-    for (a, b) in reference.bbox.iter().zip(found.bbox) {
+    for (a, b) in reference.bbox.to_array().iter().zip(found.bbox.to_array()) {
         // Detection at another scale moves boxes by a few percent; a wrong
         // mapping back (640-pixel space) would be off by a third.
         assert!(
@@ -87,7 +87,7 @@ fn framed_detection_maps_back_to_the_image() {
             faces
                 .into_iter()
                 .min_by(|a, b| {
-                    let off = |f: &ekyc_face::Face| (f.bbox[0] + f.bbox[2] / 2.0 - 125.0).abs();
+                    let off = |f: &ekyc_face::Face| (f.bbox.centre()[0] - 125.0).abs();
                     off(a).total_cmp(&off(b))
                 })
                 .unwrap()
@@ -110,7 +110,7 @@ fn framed_detection_maps_back_to_the_image() {
                 path.display()
             );
         }
-        let [x, y, w, h] = plain.bbox.map(|v| v.round() as u32);
+        let [x, y, w, h] = plain.bbox.to_array().map(|v| v.round() as u32);
         let tight = image::imageops::crop_imm(&photo, x, y, w, h).to_image();
         let faces = detector.detect_framed(&tight, 640).unwrap();
         assert_eq!(faces.len(), 1, "{}: {faces:?}", path.display());

@@ -84,7 +84,7 @@ fn alignment_matches_reference_chips() {
         let faces = detector.detect(&image).unwrap();
         let face = faces
             .iter()
-            .max_by(|a, b| (a.bbox[2] * a.bbox[3]).total_cmp(&(b.bbox[2] * b.bbox[3])))
+            .max_by(|a, b| a.bbox.area().total_cmp(&b.bbox.area()))
             .unwrap();
         let ours = align_face(&image, &face.landmarks);
         let mean_diff = ours

@@ -11,8 +11,10 @@ pub use image::RgbImage;
 mod geometry;
 mod intake;
 mod jpeg_check;
+mod rect;
 
 pub use geometry::{crop_resize, resize_bilinear, to_u8, warp_quad, Outside, Quad};
 pub use intake::{
     decode_base64_image, decode_image_bytes, DecodedImage, ImageFormat, IntakeError, IntakeLimits,
 };
+pub use rect::Rect;

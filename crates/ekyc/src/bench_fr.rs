@@ -356,8 +356,8 @@ fn labelled_face(
 ) -> Option<ekyc_face::Face> {
     let centre = [width as f32 / 2.0, height as f32 / 2.0];
     let distance = |f: &ekyc_face::Face| {
-        let [x, y, w, h] = f.bbox;
-        (x + w / 2.0 - centre[0]).hypot(y + h / 2.0 - centre[1])
+        let [x, y] = f.bbox.centre();
+        (x - centre[0]).hypot(y - centre[1])
     };
     faces
         .into_iter()

@@ -278,7 +278,7 @@ impl Scorer {
             .ok()?;
         faces
             .into_iter()
-            .max_by(|a, b| a.bbox[2].total_cmp(&b.bbox[2]))
+            .max_by(|a, b| a.bbox.width.total_cmp(&b.bbox.width))
     }
 
     /// The served scores and, for the set's own check, the variants.
@@ -610,6 +610,7 @@ fn dump_csv(rows: &[Row]) -> String {
         let geometry: Vec<String> = row
             .face
             .bbox
+            .to_array()
             .iter()
             .chain(row.face.landmarks.iter().flatten())
             .map(|v| format!("{v:.1}"))

@@ -51,7 +51,7 @@ impl AttackScorer for ChromaDetailScorer {
 /// the image, shrunk with an anti-aliasing filter to at most
 /// `VIEW_SIDE`.
 pub fn face_view(image: &RgbImage, face: &Face) -> RgbImage {
-    let [x, y, w, h] = face.bbox;
+    let [x, y, w, h] = face.bbox.to_array();
     let (image_w, image_h) = image.dimensions();
     let side = (w.max(h) * VIEW_SCALE)
         .min(image_w.min(image_h) as f32)
@@ -104,7 +104,7 @@ mod tests {
 
     fn face(side: f32) -> Face {
         Face {
-            bbox: [side / 4.0, side / 4.0, side / 2.0, side / 2.0],
+            bbox: ekyc_image::Rect::new(side / 4.0, side / 4.0, side / 2.0, side / 2.0),
             score: 1.0,
             landmarks: [[0.0; 2]; 5],
         }

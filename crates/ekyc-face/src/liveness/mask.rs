@@ -151,7 +151,7 @@ fn mean_chroma(
 }
 
 fn square_crop(image: &RgbImage, face: &Face, margin: f32) -> RgbImage {
-    let [x, y, w, h] = face.bbox;
+    let [x, y, w, h] = face.bbox.to_array();
     let side = w.max(h) * margin;
     let rect = [
         x + w / 2.0 - side / 2.0,
@@ -221,7 +221,7 @@ mod tests {
 
     fn face() -> Face {
         Face {
-            bbox: [20.0, 20.0, 60.0, 60.0],
+            bbox: ekyc_image::Rect::new(20.0, 20.0, 60.0, 60.0),
             score: 1.0,
             landmarks: [
                 [35.0, 40.0],

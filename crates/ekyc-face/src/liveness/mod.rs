@@ -279,7 +279,7 @@ mod tests {
 
     fn face() -> Face {
         Face {
-            bbox: [0.0, 0.0, 10.0, 10.0],
+            bbox: ekyc_image::Rect::new(0.0, 0.0, 10.0, 10.0),
             score: 1.0,
             landmarks: [[0.0; 2]; 5],
         }

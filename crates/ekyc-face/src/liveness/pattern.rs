@@ -52,7 +52,7 @@ impl PeriodicPatternScorer {
     /// on a window centred between the eyes and the mouth; `None` when the
     /// face or the image is too small to measure.
     pub fn peak_ratio(&self, image: &RgbImage, face: &Face) -> Option<f32> {
-        let (side, fft) = if face.bbox[2] >= LARGE_WINDOW as f32 {
+        let (side, fft) = if face.bbox.width >= LARGE_WINDOW as f32 {
             (LARGE_WINDOW, &self.large)
         } else {
             (SMALL_WINDOW, &self.small)
@@ -179,7 +179,7 @@ mod tests {
     fn face(size: f32) -> Face {
         let c = size / 2.0;
         Face {
-            bbox: [c - 70.0, c - 70.0, 140.0, 140.0],
+            bbox: ekyc_image::Rect::new(c - 70.0, c - 70.0, 140.0, 140.0),
             score: 1.0,
             landmarks: [
                 [c - 20.0, c - 20.0],

@@ -2,7 +2,7 @@
 //! Spoofing (MiniFASNetV2 on the face box ×2.7, MiniFASNetV1SE on ×4.0),
 //! fused by averaging their softmaxes as the original does.
 
-use ekyc_image::{crop_resize, Outside};
+use ekyc_image::{crop_resize, Outside, Rect};
 use image::RgbImage;
 use ndarray::Array4;
 use ort::session::Session;
@@ -101,8 +101,8 @@ impl AttackScorer for FasNetPair {
 
 /// The face box scaled about its centre, fitted to the image per `fit`,
 /// cropped and resized to the model's input.
-fn scaled_crop(image: &RgbImage, bbox: [f32; 4], scale: f32, fit: CropFit) -> RgbImage {
-    let [x, y, w, h] = bbox;
+fn scaled_crop(image: &RgbImage, bbox: Rect, scale: f32, fit: CropFit) -> RgbImage {
+    let [x, y, w, h] = bbox.to_array();
     let (w, h) = (w.max(1.0), h.max(1.0));
     let (image_w, image_h) = (image.width() as f32, image.height() as f32);
     let (centre_x, centre_y) = (x + w / 2.0, y + h / 2.0);
@@ -166,8 +166,13 @@ mod tests {
     fn shrink_keeps_the_crop_inside_the_image() {
         let image = RgbImage::from_fn(100, 100, |x, _| image::Rgb([x as u8, 0, 0]));
         // A centred 60 px face cannot be scaled by 2.7 in a 100 px image.
-        let shrunk = scaled_crop(&image, [20.0, 20.0, 60.0, 60.0], 2.7, CropFit::Shrink);
-        let padded = scaled_crop(&image, [20.0, 20.0, 60.0, 60.0], 2.7, CropFit::Pad);
+        let shrunk = scaled_crop(
+            &image,
+            Rect::new(20.0, 20.0, 60.0, 60.0),
+            2.7,
+            CropFit::Shrink,
+        );
+        let padded = scaled_crop(&image, Rect::new(20.0, 20.0, 60.0, 60.0), 2.7, CropFit::Pad);
         // Shrinking spans the whole width; padding repeats the edge pixels.
         assert!(shrunk.get_pixel(0, 40)[0] <= 1);
         assert!(shrunk.get_pixel(79, 40)[0] >= 98);

@@ -100,7 +100,7 @@ impl From<&Face> for FaceBox {
         // Hundredths of a pixel are plenty; more digits are float noise.
         let pixels = |v: f32| (f64::from(v) * 100.0).round() / 100.0;
         Self {
-            bbox: face.bbox.map(pixels),
+            bbox: face.bbox.to_array().map(pixels),
             score: (f64::from(face.score) * 10_000.0).round() / 10_000.0,
             landmarks: face.landmarks.map(|p| p.map(pixels)),
         }
