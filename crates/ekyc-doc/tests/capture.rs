@@ -2,23 +2,10 @@
 //! card on a background of nearly its own colour (white paper, a pale
 //! desk, a scanner bed), where its edges barely show.
 
-use ekyc_doc::recognise::RecogniserKind;
-use ekyc_doc::DocumentModels;
-use ekyc_docgen::{Generator, KINDS};
-use ekyc_runtime::Manifest;
-use image::{imageops, Rgb, RgbImage};
+mod common;
 
-fn models() -> DocumentModels {
-    let model_dir = ekyc_test_support::init_runtime();
-    let manifest = Manifest::builtin().expect("manifest");
-    DocumentModels::load(
-        &manifest,
-        &model_dir,
-        "libtesseract.so.5",
-        RecogniserKind::Crnn,
-    )
-    .expect("scripts/setup.sh fetches the document models and Tesseract")
-}
+use ekyc_docgen::{Generator, KINDS};
+use image::{imageops, Rgb, RgbImage};
 
 /// `card` scanned flat on a pale bed of `bed` colour, with a margin of a
 /// fifth of its width around it.
@@ -36,7 +23,7 @@ fn on_pale_bed(card: &RgbImage, bed: [u8; 3]) -> RgbImage {
 #[test]
 fn flat_scans_on_a_pale_bed_are_read() {
     let generator = Generator::new().expect("scripts/setup.sh installs the card fonts");
-    let mut models = models();
+    let mut models = common::models();
     let mut unread = Vec::new();
     for (seed, bed) in [[246, 246, 244], [238, 240, 236]].iter().enumerate() {
         for kind in KINDS {

@@ -2,12 +2,11 @@
 //! ../shared/data/documents/mrz_specimens/labels.csv read and validate, and
 //! the specimen documents of ../shared/data/documents read end to end.
 
+mod common;
+
 use ekyc_doc::kind::DocumentKind;
 use ekyc_doc::mrz::parse_td3;
-use ekyc_doc::recognise::RecogniserKind;
 use ekyc_doc::registration::Masking;
-use ekyc_doc::DocumentModels;
-use ekyc_runtime::Manifest;
 use image::RgbImage;
 
 #[test]
@@ -28,19 +27,6 @@ fn specimen_passport_mrzs_validate() {
     assert_eq!(passports, 2);
 }
 
-/// The document models as the server loads them, with the CRNN recogniser.
-fn models() -> DocumentModels {
-    let model_dir = ekyc_test_support::init_runtime();
-    let manifest = Manifest::builtin().expect("manifest");
-    DocumentModels::load(
-        &manifest,
-        &model_dir,
-        "libtesseract.so.5",
-        RecogniserKind::Crnn,
-    )
-    .expect("scripts/setup.sh fetches the document models and Tesseract")
-}
-
 fn photo(path: &std::path::Path) -> RgbImage {
     image::open(path)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -55,7 +41,7 @@ fn photo(path: &std::path::Path) -> RgbImage {
 fn frame_filling_resident_card_examples_are_read() {
     let folder = ekyc_test_support::shared_data().join("documents/kr_idcard_synthetic");
     let labels = std::fs::read_to_string(folder.join("labels.csv")).unwrap();
-    let mut models = models();
+    let mut models = common::models();
     let mut wrong = Vec::new();
     for line in labels.lines().skip(1) {
         let fields: Vec<&str> = line.split(',').collect();
@@ -113,7 +99,7 @@ fn frame_filling_resident_card_examples_are_read() {
 fn mrz_specimens_are_never_misread() {
     let folder = ekyc_test_support::shared_data().join("documents/mrz_specimens");
     let labels = std::fs::read_to_string(folder.join("labels.csv")).unwrap();
-    let mut models = models();
+    let mut models = common::models();
     for line in labels.lines().skip(1) {
         let fields: Vec<&str> = line.split(',').collect();
         let file = fields[0].trim_start_matches("mrz_specimens/");
@@ -146,7 +132,7 @@ fn mrz_specimens_are_never_misread() {
 fn look_alikes_are_no_documents() {
     let generator =
         ekyc_docgen::Generator::new().expect("scripts/setup.sh installs the card fonts");
-    let mut models = models();
+    let mut models = common::models();
     let mut read = Vec::new();
     // Seed 900 006 is a business card the benchmark once saw read as a
     // passport: the recogniser read `여권/G` into its noise.
