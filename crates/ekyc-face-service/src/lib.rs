@@ -282,13 +282,8 @@ impl FaceService {
             clock.lap(Stage::Detect);
             let aligned = models.align(image, face);
             clock.lap(Stage::Align);
-            let templates = models.embed_each(&order, &aligned.aligned, FaceUse::Enrolment, every);
-            clock.lap(Stage::Embed);
-            Ok(CompareSide {
-                templates,
-                issues: aligned.issues,
-                stages: clock.stages(),
-            })
+            let side = embedded_side(models, aligned, &order, every, FaceUse::Enrolment, clock);
+            Ok(side)
         })
         .await
     }
@@ -307,13 +302,8 @@ impl FaceService {
                 .usable(image, face, FaceUse::Probe)
                 .map_err(|e| FaceServiceError::face(slot, e))?;
             clock.lap(Stage::Align);
-            let templates = models.embed_each(&order, &aligned.aligned, FaceUse::Probe, every);
-            clock.lap(Stage::Embed);
-            Ok(CompareSide {
-                templates,
-                issues: aligned.issues,
-                stages: clock.stages(),
-            })
+            let side = embedded_side(models, aligned, &order, every, FaceUse::Probe, clock);
+            Ok(side)
         })
         .await
     }
@@ -509,6 +499,26 @@ impl FaceService {
 }
 
 /// The one usable face of a probe or enrolment image, timed.
+/// One side of a comparison: `aligned` embedded for its use by the compare
+/// engines (`order`, all of them when `every`; see
+/// [`FaceService::compare_engines`]).
+fn embedded_side(
+    models: &mut FaceModels,
+    aligned: AlignedFace,
+    order: &[EngineId],
+    every: bool,
+    face_use: FaceUse,
+    clock: &mut Stopwatch,
+) -> CompareSide {
+    let templates = models.embed_each(order, &aligned.aligned, face_use, every);
+    clock.lap(Stage::Embed);
+    CompareSide {
+        templates,
+        issues: aligned.issues,
+        stages: clock.stages(),
+    }
+}
+
 fn usable_face(
     models: &mut FaceModels,
     image: &RgbImage,
