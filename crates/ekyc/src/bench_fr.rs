@@ -28,11 +28,11 @@ struct Sample {
     quality: QualityReport,
     /// Each engine's served template (what `register` stores).
     templates: Vec<Template>,
-    /// Each engine's served probe embedding (what `verify` compares).
+    /// Each engine's served probe embedding (what `verify` compares): the
+    /// crop alone, which the variants that are not served also use.
     probes: Vec<Template>,
-    /// Each engine's embedding of the crop alone and of its mirror image
-    /// alone, for the variants that are not served.
-    crop: Vec<Vec<f32>>,
+    /// Each engine's embedding of the crop's mirror image alone, for the
+    /// variants that are not served.
     mirrored: Vec<Vec<f32>>,
     stages: Stages,
 }
@@ -245,7 +245,6 @@ fn embed_one(
         );
         stages.embed[index] = t.elapsed();
     }
-    let crop = models.embed_views(&face.aligned).ok()?;
     let flipped = image::imageops::flip_horizontal(&face.aligned);
     let mirrored = models.embed_views(&flipped).ok()?;
     Some(Sample {
@@ -254,7 +253,6 @@ fn embed_one(
         quality: face.quality,
         templates,
         probes,
-        crop,
         mirrored,
         stages,
     })
@@ -299,10 +297,11 @@ type Embedding<'a> = dyn Fn(&Sample) -> Vec<f32> + 'a;
 /// fused, with neither engine averaging and with both; and probes
 /// averaged like the templates where an engine averages them.
 fn report_variants(samples: &[Sample]) {
-    let crop = |s: &Sample, e: usize| s.crop[e].clone();
+    let crop = |s: &Sample, e: usize| s.probes[e].vector.clone();
     let averaged = |s: &Sample, e: usize| {
         unit(
-            s.crop[e]
+            s.probes[e]
+                .vector
                 .iter()
                 .zip(&s.mirrored[e])
                 .map(|(a, b)| a + b)
