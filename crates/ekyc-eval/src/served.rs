@@ -16,7 +16,9 @@ use crate::Wiring;
 /// The served face use cases over a throwaway SQLite store and master
 /// key, with one tenant.
 pub(crate) struct ServedFaces {
+    /// The face use cases, as the HTTP handlers call them.
     pub service: Arc<FaceService>,
+    /// The one tenant the benchmark enrols and verifies under.
     pub tenant_id: String,
     pool: Arc<InferencePool<FaceModels>>,
     store: Arc<SqlStore>,
@@ -26,6 +28,8 @@ pub(crate) struct ServedFaces {
 }
 
 impl ServedFaces {
+    /// Builds the service as `serve` does, over a fresh data folder with
+    /// its own master key, and creates the tenant.
     pub async fn start(wiring: &dyn Wiring, settings: &Settings) -> anyhow::Result<Self> {
         let data = tempfile::tempdir()?;
         let mut settings = settings.clone();
