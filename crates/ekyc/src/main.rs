@@ -2,15 +2,7 @@
 
 mod admin;
 mod bench;
-mod bench_fr;
-mod bench_identify;
-mod bench_idphoto;
-mod bench_liveness;
-mod bench_ocr;
-mod bench_quality;
-mod metrics;
 mod models;
-mod progress;
 mod serve;
 
 use std::io::IsTerminal;
@@ -59,7 +51,7 @@ enum Command {
     Models(models::ModelsCommand),
     /// Measure latency and throughput on local images.
     #[command(subcommand)]
-    Bench(bench::BenchCommand),
+    Bench(ekyc_eval::BenchCommand),
 }
 
 fn main() -> ExitCode {
@@ -95,7 +87,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Key(command) => runtime.block_on(admin::key(&settings, command)),
         Command::MasterKey(command) => runtime.block_on(admin::master_key(&settings, command)),
         Command::Models(command) => models::run(&settings, command),
-        Command::Bench(command) => runtime.block_on(bench::run(&settings, command)),
+        Command::Bench(command) => {
+            runtime.block_on(ekyc_eval::run(&bench::ServerWiring, &settings, command))
+        }
     }
 }
 

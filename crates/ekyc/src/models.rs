@@ -5,7 +5,7 @@ use clap::Subcommand;
 use ekyc_core::Settings;
 use ekyc_runtime::{check_models, fetch_models, FetchStep, Manifest};
 
-use crate::progress;
+use ekyc_eval::progress;
 
 #[derive(Subcommand)]
 pub enum ModelsCommand {

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use ekyc_face::liveness::simulation::screen_replay;
+use ekyc_eval::attacks::screen_replay;
 use image::RgbImage;
 use serde_json::{json, Value};
 

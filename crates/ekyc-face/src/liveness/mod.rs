@@ -14,7 +14,6 @@ mod deepfake;
 mod mask;
 mod pattern;
 mod photo;
-pub mod simulation;
 
 pub use deepfake::{chroma_detail, face_view, ChromaDetailScorer};
 pub use mask::{covering_score, lower_face_contrast, LowerFaceContrast, MaskClassifier, MARGINS};

@@ -27,9 +27,13 @@ use ekyc_doc::kind::DocumentKind;
 use ekyc_face::{EngineId, Policy};
 use ekyc_face_service::{CompareSide, FaceService, FaceServiceError};
 
-use crate::bench::{print_machine, ServedFaces};
 use crate::metrics::threshold_at_fmr;
+use crate::population::Population;
+use crate::report::print_machine;
+use crate::served::ServedFaces;
+use crate::Wiring;
 
+/// The flags of `ekyc bench id-photo`.
 #[derive(Args)]
 pub struct IdPhotoBench {
     /// Folder with labels.csv (path,identity,population).
@@ -39,27 +43,6 @@ pub struct IdPhotoBench {
     /// East-Asian identity is used.
     #[arg(long, default_value_t = 10_000)]
     lfw_identities: usize,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Population {
-    Lfw,
-    Casia,
-    Rmfd,
-}
-
-impl Population {
-    fn of(identity: &str) -> Self {
-        match identity.split(':').next() {
-            Some("lfw") => Self::Lfw,
-            Some("casia") => Self::Casia,
-            _ => Self::Rmfd,
-        }
-    }
-
-    fn east_asian(self) -> bool {
-        self != Self::Lfw
-    }
 }
 
 struct Person {
@@ -77,13 +60,19 @@ struct Variant {
     service: FaceService,
 }
 
-pub async fn run(settings: &Settings, bench: &IdPhotoBench) -> anyhow::Result<()> {
+/// Every card and selfie through the served compare once, then every pair
+/// decided per way of serving.
+pub(crate) async fn run(
+    wiring: &dyn Wiring,
+    settings: &Settings,
+    bench: &IdPhotoBench,
+) -> anyhow::Result<()> {
     let people = people(&bench.data, bench.lfw_identities)?;
     // Under fusion every engine embeds both sides, so one pass serves
     // every variant's decision.
     let mut fused = settings.clone();
     fused.face.fusion = true;
-    let served = ServedFaces::start(&fused).await?;
+    let served = ServedFaces::start(wiring, &fused).await?;
     print_machine(served.service.threads());
     let variants = [
         ("ezway", EngineId::Ezway, false),
@@ -97,7 +86,7 @@ pub async fn run(settings: &Settings, bench: &IdPhotoBench) -> anyhow::Result<()
         settings.face.fusion = fusion;
         Ok(Variant {
             name,
-            service: served.service_with(&settings)?,
+            service: served.service_with(wiring, &settings)?,
         })
     })
     .collect::<anyhow::Result<Vec<_>>>()?;

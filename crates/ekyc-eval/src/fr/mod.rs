@@ -1,6 +1,12 @@
 //! `ekyc bench fr`: recognition accuracy per engine and population on
 //! ../shared/data/faces, the calibration that turns cosines into scores,
 //! the quality gate's refusal rate, and latency per stage.
+//!
+//! Every photo goes through the served detection, alignment and
+//! embedding once; the pairs are then scored per engine and fused, and
+//! [`calibration`] turns the impostor scores into the served calibration.
+
+mod calibration;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -8,18 +14,33 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use clap::Args;
 use ekyc_core::Settings;
 use ekyc_face::{
-    fusion_version, threshold_for_fmr, Calibration, EngineId, FaceModels, FaceUse, QualityReport,
-    QualityThresholds, Template, FUSION,
+    fusion_version, Calibration, EngineId, FaceModels, FaceUse, QualityReport, QualityThresholds,
+    Template, FUSION,
 };
 use ekyc_image::decode_image_bytes;
 use ekyc_runtime::InferencePool;
 
-use crate::bench::{print_machine, summarize};
 use crate::metrics::{eer, rate, threshold_at_fmr};
+use crate::population::Population;
 use crate::progress;
-use crate::serve::{face_options, start_face_pool};
+use crate::report::{print_machine, summarize};
+use crate::Wiring;
+pub(crate) use calibration::cosine_for_score;
+use calibration::{calibrate, calibration_toml, report_policies};
+
+/// The flags of `ekyc bench fr`.
+#[derive(Args)]
+pub struct FrBench {
+    /// Folder with labels.csv (path,identity,population).
+    #[arg(long, default_value = "../shared/data/faces")]
+    data: PathBuf,
+    /// Write the measured calibration here (TOML).
+    #[arg(long)]
+    write_calibration: Option<PathBuf>,
+}
 
 /// One evaluation photo after the pipeline.
 struct Sample {
@@ -35,19 +56,6 @@ struct Sample {
     /// variants that are not served.
     mirrored: Vec<Vec<f32>>,
     stages: Stages,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Population {
-    Lfw,
-    Casia,
-    Rmfd,
-}
-
-impl Population {
-    fn east_asian(self) -> bool {
-        matches!(self, Self::Casia | Self::Rmfd)
-    }
 }
 
 #[derive(Default, Clone, Copy)]
@@ -68,12 +76,18 @@ struct Scores {
     impostor_all: Vec<f32>,
 }
 
-pub async fn run(
+/// Embeds the dataset once, then reports accuracy and calibration per
+/// engine and fused, on every photo and on those the gate accepts.
+pub(crate) async fn run(
+    wiring: &dyn Wiring,
     settings: &Settings,
-    data: &Path,
-    write_calibration: Option<PathBuf>,
+    bench: &FrBench,
 ) -> anyhow::Result<()> {
-    let pool = Arc::new(start_face_pool(settings)?);
+    let FrBench {
+        data,
+        write_calibration,
+    } = bench;
+    let pool = Arc::new(wiring.start_face_pool(settings)?);
     print_machine(pool.threads());
     let (samples, failed) = embed_dataset(&pool, settings, data).await?;
     println!(
@@ -81,7 +95,7 @@ pub async fn run(
         samples.len(),
         failed
     );
-    report_quality(&samples, &face_options(settings).quality);
+    report_quality(&samples, &wiring.face_options(settings).quality);
     report_stages(&samples);
 
     let mut calibrations = Vec::new();
@@ -104,11 +118,11 @@ pub async fn run(
     ));
     report_variants(&samples);
     if let Some(path) = write_calibration {
-        std::fs::write(&path, calibration_toml(&calibrations))
+        std::fs::write(path, calibration_toml(&calibrations))
             .with_context(|| format!("cannot write {}", path.display()))?;
         println!("calibration written to {}", path.display());
     }
-    let limits = face_options(settings).quality;
+    let limits = wiring.face_options(settings).quality;
     report_gated(
         samples
             .into_iter()
@@ -173,11 +187,7 @@ async fn embed_dataset(
         let [path, identity, _] = fields[..] else {
             continue;
         };
-        let population = match identity.split(':').next() {
-            Some("lfw") => Population::Lfw,
-            Some("casia") => Population::Casia,
-            _ => Population::Rmfd,
-        };
+        let population = Population::of(identity);
         let (file, identity, pool) = (data.join(path), identity.to_owned(), pool.clone());
         jobs.push(tokio::spawn(async move {
             let bytes = std::fs::read(&file)?;
@@ -454,68 +464,6 @@ fn report_accuracy(name: &str, scores: &Scores) {
     }
 }
 
-/// Knots every quarter decade of FMR, at the higher of the cosine that the
-/// whole impostor set and the East-Asian impostors alone give: where the
-/// populations disagree, the stricter one wins.
-fn calibrate(name: &str, model_version: String, scores: &Scores) -> Calibration {
-    let mut knots: Vec<[f32; 2]> = Vec::new();
-    for step in 0..=24 {
-        let log_fmr = -(step as f32) * 0.25;
-        let fmr = 10f64.powf(f64::from(log_fmr));
-        let all = threshold_at_fmr(&scores.impostor_all, fmr).unwrap_or(f32::MIN);
-        let east_asian = threshold_at_fmr(&scores.impostor_east_asian, fmr).unwrap_or(f32::MIN);
-        let mut cosine = all.max(east_asian).max(scores.impostor_all[0]);
-        if let Some(last) = knots.last() {
-            cosine = cosine.max(last[0] + 1e-4);
-        }
-        knots.push([cosine, log_fmr]);
-    }
-    Calibration {
-        engine: name.to_owned(),
-        model_version,
-        knots,
-    }
-}
-
-pub(crate) fn cosine_for_score(calibration: &Calibration, score: f32) -> f32 {
-    let (mut low, mut high) = (-1.0f32, 1.5f32);
-    for _ in 0..60 {
-        let mid = (low + high) / 2.0;
-        if calibration.score(mid).score >= score {
-            high = mid;
-        } else {
-            low = mid;
-        }
-    }
-    high
-}
-
-fn report_policies(calibration: &Calibration, scores: &Scores) {
-    println!("  calibrated policies (score threshold → cosine): measured FMR and TAR");
-    for (policy, target) in [
-        ("login", 1e-5),
-        ("general", 1e-4),
-        ("monitoring", 1e-3),
-        ("compare", 1e-4),
-    ] {
-        let score = threshold_for_fmr(target);
-        let cos = cosine_for_score(calibration, score);
-        let fmr_lfw = rate(scores.impostor_lfw.iter().copied(), cos);
-        let fmr_ea = rate(scores.impostor_east_asian.iter().copied(), cos);
-        let tar = |p: &[Population]| 100.0 * rate(genuine_of(scores, p).into_iter(), cos).0;
-        println!(
-            "    {policy:<10} target {target:.0e}: score {score:.4} = cos {cos:.4}; FMR LFW {:.1e} ({} pairs), East-Asian {:.1e} ({} pairs); TAR LFW {:.2} %, CASIA {:.2} %, East-Asian all {:.2} %",
-            fmr_lfw.0,
-            fmr_lfw.1,
-            fmr_ea.0,
-            fmr_ea.1,
-            tar(&[Population::Lfw]),
-            tar(&[Population::Casia]),
-            tar(&[Population::Casia, Population::Rmfd]),
-        );
-    }
-}
-
 fn report_quality(samples: &[Sample], limits: &QualityThresholds) {
     let refused = samples
         .iter()
@@ -526,18 +474,6 @@ fn report_quality(samples: &[Sample], limits: &QualityThresholds) {
         samples.len(),
         100.0 * refused as f64 / samples.len() as f64
     );
-    let percentiles = |mut values: Vec<f32>| {
-        values.sort_by(f32::total_cmp);
-        let at = |q: f64| values[((values.len() - 1) as f64 * q) as usize];
-        format!(
-            "p0.5 {:.1}, p1 {:.1}, p5 {:.1}, p50 {:.1}, p99 {:.1}",
-            at(0.005),
-            at(0.01),
-            at(0.05),
-            at(0.5),
-            at(0.99)
-        )
-    };
     println!(
         "  eye distance px: {}",
         percentiles(samples.iter().map(|s| s.quality.eye_distance).collect())
@@ -556,6 +492,23 @@ fn report_quality(samples: &[Sample], limits: &QualityThresholds) {
     );
 }
 
+/// The 0.5th, 1st, 5th, 50th and 99th percentiles of a quality measure
+/// (the sample at or below each rank): where the gate's limits fall in the
+/// dataset. `values` must not be empty.
+fn percentiles(mut values: Vec<f32>) -> String {
+    values.sort_by(f32::total_cmp);
+    let at = |q: f64| values[((values.len() - 1) as f64 * q) as usize];
+    format!(
+        "p0.5 {:.1}, p1 {:.1}, p5 {:.1}, p50 {:.1}, p99 {:.1}",
+        at(0.005),
+        at(0.01),
+        at(0.05),
+        at(0.5),
+        at(0.99)
+    )
+}
+
+/// Median and p95 of each step of the served pipeline on the dataset.
 fn report_stages(samples: &[Sample]) {
     println!("latency per stage on the dataset photos (median / p95, one inference thread each):");
     let stage = |name: &str, f: &dyn Fn(&Stages) -> Duration| {
@@ -569,25 +522,40 @@ fn report_stages(samples: &[Sample]) {
     stage("embed applemango", &|s| s.embed[1]);
 }
 
-fn calibration_toml(calibrations: &[Calibration]) -> String {
-    let mut out = String::from(
-        "# Cosine → log10(FMR) per engine model, written by `ekyc bench fr --write-calibration`\n\
-         # from every impostor pair of ../shared/data/faces; at each FMR the stricter of the\n\
-         # whole set and its East-Asian part.\n",
-    );
-    for c in calibrations {
-        let knots: Vec<String> = c
-            .knots
-            .iter()
-            .map(|[cos, l]| format!("[{cos:.5}, {l:.2}]"))
-            .collect();
-        let _ = write!(
-            out,
-            "\n[[calibration]]\nengine = \"{}\"\nmodel_version = \"{}\"\nknots = [\n  {},\n]\n",
-            c.engine,
-            c.model_version,
-            knots.join(",\n  ")
+#[cfg(test)]
+mod tests {
+    use ekyc_face::Face;
+    use ekyc_image::Rect;
+
+    use super::*;
+
+    #[test]
+    fn percentiles_take_the_sample_at_or_below_each_rank() {
+        // 1..=200 in reverse: rank q of 199 steps, rounded down.
+        let values: Vec<f32> = (1..=200).rev().map(|v| v as f32).collect();
+        assert_eq!(
+            percentiles(values),
+            "p0.5 1.0, p1 2.0, p5 10.0, p50 100.0, p99 198.0"
         );
     }
-    out
+
+    #[test]
+    fn the_labelled_face_is_the_one_nearest_the_centre() {
+        let face = |x: f32, width: f32| Face {
+            bbox: Rect {
+                x,
+                y: 40.0,
+                width,
+                height: width,
+            },
+            score: 0.9,
+            landmarks: [[0.0; 2]; 5],
+        };
+        // In a 200×200 photo: a large face at the edge, the person in the
+        // middle, a small one beside them.
+        let faces = vec![face(0.0, 90.0), face(80.0, 40.0), face(150.0, 20.0)];
+        let found = labelled_face(faces, (200, 200)).map(|f| f.bbox.x);
+        assert_eq!(found, Some(80.0));
+        assert!(labelled_face(Vec::new(), (200, 200)).is_none());
+    }
 }

@@ -26,10 +26,11 @@ use ekyc_face::{
 use ekyc_image::{decode_image_bytes, RgbImage};
 use ekyc_runtime::InferencePool;
 
-use crate::bench::print_machine;
-use crate::bench_fr::cosine_for_score;
-use crate::serve::{face_options, start_face_pool};
+use crate::fr::cosine_for_score;
+use crate::report::print_machine;
+use crate::Wiring;
 
+/// The flags of `ekyc bench quality`.
 #[derive(Args)]
 pub struct QualityBench {
     /// Folder holding faces/ and liveness/.
@@ -112,10 +113,16 @@ struct Photo {
 /// One probe through the served pipeline: `None` when no face was found.
 type Probe = Option<(QualityReport, Vec<Template>)>;
 
-pub async fn run(settings: &Settings, bench: &QualityBench) -> anyhow::Result<()> {
-    let pool = Arc::new(start_face_pool(settings)?);
+/// Every photo probed under every condition through the served pipeline,
+/// then each rule's refusals and their effect on the decision.
+pub(crate) async fn run(
+    wiring: &dyn Wiring,
+    settings: &Settings,
+    bench: &QualityBench,
+) -> anyhow::Result<()> {
+    let pool = Arc::new(wiring.start_face_pool(settings)?);
     print_machine(pool.threads());
-    let served = face_options(settings).quality;
+    let served = wiring.face_options(settings).quality;
     let photos = photos(&bench.data.join("faces"), bench.lfw_photos)?;
     println!(
         "probes: {} photos × {} conditions",

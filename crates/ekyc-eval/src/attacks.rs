@@ -1,7 +1,8 @@
 //! Simulated presentation attacks, for the liveness benchmark and tests:
 //! the shared data has print attacks only, so screen replays and
 //! print-and-rescan images are made here from live photos,
-//! deterministically from a seed. Not used when serving.
+//! deterministically from a seed. Never served, which is why it lives in
+//! the evaluation crate (and `rand` with it).
 //!
 //! A screen replay shows the photo on an LCD (every pixel three vertical
 //! RGB sub-pixel stripes with a dark grid between pixels), then "films" it:

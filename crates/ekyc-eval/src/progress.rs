@@ -1,6 +1,7 @@
-//! Progress bars for the long commands (`models fetch`, every `bench`):
-//! drawn on stderr, and only when stderr is a terminal, so that logs, pipes
-//! and CI output keep their plain lines and figures.
+//! Progress bars for the long commands (every `bench`, and `models fetch`,
+//! which the binary draws with these too): drawn on stderr, and only when
+//! stderr is a terminal, so that logs, pipes and CI output keep their plain
+//! lines and figures.
 
 use std::io::IsTerminal;
 use std::time::Duration;
