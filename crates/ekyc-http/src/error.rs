@@ -199,7 +199,10 @@ impl From<AuthError> for ApiError {
             AuthError::Unauthorized(why) => Self::new(ErrorCode::Unauthorized).with_detail(why),
             AuthError::UnknownTenant(_) => Self::new(ErrorCode::Unauthorized),
             AuthError::Store(store) => store.into(),
-            AuthError::Config(_)
+            AuthError::SigningKeyEncoding(_)
+            | AuthError::SigningKeyTooShort { .. }
+            | AuthError::SigningKeyRead { .. }
+            | AuthError::SigningKeyWrite { .. }
             | AuthError::Hashing(_)
             | AuthError::Signing(_)
             | AuthError::HashingClosed(_)
