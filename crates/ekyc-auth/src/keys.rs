@@ -25,11 +25,11 @@ pub fn signing_secret(configured: Option<&str>, data_dir: &Path) -> Result<Vec<u
     if let Some(text) = configured {
         let secret = STANDARD
             .decode(text.trim())
-            .map_err(|_| AuthError::Config("signing_key is not valid Base64".to_owned()))?;
+            .map_err(AuthError::SigningKeyEncoding)?;
         if secret.len() < MIN_SECRET_BYTES {
-            return Err(AuthError::Config(format!(
-                "signing_key must be at least {MIN_SECRET_BYTES} bytes"
-            )));
+            return Err(AuthError::SigningKeyTooShort {
+                min_bytes: MIN_SECRET_BYTES,
+            });
         }
         return Ok(secret);
     }
@@ -37,16 +37,15 @@ pub fn signing_secret(configured: Option<&str>, data_dir: &Path) -> Result<Vec<u
     match fs::read_to_string(&path) {
         Ok(text) => signing_secret(Some(&text), data_dir),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_signing_key(&path),
-        Err(e) => Err(AuthError::Config(format!(
-            "cannot read {}: {e}",
-            path.display()
-        ))),
+        Err(source) => Err(AuthError::SigningKeyRead { path, source }),
     }
 }
 
 fn create_signing_key(path: &Path) -> Result<Vec<u8>, AuthError> {
-    let io_error =
-        |e: std::io::Error| AuthError::Config(format!("cannot write {}: {e}", path.display()));
+    let io_error = |source| AuthError::SigningKeyWrite {
+        path: path.to_owned(),
+        source,
+    };
     let mut secret = vec![0u8; MIN_SECRET_BYTES];
     OsRng.fill_bytes(&mut secret);
     if let Some(parent) = path.parent() {

@@ -1,6 +1,7 @@
 //! The operations on tenants, keys and tokens that the CLI and the HTTP
 //! layer share.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use ekyc_store::{AccessKeyRecord, Store, StoreError, Tenant};
@@ -37,9 +38,33 @@ pub enum AuthError {
     /// The tenant named does not exist.
     #[error("no such tenant {0}")]
     UnknownTenant(String),
-    /// The signing key configuration is unusable.
-    #[error("invalid auth configuration: {0}")]
-    Config(String),
+    /// The configured signing key is not Base64.
+    #[error("invalid auth configuration: signing_key is not valid Base64")]
+    SigningKeyEncoding(#[source] base64::DecodeError),
+    /// The configured signing key is too short to resist guessing.
+    #[error("invalid auth configuration: signing_key must be at least {min_bytes} bytes")]
+    SigningKeyTooShort {
+        /// The fewest bytes accepted.
+        min_bytes: usize,
+    },
+    /// The signing key file exists but cannot be read.
+    #[error("invalid auth configuration: cannot read {}", path.display())]
+    SigningKeyRead {
+        /// The key file.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A new signing key could not be written.
+    #[error("invalid auth configuration: cannot write {}", path.display())]
+    SigningKeyWrite {
+        /// The key file.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
     /// Argon2 failed to hash a secret.
     #[error("hashing failed")]
     Hashing(#[source] argon2::password_hash::Error),

@@ -51,8 +51,11 @@ pub struct Fonts {
 
 /// The fonts one card is printed with.
 pub struct CardFonts<'a> {
+    /// The regular face of the text.
     pub body: &'a FontVec,
+    /// The bold face of names and titles.
     pub bold: &'a FontVec,
+    /// The OCR-B face of the MRZ.
     pub mrz: &'a FontVec,
 }
 

@@ -194,14 +194,21 @@ const FOREIGN_NAMES: [&str; 16] = [
 /// A person: the name forms and birth facts every document needs.
 #[derive(Debug, Clone)]
 pub struct Person {
+    /// The name in Hangul, surname first, no space.
     pub hangul: String,
+    /// The same name in Hanja, printed after the Hangul on a resident card.
     pub hanja: String,
+    /// The surname as a passport romanises it.
     pub surname_latin: String,
+    /// The given name as a passport romanises it.
     pub given_latin: String,
+    /// Born between 1940 and 2005.
     pub birth: NaiveDate,
+    /// Sets the registration number's gender digit and a passport's sex.
     pub male: bool,
 }
 
+/// A random person, the surname drawn by how common it is.
 pub fn person(rng: &mut impl Rng) -> Person {
     let total: u32 = SURNAMES.iter().map(|s| s.3).sum();
     let mut pick = rng.gen_range(0..total);
@@ -344,14 +351,18 @@ pub fn passport_number(rng: &mut impl Rng, issued: NaiveDate) -> String {
     }
 }
 
+/// A foreigner's country: English, Korean and ICAO code.
 pub fn country(rng: &mut impl Rng) -> (&'static str, &'static str, &'static str) {
     *COUNTRIES.choose(rng).unwrap_or(&COUNTRIES[0])
 }
 
+/// A stay status: its code (`E-9`) and Korean name.
 pub fn visa(rng: &mut impl Rng) -> (&'static str, &'static str) {
     *VISAS.choose(rng).unwrap_or(&VISAS[0])
 }
 
+/// A foreigner's name as a residence card prints it: two or three
+/// upper-case Latin words.
 pub fn foreign_name(rng: &mut impl Rng) -> String {
     let count = rng.gen_range(2..4);
     (0..count)

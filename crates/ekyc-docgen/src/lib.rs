@@ -33,8 +33,8 @@ pub enum GeneratorError {
     #[error("the card's corners do not define a perspective")]
     Geometry,
     /// Encoding or decoding the JPEG failed.
-    #[error("JPEG round trip failed: {0}")]
-    Encode(String),
+    #[error("JPEG round trip failed")]
+    Encode(#[source] image::ImageError),
 }
 
 /// A real face printed as a card's portrait, the card photographed.

@@ -93,7 +93,9 @@ fn clutter(rng: &mut impl Rng, width: u32, height: u32, fonts: &CardFonts<'_>) -
 
 /// Where the card goes: its corners in the photo.
 pub struct Placement {
+    /// The card's corners in the photo, clockwise from its top-left.
     pub corners: Corners,
+    /// The photo's width and height.
     pub canvas: (u32, u32),
 }
 
@@ -221,9 +223,8 @@ pub fn degrade(rng: &mut impl Rng, image: RgbImage) -> Result<RgbImage, Generato
     let mut bytes = Vec::new();
     JpegEncoder::new_with_quality(&mut bytes, rng.gen_range(40..=95))
         .encode_image(&image)
-        .map_err(|e| GeneratorError::Encode(e.to_string()))?;
-    let decoded =
-        image::load_from_memory(&bytes).map_err(|e| GeneratorError::Encode(e.to_string()))?;
+        .map_err(GeneratorError::Encode)?;
+    let decoded = image::load_from_memory(&bytes).map_err(GeneratorError::Encode)?;
     Ok(decoded.to_rgb8())
 }
 

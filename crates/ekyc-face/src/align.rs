@@ -4,7 +4,8 @@
 
 use image::{Rgb, RgbImage};
 
-/// Side of the aligned crop.
+/// Side, in pixels, of the square aligned crop: the ArcFace template's
+/// 112, which both recognition engines were trained on.
 pub const ALIGNED_SIZE: u32 = 112;
 
 /// ArcFace-112 landmark template, in YuNet's landmark order.

@@ -13,13 +13,27 @@ const CALIBRATION_TOML: &str = include_str!("../calibration.toml");
 /// FMR 1e-6 is score 1.0.
 const DECADES: f32 = 6.0;
 
+/// Why a calibration cannot be read or is missing.
 #[derive(Debug, thiserror::Error)]
 pub enum CalibrationError {
-    #[error("invalid calibration file: {0}")]
-    Invalid(String),
+    /// The file is not TOML of the calibration's shape.
+    #[error("invalid calibration file")]
+    Parse(#[source] toml::de::Error),
+    /// An engine's knots could not map cosines to a false-match rate:
+    /// fewer than two, out of order, or out of range.
+    #[error("invalid calibration file: knots of {engine} must be sorted, cosines in [-1, 1], log10 FMR in [-30, 0]")]
+    Knots {
+        /// The calibration's engine name.
+        engine: String,
+    },
+    /// No calibration was measured for a model version in use: its scores
+    /// would mean an unknown false-match rate, so the server refuses to
+    /// start (or a request its engine).
     #[error("no calibration for engine {engine} model {model_version}: rerun `ekyc bench fr --write-calibration`")]
     Missing {
+        /// The engine name (`ezway`, `applemango`) or [`FUSION`](crate::FUSION).
         engine: String,
+        /// The model version the templates are tagged with.
         model_version: String,
     },
 }
@@ -27,7 +41,11 @@ pub enum CalibrationError {
 /// Cosine → log10(FMR) knots of one engine's model.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Calibration {
+    /// The engine name (`ezway`, `applemango`) or [`FUSION`](crate::FUSION).
     pub engine: String,
+    /// The model version it was measured on (see
+    /// [`model_version`](crate::model_version)); another version's cosines
+    /// mean other rates.
     pub model_version: String,
     /// `[cosine, log10(FMR)]`, cosine increasing, log10(FMR) decreasing.
     pub knots: Vec<[f32; 2]>,
@@ -41,7 +59,9 @@ struct CalibrationFile {
 /// The score of a comparison and the FMR it stands for.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Scored {
+    /// The contract's score in [0, 1]: `−log10(fmr) / 6`, clamped.
     pub score: f32,
+    /// The estimated false-match rate in (0, 1] at this cosine.
     pub fmr: f32,
 }
 
@@ -51,9 +71,11 @@ impl Calibration {
         Self::parse(CALIBRATION_TOML)
     }
 
+    /// Reads a calibration file (the format `ekyc bench fr
+    /// --write-calibration` writes), refusing knots that could not map
+    /// cosines to a false-match rate.
     pub fn parse(text: &str) -> Result<Vec<Calibration>, CalibrationError> {
-        let file: CalibrationFile =
-            toml::from_str(text).map_err(|e| CalibrationError::Invalid(e.to_string()))?;
+        let file: CalibrationFile = toml::from_str(text).map_err(CalibrationError::Parse)?;
         for c in &file.calibration {
             let ordered = c
                 .knots
@@ -63,10 +85,9 @@ impl Calibration {
                 (-1.0..=1.0).contains(cosine) && (-30.0..=0.0).contains(log_fmr)
             });
             if c.knots.len() < 2 || !ordered || !in_range {
-                return Err(CalibrationError::Invalid(format!(
-                    "knots of {} must be sorted, cosines in [-1, 1], log10 FMR in [-30, 0]",
-                    c.engine
-                )));
+                return Err(CalibrationError::Knots {
+                    engine: c.engine.clone(),
+                });
             }
         }
         Ok(file.calibration)

@@ -29,16 +29,13 @@ const STRIDES: [u32; 3] = [8, 16, 32];
 const SCORE_THRESHOLD: f32 = 0.6;
 const NMS_IOU: f32 = 0.3;
 
+/// Why the detector could not look for faces: a server fault, never the
+/// image's (an image without faces is an empty answer).
 #[derive(Debug, thiserror::Error)]
 pub enum DetectorError {
-    #[error("face detector inference failed: {0}")]
-    Inference(String),
-}
-
-impl From<ort::Error> for DetectorError {
-    fn from(e: ort::Error) -> Self {
-        Self::Inference(e.to_string())
-    }
+    /// ONNX Runtime could not run YuNet or hand back one of its outputs.
+    #[error("face detector inference failed")]
+    Inference(#[from] ort::Error),
 }
 
 /// One detected face, in original-image pixels.
@@ -73,6 +70,7 @@ pub struct FaceDetector {
 }
 
 impl FaceDetector {
+    /// Wraps a loaded YuNet session (the manifest's `yunet`).
     pub fn new(session: Session) -> Self {
         Self { session }
     }

@@ -47,14 +47,17 @@ impl EmbedderKind {
     }
 }
 
+/// Why an engine could not embed a face; the caller falls back to
+/// another engine.
 #[derive(Debug, thiserror::Error)]
-#[error("embedding inference failed: {0}")]
-pub struct EmbedError(String);
-
-impl From<ort::Error> for EmbedError {
-    fn from(e: ort::Error) -> Self {
-        Self(e.to_string())
-    }
+pub enum EmbedError {
+    /// ONNX Runtime could not run the model or hand back its output.
+    #[error("embedding inference failed")]
+    Inference(#[from] ort::Error),
+    /// The model's output has zero or non-finite length: it has no
+    /// direction to compare.
+    #[error("embedding inference failed: model returned a zero or invalid embedding")]
+    Degenerate,
 }
 
 /// One embedding model session, owned by one inference thread.
@@ -64,11 +67,14 @@ pub struct Embedder {
 }
 
 impl Embedder {
+    /// Wraps a loaded session of the model `kind` names; the kind sets
+    /// the input's name and scaling, which the session cannot tell.
     pub fn new(kind: EmbedderKind, session: Session) -> Self {
         Self { kind, session }
     }
 
-    /// The model input for an aligned crop: NCHW float RGB.
+    /// The model input for an aligned crop: NCHW float RGB, 1×3×112×112,
+    /// scaled as the model was trained.
     pub fn input_tensor(&self, aligned: &RgbImage) -> Array4<f32> {
         let side = ALIGNED_SIZE as usize;
         let mut tensor = Array4::<f32>::zeros((1, 3, side, side));
@@ -116,15 +122,15 @@ impl Embedder {
 fn normalised(mut vector: Vec<f32>) -> Result<Vec<f32>, EmbedError> {
     let norm = vector.iter().map(|v| v * v).sum::<f32>().sqrt();
     if !norm.is_finite() || norm <= f32::EPSILON {
-        return Err(EmbedError(
-            "model returned a zero or invalid embedding".to_owned(),
-        ));
+        return Err(EmbedError::Degenerate);
     }
     vector.iter_mut().for_each(|v| *v /= norm);
     Ok(vector)
 }
 
-/// Cosine similarity of two unit vectors; 0 when their lengths differ.
+/// Cosine similarity of two unit vectors, in [-1, 1] (the plain dot
+/// product: both are L2-normalised when made); 0 when their lengths
+/// differ, as vectors of two different models do.
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     if a.len() != b.len() {
         return 0.0;

@@ -2,10 +2,6 @@
 //! template, the quality gate, two embedding engines and calibrated
 //! decisions. Nothing here knows about HTTP.
 
-// Public items not yet documented one by one (issue 22, item 7): the
-// workspace warns on `missing_docs`; this crate opts out until then.
-#![allow(missing_docs)]
-
 mod align;
 mod calibration;
 mod detector;
@@ -34,8 +30,11 @@ use liveness::{Liveness, LivenessModels, LivenessOptions};
 /// Why the face models could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
+    /// A model is missing from the manifest (a manifest and code out of
+    /// step).
     #[error(transparent)]
     Manifest(#[from] ManifestError),
+    /// ONNX Runtime could not load a model file.
     #[error(transparent)]
     Onnx(#[from] OnnxError),
 }
@@ -43,14 +42,22 @@ pub enum LoadError {
 /// Why a face request cannot be served.
 #[derive(Debug, thiserror::Error)]
 pub enum FaceError {
+    /// The detector found no face (the contract's `4040A`).
     #[error("no face in the image")]
     NoFace,
+    /// Another face is comparable in size to the presenter's, so whose
+    /// face it is cannot be told (`40923`).
     #[error("more than one face in the image")]
     MultipleFaces,
+    /// The face fails the quality gate for its use (`40910`).
     #[error("{0}")]
     Unusable(QualityIssue),
+    /// Every engine asked for failed, or none holds a template of the
+    /// current model version (`40901`).
     #[error("no recognition engine could serve the request")]
     NoEngine,
+    /// The detector's inference itself failed: a server fault, not the
+    /// image's.
     #[error(transparent)]
     Detection(#[from] DetectorError),
 }
@@ -58,6 +65,7 @@ pub enum FaceError {
 /// Run-time choices of the face pipeline.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FaceOptions {
+    /// Limits of the quality gate.
     pub quality: QualityThresholds,
     /// Another face counts (40923) only when at least this fraction of the
     /// main face's width: people far behind the user do not.
@@ -71,6 +79,7 @@ pub struct FaceOptions {
     pub refine_small_faces: bool,
     /// Engines made to fail on purpose (fault injection for tests).
     pub failing_engines: Vec<EngineId>,
+    /// Thresholds and crop rules of the liveness checks.
     pub liveness: LivenessOptions,
 }
 
@@ -89,8 +98,11 @@ impl Default for FaceOptions {
 
 /// A detected face, aligned and measured.
 pub struct AlignedFace {
+    /// The detection, in the original image's pixels.
     pub face: Face,
+    /// The [`ALIGNED_SIZE`]² crop the engines embed.
     pub aligned: RgbImage,
+    /// What the gate measured, reported whether or not it refused.
     pub quality: QualityReport,
     /// The quality issues the face has and that did not refuse it, to
     /// report with the answer.
@@ -99,7 +111,11 @@ pub struct AlignedFace {
 
 /// The face models one inference thread owns.
 pub struct FaceModels {
+    /// YuNet, for the searches the methods below do not cover (counting
+    /// faces, benchmarks).
     pub detector: FaceDetector,
+    /// The liveness scorers, run on a face found by
+    /// [`presented_face`](Self::presented_face).
     pub liveness: Liveness,
     engines: Vec<Engine>,
     options: FaceOptions,
@@ -389,7 +405,10 @@ impl FaceModels {
                 vector,
             }),
             Err(e) => {
-                tracing::error!(engine = %id, error = %e, "engine failed");
+                // Handled here, by falling back to the next engine: logged
+                // once, with the source chain.
+                let error: &(dyn std::error::Error + 'static) = &e;
+                tracing::error!(engine = %id, error, "engine failed");
                 None
             }
         }

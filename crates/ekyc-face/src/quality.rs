@@ -46,7 +46,11 @@ pub struct QualityReport {
 /// Limits of the gate; see the README for how they were set.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct QualityThresholds {
+    /// Fewest original-image pixels between the eye centres (default 16):
+    /// below it the landmarks, and so the alignment, are unreliable.
     pub min_eye_distance: f32,
+    /// Largest |[`QualityReport::yaw`]|, in eye distances (default 0.6):
+    /// beyond it the face is turned too far for a frontal alignment.
     pub max_yaw: f32,
     /// What an enrolment must meet; a probe outside is reported.
     pub enrolment: ImageLimits,
@@ -57,8 +61,14 @@ pub struct QualityThresholds {
 /// Limits of exposure and focus.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ImageLimits {
+    /// Largest fraction, in [0, 1], of the crop centre's pixels blown out
+    /// (see [`QualityReport::clipped`]).
     pub max_clipped: f32,
+    /// Largest fraction, in [0, 1], of the crop centre's pixels crushed
+    /// to black (see [`QualityReport::crushed`]).
     pub max_crushed: f32,
+    /// Least [`QualityReport::sharpness`] (relative Laplacian variance,
+    /// ×10⁴).
     pub min_sharpness: f32,
 }
 
@@ -93,14 +103,19 @@ pub enum FaceUse {
 /// What makes a face unreliable to recognise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum QualityIssue {
+    /// The eyes are closer than [`QualityThresholds::min_eye_distance`].
     #[error("face too small")]
     TooSmall,
+    /// Sharpness is under [`ImageLimits::min_sharpness`].
     #[error("face too blurred")]
     Blurred,
+    /// More pixels are crushed than [`ImageLimits::max_crushed`] allows.
     #[error("face too dark: shadows crushed to black")]
     TooDark,
+    /// More pixels are clipped than [`ImageLimits::max_clipped`] allows.
     #[error("face overexposed: highlights blown out")]
     Overexposed,
+    /// The yaw is past [`QualityThresholds::max_yaw`].
     #[error("face turned too far from the camera")]
     ExtremePose,
 }

@@ -13,13 +13,18 @@ use crate::embedder::{cosine, Embedder, EmbedderKind};
 /// A recognition engine of the contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EngineId {
+    /// SFace (OpenCV Zoo), 128-d; its templates average the mirror image.
     Ezway,
+    /// EdgeFace-XS, 512-d.
     Applemango,
 }
 
 impl EngineId {
+    /// Every engine, in the order models load and the fusion's version
+    /// lists them.
     pub const ALL: [EngineId; 2] = [EngineId::Ezway, EngineId::Applemango];
 
+    /// The contract's name of the engine, as requests and answers spell it.
     pub fn name(self) -> &'static str {
         match self {
             Self::Ezway => "ezway",
@@ -63,16 +68,24 @@ impl FromStr for EngineId {
 
 /// An engine's embedder with the version its templates are tagged with.
 pub struct Engine {
+    /// Which engine this is.
     pub id: EngineId,
+    /// The tag of its templates (see [`model_version`](crate::model_version)).
     pub model_version: String,
+    /// The loaded model.
     pub embedder: Embedder,
 }
 
 /// One engine's embedding of one face.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Template {
+    /// The engine that made it.
     pub engine: EngineId,
+    /// The model version it was made with: templates of another version
+    /// are never compared with it.
     pub model_version: String,
+    /// The L2-normalised embedding (128 values for ezway, 512 for
+    /// applemango).
     pub vector: Vec<f32>,
 }
 
@@ -99,9 +112,16 @@ impl Template {
 /// The contract's decision policies, strictest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Policy {
+    /// `login`, the strictest: a mismatch is a refused login, `40924`
+    /// (target FMR 1e-5 by default).
     Login,
+    /// `general`, verify's default `context` (1e-4).
     General,
+    /// `monitoring`, the most lenient: a mismatch is answered, not
+    /// refused (1e-3).
     Monitoring,
+    /// `compare`: an ID photo against a selfie, across an age gap and
+    /// print quality (1e-4).
     Compare,
 }
 
@@ -122,9 +142,13 @@ impl FromStr for Policy {
 /// Target false-match rate of each policy.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PolicyTargets {
+    /// Target FMR of [`Policy::Login`], in (0, 1].
     pub login: f64,
+    /// Target FMR of [`Policy::General`].
     pub general: f64,
+    /// Target FMR of [`Policy::Monitoring`].
     pub monitoring: f64,
+    /// Target FMR of [`Policy::Compare`].
     pub compare: f64,
 }
 
@@ -153,9 +177,13 @@ impl PolicyTargets {
 /// The outcome of comparing two faces.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
+    /// The engine that answered (the first of a fusion's pairs).
     pub engine: EngineId,
+    /// The calibrated score in [0, 1] (see [`Scored`](crate::Scored)).
     pub score: f32,
+    /// The policy's score threshold, the same on every engine.
     pub threshold: f32,
+    /// `score >= threshold`.
     pub is_match: bool,
     /// Estimated false-match rate at this score.
     pub fmr: f32,
@@ -164,6 +192,7 @@ pub struct Decision {
 /// A gallery entry that passed the 1:N rule.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
+    /// The enrolled user's code.
     pub user_code: String,
     /// The calibrated 1:1 score of the pair, as verify would give it.
     pub score: f32,

@@ -124,8 +124,9 @@ impl From<FaceError> for ApiError {
                 Self::new(ErrorCode::FaceUnusable).with_detail(issue.to_string())
             }
             FaceError::NoEngine => Self::new(ErrorCode::EngineUnavailable),
-            FaceError::Detection(detail) => {
-                tracing::error!(error = %detail, "face detection failed");
+            FaceError::Detection(source) => {
+                let error: &(dyn std::error::Error + 'static) = &source;
+                tracing::error!(error, "face detection failed");
                 Self::new(ErrorCode::Internal)
             }
         }
@@ -137,8 +138,9 @@ impl From<ekyc_doc::ReadError> for ApiError {
         match e {
             ekyc_doc::ReadError::NoDocument => Self::new(ErrorCode::NoDocument),
             ekyc_doc::ReadError::Unreadable => Self::new(ErrorCode::OcrFailed),
-            ekyc_doc::ReadError::Model(detail) => {
-                tracing::error!(error = %detail, "document reading failed");
+            ekyc_doc::ReadError::Model(source) => {
+                let error: &(dyn std::error::Error + 'static) = &source;
+                tracing::error!(error, "document reading failed");
                 Self::new(ErrorCode::OcrFailed)
             }
         }
@@ -147,14 +149,16 @@ impl From<ekyc_doc::ReadError> for ApiError {
 
 impl From<LivenessError> for ApiError {
     fn from(e: LivenessError) -> Self {
-        tracing::error!(error = %e, "liveness scoring failed");
+        let error: &(dyn std::error::Error + 'static) = &e;
+        tracing::error!(error, "liveness scoring failed");
         Self::new(ErrorCode::Internal)
     }
 }
 
 impl From<CalibrationError> for ApiError {
     fn from(e: CalibrationError) -> Self {
-        tracing::error!(error = %e, "no calibration for a template's model");
+        let error: &(dyn std::error::Error + 'static) = &e;
+        tracing::error!(error, "no calibration for a template's model");
         Self::new(ErrorCode::EngineUnavailable)
     }
 }
@@ -195,7 +199,10 @@ impl From<AuthError> for ApiError {
             AuthError::Unauthorized(why) => Self::new(ErrorCode::Unauthorized).with_detail(why),
             AuthError::UnknownTenant(_) => Self::new(ErrorCode::Unauthorized),
             AuthError::Store(store) => store.into(),
-            AuthError::Config(_)
+            AuthError::SigningKeyEncoding(_)
+            | AuthError::SigningKeyTooShort { .. }
+            | AuthError::SigningKeyRead { .. }
+            | AuthError::SigningKeyWrite { .. }
             | AuthError::Hashing(_)
             | AuthError::Signing(_)
             | AuthError::HashingClosed(_)

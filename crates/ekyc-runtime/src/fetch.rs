@@ -10,17 +10,18 @@ use std::process::Command;
 use sha2::{Digest, Sha256};
 
 use crate::manifest::{Manifest, ModelEntry, ModelSource, PypiWheel, Transform};
-use crate::onnx_edit::prune_graph_inputs;
+use crate::onnx_edit::{prune_graph_inputs, EditError};
 
 /// Why a model file could not be fetched. Each names the model file.
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
     /// Reading or writing a file failed.
-    #[error("{file}: {source}")]
+    #[error("{file}: reading or writing failed")]
     Io {
         /// The model file.
         file: String,
         /// What the system said.
+        #[source]
         source: io::Error,
     },
     /// The file comes from the mirror, which lacks it.
@@ -33,6 +34,19 @@ pub enum FetchError {
         /// The mirror folder searched.
         mirror: PathBuf,
     },
+    /// The Python that runs pip could not be started.
+    #[error("{file}: pip could not download {requirement}: cannot run {python}")]
+    PythonMissing {
+        /// The model file.
+        file: String,
+        /// The pinned requirement asked for.
+        requirement: String,
+        /// The Python interpreter named.
+        python: String,
+        /// Why it could not be started.
+        #[source]
+        source: io::Error,
+    },
     /// pip could not download the wheel the file comes in.
     #[error("{file}: pip could not download {requirement}: {detail}")]
     Pip {
@@ -40,11 +54,11 @@ pub enum FetchError {
         file: String,
         /// The pinned requirement asked for.
         requirement: String,
-        /// pip's output.
+        /// The last line pip wrote to stderr, or that it left no wheel.
         detail: String,
     },
     /// The wheel is unreadable or lacks the file.
-    #[error("{file}: wheel {wheel} is unreadable or lacks {member}: {detail}")]
+    #[error("{file}: wheel {wheel} is unreadable or lacks {member}")]
     Wheel {
         /// The model file.
         file: String,
@@ -53,7 +67,8 @@ pub enum FetchError {
         /// The member looked for.
         member: String,
         /// What the zip reader said.
-        detail: String,
+        #[source]
+        source: zip::result::ZipError,
     },
     /// The file obtained is not the pinned one.
     #[error("{file}: sha256 {actual} does not match the pinned {expected}")]
@@ -65,13 +80,20 @@ pub enum FetchError {
         /// The digest of what was obtained.
         actual: String,
     },
+    /// A transformed file has no digest of its source to check first.
+    #[error("{file}: a transformed model needs source_sha256 in the manifest")]
+    SourceDigestMissing {
+        /// The model file.
+        file: String,
+    },
     /// The transform that derives the file from its source failed.
-    #[error("{file}: {detail}")]
+    #[error("{file}: transform failed")]
     Transform {
         /// The model file.
         file: String,
-        /// What went wrong.
-        detail: String,
+        /// Why the model could not be edited.
+        #[source]
+        source: EditError,
     },
 }
 
@@ -195,21 +217,21 @@ fn apply_transform(entry: &ModelEntry, staged: &Path) -> Result<(), FetchError> 
     let Some(transform) = entry.transform else {
         return Ok(());
     };
-    let source_digest = entry
-        .source_sha256
-        .as_deref()
-        .ok_or_else(|| FetchError::Transform {
-            file: entry.file.clone(),
-            detail: "a transformed model needs source_sha256 in the manifest".to_owned(),
-        })?;
+    let source_digest =
+        entry
+            .source_sha256
+            .as_deref()
+            .ok_or_else(|| FetchError::SourceDigestMissing {
+                file: entry.file.clone(),
+            })?;
     verify(staged, source_digest, &entry.file)?;
     let bytes = fs::read(staged).map_err(|e| io_error(&entry.file, e))?;
     let edited = match transform {
         Transform::PruneGraphInputs => prune_graph_inputs(&bytes).map(|(edited, _)| edited),
     }
-    .map_err(|e| FetchError::Transform {
+    .map_err(|source| FetchError::Transform {
         file: entry.file.clone(),
-        detail: e.to_string(),
+        source,
     })?;
     fs::write(staged, edited).map_err(|e| io_error(&entry.file, e))
 }
@@ -265,7 +287,12 @@ fn extract_from_wheel(
         .arg(download_dir.path())
         .arg(&wheel.requirement)
         .output()
-        .map_err(|e| pip_error(entry, wheel, format!("cannot run {python}: {e}")))?;
+        .map_err(|source| FetchError::PythonMissing {
+            file: entry.file.clone(),
+            requirement: wheel.requirement.clone(),
+            python: python.to_owned(),
+            source,
+        })?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let last_line = stderr
@@ -281,17 +308,15 @@ fn extract_from_wheel(
         .map(|e| e.path())
         .find(|p| p.extension().is_some_and(|x| x == "whl"))
         .ok_or_else(|| pip_error(entry, wheel, "no wheel was downloaded".to_owned()))?;
-    let wheel_error = |detail: String| FetchError::Wheel {
+    let wheel_error = |source| FetchError::Wheel {
         file: entry.file.clone(),
         wheel: wheel_path.display().to_string(),
         member: wheel.member.clone(),
-        detail,
+        source,
     };
     let archive_file = fs::File::open(&wheel_path).map_err(|e| io_error(&entry.file, e))?;
-    let mut archive = zip::ZipArchive::new(archive_file).map_err(|e| wheel_error(e.to_string()))?;
-    let mut member = archive
-        .by_name(&wheel.member)
-        .map_err(|e| wheel_error(e.to_string()))?;
+    let mut archive = zip::ZipArchive::new(archive_file).map_err(wheel_error)?;
+    let mut member = archive.by_name(&wheel.member).map_err(wheel_error)?;
     let mut out = fs::File::create(staged).map_err(|e| io_error(&entry.file, e))?;
     io::copy(&mut member, &mut out).map_err(|e| io_error(&entry.file, e))?;
     Ok(())

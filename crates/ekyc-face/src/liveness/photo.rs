@@ -34,6 +34,9 @@ pub struct FasNet {
 }
 
 impl FasNet {
+    /// Wraps a loaded MiniFASNet session; `scale` is the factor the face
+    /// box is enlarged by, as the model was trained (2.7 for V2, 4.0 for
+    /// V1SE).
     pub fn new(session: Session, scale: f32) -> Self {
         Self { session, scale }
     }
@@ -51,10 +54,13 @@ impl FasNet {
             .session
             .run(ort::inputs!["input" => TensorRef::from_array_view(&input)?])?;
         let (_, logits) = outputs["logits"].try_extract_tensor::<f32>()?;
-        let logits: [f32; 3] = logits
-            .get(..3)
-            .and_then(|l| l.try_into().ok())
-            .ok_or_else(|| LivenessError("MiniFASNet returned no logits".to_owned()))?;
+        let logits: [f32; 3] =
+            logits
+                .get(..3)
+                .and_then(|l| l.try_into().ok())
+                .ok_or(LivenessError::Output {
+                    model: "minifasnet",
+                })?;
         Ok(softmax(logits))
     }
 }
@@ -66,6 +72,8 @@ pub struct FasNetPair {
 }
 
 impl FasNetPair {
+    /// The models whose live probabilities are averaged, and the crop
+    /// rule [`AttackScorer::score`] uses.
     pub fn new(models: Vec<FasNet>, fit: CropFit) -> Self {
         Self { models, fit }
     }
