@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use ekyc_core::Settings;
 use ekyc_doc::kind::DocumentKind;
-use ekyc_doc::{DocumentModels, ReadError, Reading, StageTimings};
+use ekyc_doc::{DocumentModels, FieldValue, ReadError, Reading, StageTimings};
 use ekyc_docgen::{Generator, Truth, KINDS};
 use ekyc_image::{decode_image_bytes, RgbImage};
 
@@ -262,7 +262,20 @@ fn value(reading: &Reading, field: &str) -> Option<String> {
             .mrz
             .as_ref()
             .map(|m| format!("{}\n{}", m.line1, m.line2)),
-        _ => reading.fields.get(field).map(|f| f.value.clone()),
+        _ => reading
+            .fields
+            .iter()
+            .find(|(name, _)| name.as_str() == field)
+            .map(|(_, f)| as_truth(&f.value)),
+    }
+}
+
+/// A field's value as the generator's truth spells it: lists joined by
+/// commas.
+fn as_truth(value: &FieldValue) -> String {
+    match value {
+        FieldValue::Text(text) => text.clone(),
+        FieldValue::List(items) => items.join(","),
     }
 }
 
@@ -437,8 +450,8 @@ fn report_calibration(outcomes: &[Outcome]) {
             .fields
             .iter()
             .filter_map(|(name, field)| {
-                let truth = truth_value(&outcome.truth, name)?;
-                Some((field.confidence, field.value == truth))
+                let truth = truth_value(&outcome.truth, name.as_str())?;
+                Some((field.confidence, as_truth(&field.value) == truth))
             })
             .collect();
         if let (Some((number, confidence)), Some(truth)) =
