@@ -223,3 +223,53 @@ fn rounded(value: f32) -> f32 {
 fn tenth(value: f32) -> f32 {
     (value * 10.0).round() / 10.0
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use ekyc_doc::{Field, StageTimings};
+
+    use super::*;
+
+    fn field(value: FieldValue) -> Field {
+        Field {
+            value,
+            confidence: 0.9,
+        }
+    }
+
+    #[test]
+    fn licence_types_are_a_json_array_and_the_name_is_top_level() {
+        let text = |t: &str| field(FieldValue::Text(t.to_owned()));
+        let reading = Reading {
+            kind: DocumentKind::Driver,
+            fields: BTreeMap::from([
+                (FieldName::Name, text("홍길동")),
+                (FieldName::LicenceType, text("1종보통")),
+                (
+                    FieldName::LicenceTypes,
+                    field(FieldValue::List(vec![
+                        "1종보통".to_owned(),
+                        "2종소형".to_owned(),
+                    ])),
+                ),
+            ]),
+            id_number: None,
+            mrz: None,
+            checks: Checks::default(),
+            corners: [[0.0; 2]; 4],
+            portrait: None,
+            confidence: 0.9,
+            timings: StageTimings::default(),
+        };
+        let json = serde_json::to_value(OcrResponse::new(&reading, Masking::All)).unwrap();
+        let data = &json["data"];
+        assert_eq!(data["name"], "홍길동");
+        assert_eq!(
+            data["details"],
+            serde_json::json!({"licenseType": "1종보통", "licenseTypes": ["1종보통", "2종소형"]})
+        );
+        assert!(json["fieldConfidence"]["licenseTypes"].is_number());
+    }
+}
