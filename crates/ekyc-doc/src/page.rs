@@ -16,6 +16,7 @@ const LINE_MARGIN: u32 = 6;
 
 /// A rectified, upright document and its lines.
 pub(crate) struct Page {
+    /// The rectified card in grey, which every line is cropped from.
     pub gray: GrayImage,
     /// The detected lines, top to bottom.
     pub lines: Vec<Line>,
@@ -23,6 +24,7 @@ pub(crate) struct Page {
     pub read: usize,
     /// The page's corners in the photo, clockwise from its top-left.
     pub corners: Quad,
+    /// The card class's canonical size, which `gray` has.
     pub size: (u32, u32),
 }
 

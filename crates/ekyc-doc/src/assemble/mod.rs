@@ -42,13 +42,17 @@ type IdNumber = Option<(RegistrationNumber, f32)>;
 /// reader's to add.
 #[derive(Debug, Clone)]
 pub(crate) struct Assembled {
+    /// The layout the lines were read as.
     pub kind: DocumentKind,
+    /// The fields found, their confidences lowered where a rule broke.
     pub fields: Fields,
+    /// The registration number (all but the passport).
     pub id_number: IdNumber,
     /// The passport's MRZ, only when it is valid (see [`crate::Reading::mrz`]).
     pub mrz: Option<PassportMrz>,
     /// Every check but `id_type_matches`, which only the reader can tell.
     pub checks: Checks,
+    /// See [`crate::Reading::confidence`].
     pub confidence: f32,
 }
 

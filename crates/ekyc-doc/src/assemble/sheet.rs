@@ -15,8 +15,11 @@ use crate::DocError;
 /// A detected line and its first (Korean) reading.
 #[derive(Debug, Clone)]
 pub(crate) struct Line {
+    /// Where the detector found it on the page.
     pub area: TextBox,
+    /// The Korean reading (empty until the line is read).
     pub text: String,
+    /// The recogniser's confidence in `text`.
     pub confidence: f32,
 }
 
