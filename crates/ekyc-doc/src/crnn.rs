@@ -78,6 +78,8 @@ struct Steps {
 }
 
 impl CrnnRecogniser {
+    /// Wraps a loaded `ko_crnn` session; `mrz` reads the MRZ lines, which
+    /// the network was not trained on.
     pub fn new(session: Session, mrz: MrzReader) -> Self {
         let alphabet: Vec<char> = ALPHABET.chars().collect();
         let masks = [Script::Korean, Script::Digits, Script::Latin, Script::Mrz]

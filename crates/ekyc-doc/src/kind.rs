@@ -8,13 +8,26 @@ use crate::{licence, mrz, registration};
 /// The documents of `POST /v1/ocr/recognize`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DocumentKind {
+    /// 주민등록증, the resident registration card.
     Resident,
+    /// 운전면허증, the driver's licence.
     Driver,
+    /// 여권, the passport's data page.
     Passport,
+    /// 외국인등록증 (now 영주증 / residence card), the foreigner's card.
     Foreign,
 }
 
+/// An `idType` that names none of the four documents.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown idType {0:?}")]
+pub struct UnknownIdType(pub String);
+
 impl DocumentKind {
+    /// The four documents, in the contract's order.
+    pub const ALL: [DocumentKind; 4] =
+        [Self::Resident, Self::Driver, Self::Passport, Self::Foreign];
+
     /// The contract's `idType`.
     pub fn id_type(self) -> &'static str {
         match self {
@@ -23,6 +36,19 @@ impl DocumentKind {
             Self::Passport => "PASSPORT",
             Self::Foreign => "FOREIGN",
         }
+    }
+}
+
+impl std::str::FromStr for DocumentKind {
+    type Err = UnknownIdType;
+
+    /// Parses the contract's `idType` (`RESIDENT`, …), the inverse of
+    /// [`DocumentKind::id_type`].
+    fn from_str(id_type: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.id_type() == id_type)
+            .ok_or_else(|| UnknownIdType(id_type.to_owned()))
     }
 }
 
@@ -234,6 +260,14 @@ pub fn hangul_name(line: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn id_types_parse_back_to_their_kind() {
+        for kind in DocumentKind::ALL {
+            assert_eq!(kind.id_type().parse(), Ok(kind));
+        }
+        assert!("resident".parse::<DocumentKind>().is_err());
+    }
 
     #[test]
     fn titles_decide() {

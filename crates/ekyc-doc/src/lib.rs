@@ -6,34 +6,42 @@
 //! `romanise`) reads no pixels: the recogniser hands over text, and those
 //! parsers decide what it says, using each field's format to correct OCR.
 
-// Public items not yet documented one by one (issue 22, item 7): the
-// workspace warns on `missing_docs`; this crate opts out until then.
-#![allow(missing_docs)]
-
 mod assemble;
 pub mod crnn;
 pub mod dates;
+mod fields;
 pub mod find;
 pub mod kind;
 pub mod licence;
 pub mod mrz;
+mod page;
 mod reader;
+mod reading;
 pub mod recognise;
 pub mod registration;
 pub mod romanise;
 pub mod textdet;
 
-pub use reader::{line_crop, Checks, DocumentModels, Field, ReadError, Reading, StageTimings};
+pub use fields::{Field, FieldName, FieldValue, Fields};
+pub use page::line_crop;
+pub use reader::DocumentModels;
+pub use reading::{Checks, ReadError, Reading, StageTimings};
 
 /// Failures of the models themselves (not of a photo).
 #[derive(Debug, thiserror::Error)]
 pub enum DocError {
+    /// ONNX Runtime failed while running a model, or a model answered in
+    /// a shape the pipeline does not expect: either way the model, not the
+    /// photo, is at fault.
     #[error("document model inference failed: {0}")]
     Inference(String),
+    /// Tesseract could not be loaded or read a line.
     #[error(transparent)]
     Tesseract(#[from] ekyc_tesseract::TesseractError),
+    /// A model file is missing or not the one the manifest pins.
     #[error(transparent)]
     Manifest(#[from] ekyc_runtime::ManifestError),
+    /// A model could not be loaded into a session.
     #[error(transparent)]
     Onnx(#[from] ekyc_runtime::OnnxError),
 }

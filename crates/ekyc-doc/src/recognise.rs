@@ -31,6 +31,7 @@ pub enum Script {
 /// A line as read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineReading {
+    /// The line's text, in the alphabet of the script it was read in.
     pub text: String,
     /// The recogniser's own confidence in [0, 1].
     pub confidence: f32,
@@ -71,6 +72,9 @@ impl std::str::FromStr for RecogniserKind {
     }
 }
 
+/// Reads one cropped line in a given script. A trait so that the CRNN and
+/// Tesseract can be swapped (and compared on the benchmark), and tests can
+/// answer without a model; `Send` because each inference thread owns one.
 pub trait LineRecogniser: Send {
     /// Reads `line` (dark text on a light background, one line).
     fn read(&mut self, line: &GrayImage, script: Script) -> Result<LineReading, DocError>;
@@ -93,6 +97,7 @@ pub trait LineRecogniser: Send {
 pub(crate) const DIGITS: &str = "0123456789-.~ ";
 /// The characters of a Latin field (names in capitals and codes).
 pub(crate) const LATIN: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-/ ";
+/// The characters of an MRZ line (OCR-B capitals, digits and fillers).
 pub(crate) const MRZ: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<";
 
 /// Tesseract's OCR-B model (`mrz.traineddata`), which reads the MRZ for
@@ -112,6 +117,7 @@ impl MrzReader {
         Ok(Self { engine })
     }
 
+    /// Reads an MRZ line with the OCR-B alphabet only.
     pub fn read(&mut self, line: &GrayImage) -> Result<LineReading, DocError> {
         read_with(&mut self.engine, line)
     }

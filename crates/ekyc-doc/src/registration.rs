@@ -12,14 +12,21 @@ use chrono::{Datelike, NaiveDate};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegistrationNumber {
     digits: [u8; 13],
+    /// The first six digits with the century the seventh gives; `None`
+    /// when they are no date (a misread number).
     pub birth_date: Option<NaiveDate>,
+    /// From the seventh digit, odd for men and even for women.
     pub sex: Option<Sex>,
+    /// The seventh digit is 5–8: a foreigner's number.
     pub foreigner: bool,
 }
 
+/// The holder's sex as the seventh digit encodes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sex {
+    /// Odd seventh digits (1, 3, 5, 7, 9).
     Male,
+    /// Even seventh digits (0, 2, 4, 6, 8).
     Female,
 }
 

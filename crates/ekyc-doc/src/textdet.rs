@@ -28,22 +28,31 @@ const CLS_SIZE: (u32, u32) = (192, 48);
 /// A detected text line in card pixels.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TextBox {
+    /// Left edge.
     pub x: f32,
+    /// Top edge.
     pub y: f32,
+    /// Width.
     pub w: f32,
+    /// Height.
     pub h: f32,
+    /// The detector's mean probability of text inside the box.
     pub score: f32,
 }
 
 impl TextBox {
+    /// The bottom edge (`y + h`).
     pub fn bottom(&self) -> f32 {
         self.y + self.h
     }
 
+    /// The right edge (`x + w`).
     pub fn right(&self) -> f32 {
         self.x + self.w
     }
 
+    /// The vertical centre: lines are matched to rows and labels by it,
+    /// since their heights differ.
     pub fn centre_y(&self) -> f32 {
         self.y + self.h / 2.0
     }
@@ -58,11 +67,13 @@ impl TextBox {
     }
 }
 
+/// PP-OCR's text detector (DB): the lines of a rectified card as boxes.
 pub struct TextDetector {
     session: Session,
 }
 
 impl TextDetector {
+    /// Wraps a loaded `ppocr_det` session.
     pub fn new(session: Session) -> Self {
         Self { session }
     }
@@ -189,6 +200,7 @@ pub struct DirectionClassifier {
 }
 
 impl DirectionClassifier {
+    /// Wraps a loaded `ppocr_cls` session.
     pub fn new(session: Session) -> Self {
         Self { session }
     }

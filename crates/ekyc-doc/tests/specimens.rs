@@ -7,6 +7,7 @@ mod common;
 use ekyc_doc::kind::DocumentKind;
 use ekyc_doc::mrz::parse_td3;
 use ekyc_doc::registration::Masking;
+use ekyc_doc::FieldName;
 use image::RgbImage;
 
 #[test]
@@ -70,11 +71,15 @@ fn frame_filling_resident_card_examples_are_read() {
             .id_number
             .as_ref()
             .map(|(n, _)| n.masked(Masking::None));
-        let read_name = reading.fields.get("name").map(|f| f.value.as_str());
+        let read_name = reading
+            .fields
+            .get(&FieldName::Name)
+            .and_then(|f| f.value.as_text());
         let read_issued = reading
             .fields
-            .get("issueDate")
-            .map(|f| f.value.replace('-', "."));
+            .get(&FieldName::IssueDate)
+            .and_then(|f| f.value.as_text())
+            .map(|v| v.replace('-', "."));
         println!(
             "{file}: {:?} {read_name:?} {read_number:?} {read_issued:?}",
             reading.kind

@@ -9,7 +9,7 @@ use ekyc_doc::kind::DocumentKind;
 use ekyc_doc::{Reading, StageTimings};
 use ekyc_docgen::KINDS;
 
-use super::{pct, truth_value, value, Outcome, FIELDS};
+use super::{as_truth, pct, truth_value, value, Outcome, FIELDS};
 use crate::report::summarize;
 
 /// Per type: cards read, type right, and each printed field's exact-match
@@ -172,8 +172,8 @@ pub(super) fn report_calibration(outcomes: &[Outcome]) {
             .fields
             .iter()
             .filter_map(|(name, field)| {
-                let truth = truth_value(&outcome.truth, name)?;
-                Some((field.confidence, field.value == truth))
+                let truth = truth_value(&outcome.truth, name.as_str())?;
+                Some((field.confidence, as_truth(&field.value) == truth))
             })
             .collect();
         if let (Some((number, confidence)), Some(truth)) =

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use ekyc_core::Settings;
 use ekyc_doc::kind::DocumentKind;
-use ekyc_doc::{DocumentModels, ReadError, Reading};
+use ekyc_doc::{DocumentModels, FieldValue, ReadError, Reading};
 use ekyc_docgen::{Generator, Truth, KINDS};
 
 use crate::progress;
@@ -230,7 +230,20 @@ fn value(reading: &Reading, field: &str) -> Option<String> {
             .mrz
             .as_ref()
             .map(|m| format!("{}\n{}", m.line1, m.line2)),
-        _ => reading.fields.get(field).map(|f| f.value.clone()),
+        _ => reading
+            .fields
+            .iter()
+            .find(|(name, _)| name.as_str() == field)
+            .map(|(_, f)| as_truth(&f.value)),
+    }
+}
+
+/// A field's value as the generator's truth spells it: lists joined by
+/// commas.
+fn as_truth(value: &FieldValue) -> String {
+    match value {
+        FieldValue::Text(text) => text.clone(),
+        FieldValue::List(items) => items.join(","),
     }
 }
 

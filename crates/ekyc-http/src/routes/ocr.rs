@@ -10,7 +10,7 @@ use ekyc_core::ErrorCode;
 use ekyc_doc::kind::DocumentKind;
 use ekyc_doc::mrz::mask_optional_data;
 use ekyc_doc::registration::Masking;
-use ekyc_doc::{Checks, Reading};
+use ekyc_doc::{Checks, FieldName, FieldValue, Reading};
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::schema::ObjectBuilder;
 
@@ -24,7 +24,7 @@ use crate::AppState;
 const ID_TYPES: [&str; 4] = ["RESIDENT", "DRIVER", "PASSPORT", "FOREIGN"];
 
 /// Fields that go in `data` itself; the rest of a reading goes in `details`.
-const TOP_LEVEL: [&str; 2] = ["name", "birthDate"];
+const TOP_LEVEL: [FieldName; 2] = [FieldName::Name, FieldName::BirthDate];
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -133,7 +133,10 @@ pub(crate) async fn recognize(
     AuthedJson { body: request, .. }: AuthedJson<OcrRequest>,
 ) -> Result<Json<Envelope<OcrResponse>>, ApiError> {
     check_choice("idType", request.id_type.as_deref(), &ID_TYPES)?;
-    let expected = request.id_type.as_deref().and_then(document_kind);
+    let expected = request
+        .id_type
+        .as_deref()
+        .and_then(|id_type| id_type.parse::<DocumentKind>().ok());
     let limits = state.intake;
     let image = request.image;
     let reading = state
@@ -151,23 +154,13 @@ pub(crate) async fn recognize(
     Ok(success(response))
 }
 
-fn document_kind(id_type: &str) -> Option<DocumentKind> {
-    match id_type {
-        "RESIDENT" => Some(DocumentKind::Resident),
-        "DRIVER" => Some(DocumentKind::Driver),
-        "PASSPORT" => Some(DocumentKind::Passport),
-        "FOREIGN" => Some(DocumentKind::Foreign),
-        _ => None,
-    }
-}
-
 impl OcrResponse {
     fn new(reading: &Reading, masking: Masking) -> Self {
         let mut details: BTreeMap<String, serde_json::Value> = reading
             .fields
             .iter()
             .filter(|(name, _)| !TOP_LEVEL.contains(name))
-            .map(|(name, field)| (name.to_string(), field_value(name, &field.value)))
+            .map(|(name, field)| (name.as_str().to_owned(), json_value(&field.value)))
             .collect();
         if let Some(mrz) = &reading.mrz {
             details.insert(
@@ -182,21 +175,27 @@ impl OcrResponse {
         let mut field_confidence: BTreeMap<String, f32> = reading
             .fields
             .iter()
-            .map(|(name, field)| (name.to_string(), rounded(field.confidence)))
+            .map(|(name, field)| (name.as_str().to_owned(), rounded(field.confidence)))
             .collect();
         if let Some((_, confidence)) = &reading.id_number {
             field_confidence.insert("idNum".to_owned(), rounded(*confidence));
         }
-        let text = |name: &str| reading.fields.get(name).map(|f| f.value.clone());
+        let text = |name: FieldName| {
+            reading
+                .fields
+                .get(&name)
+                .and_then(|f| f.value.as_text())
+                .map(str::to_owned)
+        };
         Self {
             data: DocumentData {
                 id_type: reading.kind.id_type(),
-                name: text("name"),
+                name: text(FieldName::Name),
                 id_num: reading
                     .id_number
                     .as_ref()
                     .map(|(number, _)| number.masked(masking)),
-                birth_date: text("birthDate"),
+                birth_date: text(FieldName::BirthDate),
                 details,
             },
             confidence: rounded(reading.confidence),
@@ -208,12 +207,12 @@ impl OcrResponse {
     }
 }
 
-/// `licenseTypes` is a list; every other field is text.
-fn field_value(name: &str, value: &str) -> serde_json::Value {
-    if name == "licenseTypes" {
-        serde_json::json!(value.split(',').collect::<Vec<_>>())
-    } else {
-        serde_json::json!(value)
+/// A field's value as the answer gives it: a string, or an array of them
+/// (the licence types).
+fn json_value(value: &FieldValue) -> serde_json::Value {
+    match value {
+        FieldValue::Text(text) => serde_json::json!(text),
+        FieldValue::List(items) => serde_json::json!(items),
     }
 }
 
@@ -223,4 +222,54 @@ fn rounded(value: f32) -> f32 {
 
 fn tenth(value: f32) -> f32 {
     (value * 10.0).round() / 10.0
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use ekyc_doc::{Field, StageTimings};
+
+    use super::*;
+
+    fn field(value: FieldValue) -> Field {
+        Field {
+            value,
+            confidence: 0.9,
+        }
+    }
+
+    #[test]
+    fn licence_types_are_a_json_array_and_the_name_is_top_level() {
+        let text = |t: &str| field(FieldValue::Text(t.to_owned()));
+        let reading = Reading {
+            kind: DocumentKind::Driver,
+            fields: BTreeMap::from([
+                (FieldName::Name, text("홍길동")),
+                (FieldName::LicenceType, text("1종보통")),
+                (
+                    FieldName::LicenceTypes,
+                    field(FieldValue::List(vec![
+                        "1종보통".to_owned(),
+                        "2종소형".to_owned(),
+                    ])),
+                ),
+            ]),
+            id_number: None,
+            mrz: None,
+            checks: Checks::default(),
+            corners: [[0.0; 2]; 4],
+            portrait: None,
+            confidence: 0.9,
+            timings: StageTimings::default(),
+        };
+        let json = serde_json::to_value(OcrResponse::new(&reading, Masking::All)).unwrap();
+        let data = &json["data"];
+        assert_eq!(data["name"], "홍길동");
+        assert_eq!(
+            data["details"],
+            serde_json::json!({"licenseType": "1종보통", "licenseTypes": ["1종보통", "2종소형"]})
+        );
+        assert!(json["fieldConfidence"]["licenseTypes"].is_number());
+    }
 }

@@ -1,11 +1,9 @@
-//! ICAO 9303 machine-readable zones of passports (TD3: two lines of 44).
-//!
-//! The check digits make OCR errors correctable: a position that must be a
-//! digit but reads as a look-alike letter (`O`, `I`, `B`, …) is mapped to
-//! its digit, and the document number, which may hold letters, is accepted
-//! only in the reading whose check digit holds. Positions that must be
-//! letters (line 1 and the nationality) get the letter of a digit
-//! look-alike.
+//! Parsing one TD3 reading: the check digits make OCR errors correctable:
+//! a position that must be a digit but reads as a look-alike letter (`O`,
+//! `I`, `B`, …) is mapped to its digit, and the document number, which may
+//! hold letters, is accepted only in the reading whose check digit holds.
+//! Positions that must be letters (line 1 and the nationality) get the
+//! letter of a digit look-alike.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -22,17 +20,30 @@ pub enum MrzError {
 /// A TD3 MRZ, read and checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PassportMrz {
+    /// Line 1 as read after repairs (document code, issuing state, name).
     pub line1: String,
+    /// Line 2 as read after repairs; it holds the optional data, which on
+    /// Korean passports is personal and must be masked before it leaves.
     pub line2: String,
+    /// The document code (`P<`, or `PM`, `PS`, … on Korean passports).
     pub document_type: String,
+    /// The issuing state's ICAO code.
     pub issuing_country: String,
+    /// The primary identifier, fillers turned to spaces.
     pub surname: String,
+    /// The secondary identifier, fillers turned to spaces.
     pub given_names: String,
+    /// The document number, fillers dropped.
     pub document_number: String,
+    /// The holder's nationality as an ICAO code.
     pub nationality: String,
+    /// `None` when the six digits are no date.
     pub birth_date: Option<NaiveDate>,
+    /// `M` or `F`; `None` for `<` (unspecified).
     pub sex: Option<char>,
+    /// `None` when the six digits are no date.
     pub expiry_date: Option<NaiveDate>,
+    /// Positions 29–42 of line 2, fillers dropped.
     pub optional_data: String,
     /// How many of the five check digits (document number, birth date,
     /// expiry date, optional data, composite) hold.

@@ -1,0 +1,232 @@
+//! 운전면허증: the licence types under the title, the licence and
+//! registration numbers, the address, the renewal period, the issue date
+//! and the licence's condition and serial.
+
+use chrono::NaiveDate;
+
+use super::shared::{address, date_line, issuer_line, name_above, registration_line, serial};
+use super::{IdNumber, Sheet};
+use crate::dates::period_end;
+use crate::fields::FieldName;
+use crate::licence::{self, LICENCE_TYPES, REGIONS};
+use crate::reading::Checks;
+use crate::recognise::Script;
+use crate::DocError;
+
+/// Reads a licence; what its numbers and types say of their own rules goes
+/// in `checks`.
+pub(super) fn read(sheet: &mut Sheet<'_>, checks: &mut Checks) -> Result<IdNumber, DocError> {
+    let title = sheet.label(&["운전면허", "면허증"]);
+    let licence_line = licence_number(sheet, checks)?;
+    let number = registration_line(sheet, false)?;
+    let number_line = number.as_ref().map(|n| n.0);
+    if let Some((index, _, _)) = number {
+        name_above(sheet, index, title.max(licence_line));
+    }
+    let start = title.map_or(0.0, |t| sheet.lines[t].area.bottom());
+    let end = licence_line.map_or(f32::MAX, |l| sheet.lines[l].area.y);
+    licence_types(sheet, start, end, checks);
+
+    let period_label = sheet.label(&["갱신기간", "적성검사", "기간"]);
+    let period = period_line(sheet)?;
+    let address_start = number_line.map_or(0.0, |i| sheet.lines[i].area.bottom());
+    let address_end = period_label
+        .or(period)
+        .map_or(f32::MAX, |i| sheet.lines[i].area.y);
+    address(
+        sheet,
+        address_start - 1.0,
+        address_end,
+        &[number_line, licence_line, period, period_label],
+    );
+    let after_period = period.map_or(address_end, |i| sheet.lines[i].area.bottom());
+    let issue = date_line(sheet, after_period, &[period, number_line, licence_line])?;
+    issuer_line(sheet, issue.map_or(after_period, |i| sheet.lines[i].area.y));
+    condition(sheet)?;
+    serial(sheet, 6)?;
+    Ok(number.map(|(_, number, confidence)| (number, confidence)))
+}
+
+/// The licence number, in either printed form. The pre-2014 form starts
+/// with a region name that the digits-only reading cannot see, so the
+/// region comes from the Korean reading and the digits from the other.
+fn licence_number(sheet: &mut Sheet<'_>, checks: &mut Checks) -> Result<Option<usize>, DocError> {
+    for index in 0..sheet.lines.len() {
+        let line = &sheet.lines[index];
+        if line.digits() < 8 || line.text.chars().filter(|c| *c == '-').count() < 2 {
+            continue;
+        }
+        let region = REGIONS
+            .iter()
+            .filter(|(_, name)| line.compact().starts_with(name))
+            .max_by_key(|(_, name)| name.len())
+            .map(|(_, name)| *name);
+        let reading = sheet.reread(index, Script::Digits)?;
+        let digits: String = reading.text.chars().filter(char::is_ascii_digit).collect();
+        let wanted = if region.is_some() { 10 } else { 12 };
+        if digits.len() < wanted {
+            continue;
+        }
+        let tail = &digits[digits.len() - wanted..];
+        let printed = match region {
+            Some(name) => format!("{name} {}-{}-{}", &tail[..2], &tail[2..8], &tail[8..]),
+            None => format!(
+                "{}-{}-{}-{}",
+                &tail[..2],
+                &tail[2..4],
+                &tail[4..10],
+                &tail[10..]
+            ),
+        };
+        let parsed = licence::parse(&printed);
+        checks.licence_number = Some(parsed.is_some());
+        if let Some(number) = parsed {
+            sheet.set(
+                FieldName::LicenceNumber,
+                number.code_form,
+                reading.confidence,
+            );
+            if let Some(region) = number.printed_region {
+                sheet.set(FieldName::LicenceRegion, region, reading.confidence);
+            }
+            return Ok(Some(index));
+        }
+    }
+    Ok(None)
+}
+
+/// Licence types printed between the title and the licence number, matched
+/// to the nine known types with one character of OCR error allowed; where
+/// two types could match the same characters, the closer match wins.
+fn licence_types(sheet: &mut Sheet<'_>, top: f32, bottom: f32, checks: &mut Checks) {
+    let mut found: Vec<(usize, &'static str, f32)> = Vec::new();
+    for index in sheet.text_between(top, bottom, &[]) {
+        let line = &sheet.lines[index];
+        let compact: Vec<char> = line.compact().chars().map(repair_type_char).collect();
+        let mut taken = vec![false; compact.len()];
+        let mut matches: Vec<(usize, usize, &'static str)> = LICENCE_TYPES
+            .iter()
+            .flat_map(|kind| {
+                let pattern: Vec<char> = kind.chars().collect();
+                fuzzy_matches(&compact, &pattern)
+                    .into_iter()
+                    .map(move |(start, errors)| (errors, start, *kind))
+            })
+            .collect();
+        matches.sort_by_key(|(errors, _, kind)| (*errors, std::cmp::Reverse(kind.chars().count())));
+        for (_, start, kind) in matches {
+            let span = start..start + kind.chars().count();
+            if taken[span.clone()].iter().any(|t| *t) {
+                continue;
+            }
+            taken[span].iter_mut().for_each(|t| *t = true);
+            found.push((index * 1000 + start, kind, line.confidence));
+        }
+    }
+    found.sort_by_key(|f| f.0);
+    if let Some(first) = found.first() {
+        let confidence = found.iter().map(|f| f.2).fold(1.0, f32::min);
+        sheet.set(FieldName::LicenceType, first.1, first.2);
+        let all = found.iter().map(|f| f.1.to_owned()).collect();
+        sheet.set_list(FieldName::LicenceTypes, all, confidence);
+        checks.licence_types = Some(true);
+    }
+}
+
+/// `I`, `l` and `|` before 종 are the digit 1 the type starts with.
+fn repair_type_char(c: char) -> char {
+    match c {
+        'I' | 'l' | '|' | 'i' => '1',
+        'Z' | 'z' => '2',
+        other => other,
+    }
+}
+
+/// Every place `pattern` occurs in `text` with at most one substituted
+/// character (none for short patterns), with its number of errors.
+fn fuzzy_matches(text: &[char], pattern: &[char]) -> Vec<(usize, usize)> {
+    if text.len() < pattern.len() {
+        return Vec::new();
+    }
+    let allowed = if pattern.len() >= 4 { 1 } else { 0 };
+    (0..=text.len() - pattern.len())
+        .map(|s| {
+            (
+                s,
+                text[s..s + pattern.len()]
+                    .iter()
+                    .zip(pattern)
+                    .filter(|(a, b)| a != b)
+                    .count(),
+            )
+        })
+        .filter(|(_, errors)| *errors <= allowed)
+        .collect()
+}
+
+/// The renewal period (적성검사 / 갱신기간): the line holding two dates,
+/// whose end is the expiry date.
+fn period_line(sheet: &mut Sheet<'_>) -> Result<Option<usize>, DocError> {
+    for index in 0..sheet.lines.len() {
+        let line = &sheet.lines[index];
+        if line.digits() < 12 || !line.text.contains(['~', '-', '∼']) && line.digits() < 16 {
+            continue;
+        }
+        let reading = sheet.reread(index, Script::Digits)?;
+        let end = two_dates(&reading.text).or_else(|| two_dates(&sheet.lines[index].text));
+        if let Some(end) = end {
+            sheet.set_date(FieldName::ExpiryDate, end, reading.confidence);
+            return Ok(Some(index));
+        }
+    }
+    Ok(None)
+}
+
+/// The end of a `YYYY.MM.DD ~ YYYY.MM.DD` period, also when OCR lost the
+/// tilde: the last eight digits are the end date.
+fn two_dates(text: &str) -> Option<NaiveDate> {
+    if let Some(end) = period_end(text).filter(|_| text.contains(['~', '∼'])) {
+        return Some(end);
+    }
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    (digits.len() == 16).then(|| NaiveDate::parse_from_str(&digits[8..], "%Y%m%d").ok())?
+}
+
+/// The 조건 code (one or two capitals) printed right of its label.
+fn condition(sheet: &mut Sheet<'_>) -> Result<(), DocError> {
+    let Some(label) = sheet.label(&["조건"]) else {
+        return Ok(());
+    };
+    let after_label: String = sheet.lines[label]
+        .compact()
+        .split("조건")
+        .nth(1)
+        .unwrap_or_default()
+        .chars()
+        .filter(char::is_ascii_uppercase)
+        .collect();
+    if !after_label.is_empty() {
+        let confidence = sheet.lines[label].confidence;
+        sheet.set(FieldName::Condition, after_label, confidence);
+        return Ok(());
+    }
+    let area = sheet.lines[label].area;
+    let beside = sheet.lines.iter().position(|l| {
+        l.area.x > area.right()
+            && l.area.x < area.right() + area.h * 4.0
+            && (l.area.centre_y() - area.centre_y()).abs() < area.h
+    });
+    if let Some(index) = beside {
+        let reading = sheet.reread(index, Script::Latin)?;
+        let code: String = reading
+            .text
+            .chars()
+            .filter(char::is_ascii_uppercase)
+            .collect();
+        sheet.set(FieldName::Condition, code, reading.confidence);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

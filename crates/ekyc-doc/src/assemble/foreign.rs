@@ -1,0 +1,215 @@
+//! 외국인등록증 (the residence card): values under small bilingual labels,
+//! found by their shapes in the registration number's column.
+
+use super::shared::{hangul_words, issuer_line, registration_line, serial};
+use super::{IdNumber, Sheet};
+use crate::dates::parse_date;
+use crate::fields::FieldName;
+use crate::recognise::Script;
+use crate::DocError;
+
+/// The residence card prints its values under tiny bilingual labels that
+/// a phone photo often blurs past reading, so values are found by shape in
+/// the text column under the registration number: the date and the status
+/// of stay by their formats, then, read in capitals, the name (the first
+/// line of words) and the country (`CHINA / 중국`, the line after it).
+pub(super) fn read(sheet: &mut Sheet<'_>) -> Result<IdNumber, DocError> {
+    let number = registration_line(sheet, true)?;
+    let column = number
+        .as_ref()
+        .map(|(index, _, _)| value_column(sheet, *index))
+        .unwrap_or_default();
+    let date = column
+        .iter()
+        .copied()
+        .find(|i| sheet.lines[*i].digits() >= 6 && sheet.lines[*i].text.contains('.'));
+    let visa = column.iter().copied().find(|i| {
+        let text = &sheet.lines[*i].text;
+        sheet.lines[*i].digits() <= 2
+            && text
+                .chars()
+                .zip(text.chars().skip(1))
+                .any(|(a, b)| a == '-' && b.is_ascii_digit())
+    });
+    if let Some(index) = visa {
+        let reading = sheet.reread(index, Script::Latin)?;
+        if let Some(visa) = visa_code(&reading.text).or_else(|| visa_code(&sheet.lines[index].text))
+        {
+            sheet.set(FieldName::VisaType, visa, reading.confidence);
+        }
+    }
+    if !sheet.fields.contains_key(&FieldName::VisaType) {
+        labelled_visa(sheet)?;
+    }
+    if let Some(index) = date {
+        let reading = sheet.reread(index, Script::Digits)?;
+        if let Some(date) =
+            parse_date(&reading.text).or_else(|| parse_date(&sheet.lines[index].text))
+        {
+            sheet.set_date(FieldName::IssueDate, date, reading.confidence);
+        }
+    }
+    let words_end = [date, visa]
+        .iter()
+        .flatten()
+        .map(|i| sheet.lines[*i].area.y)
+        .fold(f32::MAX, f32::min);
+    let mut named = false;
+    for index in column
+        .into_iter()
+        .filter(|i| sheet.lines[*i].area.y < words_end)
+    {
+        let reading = sheet.reread(index, Script::Latin)?;
+        let letters = reading
+            .text
+            .chars()
+            .filter(char::is_ascii_uppercase)
+            .count();
+        if !named && letters >= 4 && !reading.text.contains('/') {
+            sheet.set(
+                FieldName::Name,
+                latin_words(&reading.text),
+                reading.confidence,
+            );
+            named = true;
+        } else if named && letters >= 4 {
+            let country = reading
+                .text
+                .split('/')
+                .next()
+                .map(latin_words)
+                .unwrap_or_default();
+            sheet.set(FieldName::Nationality, country, reading.confidence);
+            break;
+        }
+    }
+    if !sheet.fields.contains_key(&FieldName::Nationality) {
+        korean_country(sheet);
+    }
+    issuer_line(sheet, 0.0);
+    serial(sheet, 9)?;
+    Ok(number.map(|(_, number, confidence)| (number, confidence)))
+}
+
+/// The status of stay where the column search missed it: printed on its
+/// label's line (`체류자격 영주(F-5)`) or out of the number's column. Any
+/// line whose Korean reading holds a code shape is read again in capitals.
+fn labelled_visa(sheet: &mut Sheet<'_>) -> Result<(), DocError> {
+    for index in 0..sheet.lines.len() {
+        let line = &sheet.lines[index];
+        if line.digits() > 3 || visa_code(&line.text).is_none() {
+            continue;
+        }
+        let reading = sheet.reread(index, Script::Latin)?;
+        let code = visa_code(&reading.text)
+            .filter(|code| visa_code(&sheet.lines[index].text).as_ref() == Some(code))
+            .or_else(|| visa_code(&sheet.lines[index].text));
+        if let Some(code) = code {
+            let confidence = reading.confidence.min(sheet.lines[index].confidence);
+            sheet.set(FieldName::VisaType, code, confidence);
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// Countries whose nationals most often hold residence cards, by the
+/// Korean name cards print and the Latin name they print beside it.
+const COUNTRIES: [(&str, &str); 30] = [
+    ("중국", "CHINA"),
+    ("베트남", "VIET NAM"),
+    ("태국", "THAILAND"),
+    ("필리핀", "PHILIPPINES"),
+    ("우즈베키스탄", "UZBEKISTAN"),
+    ("미국", "UNITED STATES"),
+    ("인도네시아", "INDONESIA"),
+    ("네팔", "NEPAL"),
+    ("캄보디아", "CAMBODIA"),
+    ("몽골", "MONGOLIA"),
+    ("러시아", "RUSSIA"),
+    ("일본", "JAPAN"),
+    ("미얀마", "MYANMAR"),
+    ("스리랑카", "SRI LANKA"),
+    ("방글라데시", "BANGLADESH"),
+    ("파키스탄", "PAKISTAN"),
+    ("카자흐스탄", "KAZAKHSTAN"),
+    ("키르기스스탄", "KYRGYZSTAN"),
+    ("캐나다", "CANADA"),
+    ("인도", "INDIA"),
+    ("대만", "TAIWAN"),
+    ("라오스", "LAOS"),
+    ("동티모르", "TIMOR-LESTE"),
+    ("호주", "AUSTRALIA"),
+    ("영국", "UNITED KINGDOM"),
+    ("프랑스", "FRANCE"),
+    ("독일", "GERMANY"),
+    ("뉴질랜드", "NEW ZEALAND"),
+    ("말레이시아", "MALAYSIA"),
+    ("싱가포르", "SINGAPORE"),
+];
+
+/// The nationality printed in Korean only (`중국`): a Hangul word of the
+/// card that is a country's name, answered by its Latin name.
+fn korean_country(sheet: &mut Sheet<'_>) {
+    let found = sheet.lines.iter().find_map(|line| {
+        hangul_words(&line.text)
+            .split([' ', '/', '·'])
+            .find_map(|word| COUNTRIES.iter().find(|(korean, _)| *korean == word))
+            .map(|(_, latin)| (*latin, line.confidence))
+    });
+    if let Some((latin, confidence)) = found {
+        sheet.set(FieldName::Nationality, latin, confidence);
+    }
+}
+
+/// The residence card's labels, whose Hangul half reads well even when the
+/// small print is blurred.
+const FOREIGN_LABELS: [&str; 6] = ["성명", "국가", "지역", "체류", "자격", "발급"];
+
+/// Value lines under `first` in its column: left-aligned with it, neither
+/// a label nor the issuer.
+fn value_column(sheet: &Sheet<'_>, first: usize) -> Vec<usize> {
+    let anchor = sheet.lines[first].area;
+    (0..sheet.lines.len())
+        .filter(|i| {
+            let line = &sheet.lines[*i];
+            let hangul = hangul_words(&line.text);
+            line.area.y > anchor.bottom() - anchor.h * 0.3
+                && (line.area.x - anchor.x).abs() < anchor.h
+                && !FOREIGN_LABELS.iter().any(|label| hangul.contains(label))
+                && !hangul.ends_with('장')
+        })
+        .collect()
+}
+
+/// Capital words: `HONG GILDONG`.
+fn latin_words(text: &str) -> String {
+    text.split_whitespace()
+        .map(|w| {
+            w.chars()
+                .filter(|c| c.is_ascii_uppercase())
+                .collect::<String>()
+        })
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `E-9`, `F-4`, `D-10`: a capital, a hyphen and one or two digits.
+fn visa_code(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    chars.windows(3).enumerate().find_map(|(i, w)| {
+        (w[0].is_ascii_uppercase() && w[1] == '-' && w[2].is_ascii_digit()).then(|| {
+            let second = chars.get(i + 3).filter(|c| c.is_ascii_digit());
+            format!(
+                "{}-{}{}",
+                w[0],
+                w[2],
+                second.map(|c| c.to_string()).unwrap_or_default()
+            )
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests;

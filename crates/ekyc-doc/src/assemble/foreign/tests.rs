@@ -1,0 +1,49 @@
+use image::GrayImage;
+
+use super::*;
+use crate::assemble::testing::*;
+
+#[test]
+fn a_status_of_stay_on_its_labels_line_is_found() {
+    let gray = GrayImage::new(1012, 638);
+    let lines = [
+        line("체류자격 영주(F-5)", 300.0, 380.0, 0.9),
+        line("2020.01.15", 300.0, 460.0, 0.9),
+    ];
+    let mut recogniser = Echo("Status F-5");
+    let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+    labelled_visa(&mut sheet).unwrap();
+    assert_eq!(
+        sheet.fields[&FieldName::VisaType].value.as_text(),
+        Some("F-5")
+    );
+}
+
+#[test]
+fn a_country_printed_in_korean_is_the_nationality() {
+    let gray = GrayImage::new(1012, 638);
+    let lines = [
+        line("국가/지역", 300.0, 280.0, 0.9),
+        line("베트남", 300.0, 305.0, 0.8),
+    ];
+    let mut recogniser = Echo("");
+    let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+    korean_country(&mut sheet);
+    assert_eq!(
+        sheet.fields[&FieldName::Nationality].value.as_text(),
+        Some("VIET NAM")
+    );
+    let lines = [line("중국인 식당", 300.0, 280.0, 0.9)];
+    let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+    korean_country(&mut sheet);
+    assert!(sheet.fields.is_empty());
+}
+
+#[test]
+fn visa_codes() {
+    assert_eq!(visa_code("E-9 (비전문취업)").as_deref(), Some("E-9"));
+    assert_eq!(visa_code("D-10 (JOB)").as_deref(), Some("D-10"));
+    assert_eq!(visa_code("D-2 8"), Some("D-2".to_owned()));
+    assert_eq!(visa_code("E9"), None);
+    assert_eq!(visa_code("영주(F-5)").as_deref(), Some("F-5"));
+}

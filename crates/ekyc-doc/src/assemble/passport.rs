@@ -1,0 +1,256 @@
+//! 여권, the passport's data page: the MRZ holds nearly every field, with
+//! check digits; the visual zone adds the Korean name and the issue date,
+//! which the MRZ lacks.
+
+use super::rules::BROKEN_RULE;
+use super::shared::leading_name;
+use super::Sheet;
+use crate::dates::{self, parse_date};
+use crate::fields::FieldName;
+use crate::mrz::{self, PassportMrz};
+use crate::page::line_crop;
+use crate::recognise::Script;
+use crate::romanise;
+use crate::textdet::TextBox;
+use crate::DocError;
+
+/// Reads a passport page; its MRZ (whether or not it is valid) is
+/// returned beside the fields it gave.
+pub(super) fn read(sheet: &mut Sheet<'_>) -> Result<Option<PassportMrz>, DocError> {
+    let mrz = machine_readable_zone(sheet)?;
+    korean_name(sheet, mrz.as_ref())?;
+    let Some(reading) = mrz else {
+        return Ok(None);
+    };
+    issue_date(sheet, &reading)?;
+    let confidence = if reading.valid { 0.99 } else { 0.5 };
+    // A Korean number of neither shape is misread, whatever the check
+    // digit says; a state ICAO does not know is withheld.
+    let number_confidence = if reading.issuing_country == "KOR"
+        && !mrz::korean_passport_number(&reading.document_number)
+    {
+        BROKEN_RULE
+    } else {
+        confidence
+    };
+    sheet.set(
+        FieldName::PassportNumber,
+        reading.document_number.clone(),
+        number_confidence,
+    );
+    sheet.set(FieldName::Surname, reading.surname.clone(), confidence);
+    sheet.set(
+        FieldName::GivenNames,
+        reading.given_names.clone(),
+        confidence,
+    );
+    for (name, state) in [
+        (FieldName::Nationality, &reading.nationality),
+        (FieldName::IssuingCountry, &reading.issuing_country),
+    ] {
+        if mrz::known_state(state) {
+            sheet.set(name, state.clone(), confidence);
+        }
+    }
+    if let Some(sex) = reading.sex {
+        sheet.set(FieldName::Sex, sex.to_string(), confidence);
+    }
+    if let Some(date) = reading.birth_date {
+        sheet.set_date(FieldName::BirthDate, date, confidence);
+    }
+    if let Some(date) = reading.expiry_date {
+        sheet.set_date(FieldName::ExpiryDate, date, confidence);
+    }
+    if !sheet.fields.contains_key(&FieldName::Name) {
+        let name = format!("{} {}", reading.surname, reading.given_names);
+        sheet.set(FieldName::Name, name.trim(), confidence);
+    }
+    Ok(Some(reading))
+}
+
+/// Words of the passport page that look like names but are not.
+const PASSPORT_WORDS: [&str; 3] = ["여권", "대한민국", "한글"];
+
+/// The Korean name: under its label when the label is legible, else the
+/// only line of the page that is a Hangul name, else the one printed on the
+/// row of the given names (from the MRZ), else the one read most
+/// confidently. It is then checked against the MRZ's Latin name.
+fn korean_name(sheet: &mut Sheet<'_>, mrz: Option<&PassportMrz>) -> Result<(), DocError> {
+    let labelled = sheet.label(&["한글성명"]).and_then(|l| sheet.below(l));
+    let candidates: Vec<usize> = (0..sheet.lines.len())
+        .filter(|i| {
+            let text = &sheet.lines[*i].text;
+            leading_name(text).is_some_and(|n| !PASSPORT_WORDS.iter().any(|w| n.contains(w)))
+                && text
+                    .chars()
+                    .all(|c| ('가'..='힣').contains(&c) || c.is_whitespace())
+        })
+        .collect();
+    let chosen = labelled
+        .filter(|i| leading_name(&sheet.lines[*i].text).is_some())
+        .or_else(|| match candidates.as_slice() {
+            [only] => Some(*only),
+            _ => mrz
+                .and_then(|m| on_row_of(sheet, &candidates, &m.given_names))
+                .or_else(|| most_confident(sheet, &candidates)),
+        });
+    let Some(index) = chosen else {
+        return Ok(());
+    };
+    let line = &sheet.lines[index];
+    let Some(name) = leading_name(&line.text) else {
+        return Ok(());
+    };
+    let (name, confidence) = match mrz {
+        Some(mrz) => romanised_as(sheet, index, mrz, (name, line.confidence))?,
+        None => (name, line.confidence),
+    };
+    sheet.set(FieldName::Name, name, confidence);
+    Ok(())
+}
+
+/// Readings of the Korean name line searched for one that fits the MRZ.
+const RANKED_NAMES: usize = 12;
+/// Confidence in a Hangul name that fits the MRZ's Latin name: two
+/// readings of different print agree.
+const FITS_MRZ: f32 = 0.95;
+
+/// The Hangul name checked against the MRZ's Latin name: the first reading
+/// (`read`) if it fits, else the recogniser's most likely reading that
+/// does; if none does, the first reading with half its confidence.
+fn romanised_as(
+    sheet: &mut Sheet<'_>,
+    index: usize,
+    mrz: &PassportMrz,
+    read: (String, f32),
+) -> Result<(String, f32), DocError> {
+    let fits = |name: &str| romanise::name_fits(name, &mrz.surname, &mrz.given_names);
+    if fits(&read.0) {
+        return Ok((read.0, read.1.max(FITS_MRZ)));
+    }
+    let crop = line_crop(sheet.gray, &sheet.lines[index].area);
+    let fitting = sheet
+        .recogniser
+        .readings(&crop, Script::Korean, RANKED_NAMES)?
+        .into_iter()
+        .find_map(|r| leading_name(&r.text).filter(|name| fits(name)));
+    Ok(match fitting {
+        Some(name) => (name, FITS_MRZ),
+        None => (read.0, read.1 * 0.5),
+    })
+}
+
+/// The candidate line on the row of the line that spells `text` (spaces
+/// ignored), if any is.
+fn on_row_of(sheet: &Sheet<'_>, candidates: &[usize], text: &str) -> Option<usize> {
+    let wanted: String = text.split_whitespace().collect();
+    if wanted.is_empty() {
+        return None;
+    }
+    let row = sheet
+        .lines
+        .iter()
+        .find(|l| l.compact().to_uppercase().contains(&wanted))?
+        .area;
+    candidates
+        .iter()
+        .copied()
+        .filter(|i| (sheet.lines[*i].area.centre_y() - row.centre_y()).abs() < row.h)
+        .min_by(|a, b| {
+            let distance = |i: &usize| (sheet.lines[*i].area.centre_y() - row.centre_y()).abs();
+            distance(a).total_cmp(&distance(b))
+        })
+}
+
+fn most_confident(sheet: &Sheet<'_>, candidates: &[usize]) -> Option<usize> {
+    candidates
+        .iter()
+        .copied()
+        .filter(|i| sheet.lines[*i].confidence >= 0.5)
+        .max_by(|a, b| {
+            sheet.lines[*a]
+                .confidence
+                .total_cmp(&sheet.lines[*b].confidence)
+        })
+}
+
+/// The visual zone prints three dates (birth, issue, expiry); the MRZ
+/// holds two of them, so the issue date is the one it does not hold.
+fn issue_date(sheet: &mut Sheet<'_>, mrz: &PassportMrz) -> Result<(), DocError> {
+    for index in 0..sheet.lines.len() {
+        let line = &sheet.lines[index];
+        if line.digits() < 4
+            || line.digits() > 10
+            || line.area.centre_y() > 0.72 * sheet.gray.height() as f32
+        {
+            continue;
+        }
+        let reading = sheet.reread(index, Script::Latin)?;
+        let date = parse_date(&reading.text).or_else(|| dates::loose_passport_date(&reading.text));
+        if let Some(date) =
+            date.filter(|d| Some(*d) != mrz.birth_date && Some(*d) != mrz.expiry_date)
+        {
+            sheet.set_date(FieldName::IssueDate, date, reading.confidence);
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// The MRZ: the bottom rows of the page, each row's pieces joined, read
+/// with the OCR-B model; the two rows that parse as TD3 win.
+fn machine_readable_zone(sheet: &mut Sheet<'_>) -> Result<Option<PassportMrz>, DocError> {
+    let height = sheet.gray.height() as f32;
+    let mut rows: Vec<TextBox> = Vec::new();
+    for line in sheet
+        .lines
+        .iter()
+        .filter(|l| l.area.centre_y() > 0.72 * height)
+    {
+        match rows
+            .iter_mut()
+            .find(|r| (r.centre_y() - line.area.centre_y()).abs() < r.h / 2.0)
+        {
+            Some(row) => *row = union(row, &line.area),
+            None => rows.push(line.area),
+        }
+    }
+    rows.sort_by(|a, b| a.y.total_cmp(&b.y));
+    if rows.len() < 2 {
+        return Ok(None);
+    }
+    let mut texts = Vec::new();
+    for row in &rows[rows.len() - 2..] {
+        let readings =
+            sheet
+                .recogniser
+                .readings(&line_crop(sheet.gray, row), Script::Mrz, MRZ_READINGS)?;
+        texts.push(
+            readings
+                .into_iter()
+                .map(|r| r.text.chars().filter(|c| !c.is_whitespace()).collect())
+                .collect::<Vec<String>>(),
+        );
+    }
+    Ok(mrz::best_td3(&texts[0], &texts[1]))
+}
+
+/// Readings of each MRZ row to choose from (the CRNN recogniser offers
+/// Tesseract's OCR-B reading and its own).
+const MRZ_READINGS: usize = 2;
+
+/// The box that holds both `a` and `b`: one MRZ row detected in pieces.
+fn union(a: &TextBox, b: &TextBox) -> TextBox {
+    let x = a.x.min(b.x);
+    let y = a.y.min(b.y);
+    TextBox {
+        x,
+        y,
+        w: a.right().max(b.right()) - x,
+        h: a.bottom().max(b.bottom()) - y,
+        score: a.score.min(b.score),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,153 @@
+use image::GrayImage;
+
+use super::*;
+use crate::assemble::testing::*;
+use crate::assemble::{assemble, Line};
+use crate::fields::Field;
+use crate::kind::DocumentKind;
+use crate::recognise::{LineReading, LineRecogniser};
+
+/// A recogniser whose ranked readings of any line are `ranked`.
+struct Ranked(Vec<&'static str>);
+
+impl LineRecogniser for Ranked {
+    fn read(&mut self, _: &GrayImage, _: Script) -> Result<LineReading, DocError> {
+        Err(DocError::Inference("this step reads no line once".into()))
+    }
+
+    fn readings(
+        &mut self,
+        _: &GrayImage,
+        _: Script,
+        n: usize,
+    ) -> Result<Vec<LineReading>, DocError> {
+        Ok(self
+            .0
+            .iter()
+            .take(n)
+            .map(|text| LineReading {
+                text: (*text).to_owned(),
+                confidence: 0.5,
+            })
+            .collect())
+    }
+}
+
+/// The passport MRZ of `surname` and `given` (line 2 is left blank).
+fn mrz_of(surname: &str, given: &str) -> PassportMrz {
+    let line1 = format!("PMKOR{surname}<<{given}<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<");
+    mrz::parse_td3(&line1[..mrz::TD3_LINE], &"<".repeat(mrz::TD3_LINE)).unwrap()
+}
+
+fn korean_name_of(lines: &[Line], mrz: &PassportMrz, ranked: Vec<&'static str>) -> Option<Field> {
+    let gray = GrayImage::new(1250, 880);
+    let mut recogniser = Ranked(ranked);
+    let mut sheet = sheet_of(lines, &gray, &mut recogniser);
+    korean_name(&mut sheet, Some(mrz)).unwrap();
+    sheet.fields.remove(&FieldName::Name)
+}
+
+#[test]
+fn the_korean_name_is_the_hangul_line_on_the_given_names_row() {
+    let lines = [
+        line("CHOI", 420.0, 214.0, 0.9),
+        line("함정떵", 940.0, 250.0, 0.3),
+        line("HYUN JAE", 420.0, 294.0, 0.9),
+        line("최현재", 940.0, 296.0, 0.7),
+    ];
+    let name = korean_name_of(&lines, &mrz_of("CHOI", "HYUNJAE"), vec![]).unwrap();
+    assert_eq!(
+        (name.value.as_text(), name.confidence),
+        (Some("최현재"), FITS_MRZ)
+    );
+    // The given names misread: the most confident candidate, which
+    // no longer fits them and loses half its confidence.
+    let name = korean_name_of(&lines, &mrz_of("CHOI", "HYUNJAY"), vec![]).unwrap();
+    assert_eq!(
+        (name.value.as_text(), name.confidence),
+        (Some("최현재"), 0.35)
+    );
+}
+
+#[test]
+fn a_misread_korean_name_gives_way_to_a_reading_that_fits_the_mrz() {
+    let lines = [
+        line("HYUN JAE", 420.0, 294.0, 0.9),
+        line("최헌재", 940.0, 296.0, 0.8),
+    ];
+    let ranked = vec!["최헌재", "최헌제", "최현재"];
+    let name = korean_name_of(&lines, &mrz_of("CHOI", "HYUNJAE"), ranked).unwrap();
+    assert_eq!(
+        (name.value.as_text(), name.confidence),
+        (Some("최현재"), FITS_MRZ)
+    );
+}
+
+/// Reads the upper of two rows as `upper` and every other row as
+/// `lower` (the rows of `mrz_rows` differ in height).
+struct MrzRows {
+    upper: &'static str,
+    lower: &'static str,
+}
+
+impl LineRecogniser for MrzRows {
+    fn read(&mut self, line: &GrayImage, _: Script) -> Result<LineReading, DocError> {
+        let text = if line.height() < 60 {
+            self.upper
+        } else {
+            self.lower
+        };
+        Ok(LineReading {
+            text: text.to_owned(),
+            confidence: 0.9,
+        })
+    }
+}
+
+fn mrz_rows() -> [Line; 2] {
+    let mut lower = line("", 60.0, 780.0, 0.9);
+    lower.area.h = 56.0;
+    [line("", 60.0, 700.0, 0.9), lower]
+}
+
+#[test]
+fn an_mrz_failing_its_check_digits_is_not_returned() {
+    let gray = GrayImage::new(1250, 880);
+    let upper = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
+    let mut valid = MrzRows {
+        upper,
+        lower: "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+    };
+    let reading = assemble(DocumentKind::Passport, &mrz_rows(), &gray, &mut valid).unwrap();
+    assert!(reading.mrz.is_some_and(|m| m.valid));
+    assert_eq!(reading.checks.mrz_check_digits, Some(true));
+    assert_eq!(reading.fields[&FieldName::PassportNumber].confidence, 0.99);
+
+    // One digit of the document number misread: its check digit fails.
+    let mut misread = MrzRows {
+        upper,
+        lower: "L898907C36UTO7408122F1204159ZE184226B<<<<<10",
+    };
+    let reading = assemble(DocumentKind::Passport, &mrz_rows(), &gray, &mut misread).unwrap();
+    assert!(reading.mrz.is_none());
+    assert_eq!(reading.checks.mrz_check_digits, Some(false));
+    assert_eq!(reading.fields[&FieldName::PassportNumber].confidence, 0.5);
+}
+
+#[test]
+fn a_passport_mrz_of_the_wrong_format_is_withheld() {
+    let gray = GrayImage::new(1250, 880);
+    // Check digits hold, but `PP`, `ICO` and `M094EG599` cannot be.
+    let mut rows = MrzRows {
+        upper: "PPICOHONG<<GILDONG<<<<<<<<<<<<<<<<<<<<<<<<<<",
+        lower: "M094EG5990KOR7408122F1204159<<<<<<<<<<<<<<<0",
+    };
+    let parsed = mrz::parse_td3(rows.upper, rows.lower).unwrap();
+    assert!(parsed.check_digits_hold, "{parsed:?}");
+    let reading = assemble(DocumentKind::Passport, &mrz_rows(), &gray, &mut rows).unwrap();
+    assert!(reading.mrz.is_none());
+    assert_eq!(reading.checks.mrz_check_digits, Some(true));
+    assert!(!reading.fields.contains_key(&FieldName::IssuingCountry));
+    assert!(reading.fields[&FieldName::PassportNumber].confidence <= 0.5);
+    assert!(reading.confidence < 0.6, "{}", reading.confidence);
+}

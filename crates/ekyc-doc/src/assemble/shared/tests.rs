@@ -1,0 +1,52 @@
+use image::GrayImage;
+
+use super::*;
+use crate::assemble::testing::*;
+
+#[test]
+fn serials_keep_every_capital() {
+    let gray = GrayImage::new(1012, 638);
+    let lines = [line("AIOQ12", 60.0, 440.0, 0.9)];
+    let mut recogniser = Echo("AIOQ12");
+    let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+    serial(&mut sheet, 6).unwrap();
+    assert_eq!(
+        sheet.fields[&FieldName::SerialNumber].value.as_text(),
+        Some("AIOQ12")
+    );
+}
+
+#[test]
+fn address_periods_are_commas() {
+    assert_eq!(
+        address_commas("서울특별시 강남구 테헤란로 123. 101동 1001호 (역삼동)"),
+        "서울특별시 강남구 테헤란로 123, 101동 1001호 (역삼동)"
+    );
+}
+
+#[test]
+fn names_start_at_the_first_hangul() {
+    assert_eq!(leading_name("| 홍길동(洪吉童)").as_deref(), Some("홍길동"));
+    assert_eq!(leading_name("김 민 수 金"), Some("김민수".to_owned()));
+    assert_eq!(leading_name("840807-1062544"), None);
+}
+
+#[test]
+fn issuers_keep_only_hangul_words() {
+    assert_eq!(
+        hangul_words("서울특별시 강남구청장 [印]"),
+        "서울특별시 강남구청장"
+    );
+    assert_eq!(
+        hangul_words("서울출입국·외국인청장"),
+        "서울출입국·외국인청장"
+    );
+}
+
+#[test]
+fn a_district_head_is_a_gucheongjang() {
+    let title = |text: &str| issuer_title(text.to_owned());
+    assert_eq!(title("대전광역시 유성구장"), "대전광역시 유성구청장");
+    assert_eq!(title("서울특별시 마포구청장"), "서울특별시 마포구청장");
+    assert_eq!(title("경기도 성남시장"), "경기도 성남시장");
+}

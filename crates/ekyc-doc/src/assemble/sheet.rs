@@ -1,0 +1,157 @@
+//! The page as the layouts see it: its lines, the means to read any of
+//! them again with another alphabet, and the fields found so far.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use image::GrayImage;
+
+use crate::fields::{Field, FieldName, FieldValue, Fields};
+use crate::page::line_crop;
+use crate::recognise::{LineReading, LineRecogniser, Script};
+use crate::textdet::TextBox;
+use crate::DocError;
+
+/// A detected line and its first (Korean) reading.
+#[derive(Debug, Clone)]
+pub(crate) struct Line {
+    /// Where the detector found it on the page.
+    pub area: TextBox,
+    /// The Korean reading (empty until the line is read).
+    pub text: String,
+    /// The recogniser's confidence in `text`.
+    pub confidence: f32,
+}
+
+impl Line {
+    /// The text without its spaces, as labels are matched: the
+    /// recogniser splits words where the print has none.
+    pub(super) fn compact(&self) -> String {
+        self.text.chars().filter(|c| !c.is_whitespace()).collect()
+    }
+
+    /// How many digits the first reading holds, the cheapest sign of a
+    /// number or a date.
+    pub(super) fn digits(&self) -> usize {
+        self.text.chars().filter(char::is_ascii_digit).count()
+    }
+}
+
+/// The lines of one page and the means to read any of them again.
+pub(super) struct Sheet<'a> {
+    pub(super) lines: &'a [Line],
+    pub(super) gray: &'a GrayImage,
+    pub(super) recogniser: &'a mut dyn LineRecogniser,
+    pub(super) fields: Fields,
+    /// Readings already made: several fields look at the same line with
+    /// the same alphabet (a licence number, the registration number and
+    /// the renewal period are all candidates of each other's searches).
+    pub(super) rereads: BTreeMap<(usize, Script), LineReading>,
+}
+
+impl<'a> Sheet<'a> {
+    /// A sheet of `lines`, no field found yet.
+    pub(super) fn new(
+        lines: &'a [Line],
+        gray: &'a GrayImage,
+        recogniser: &'a mut dyn LineRecogniser,
+    ) -> Self {
+        Self {
+            lines,
+            gray,
+            recogniser,
+            fields: Fields::new(),
+            rereads: BTreeMap::new(),
+        }
+    }
+
+    /// The fields found, once every layout rule has looked.
+    pub(super) fn into_fields(self) -> Fields {
+        self.fields
+    }
+
+    /// Line `index` read again in `script` (once per line and script).
+    pub(super) fn reread(&mut self, index: usize, script: Script) -> Result<LineReading, DocError> {
+        if let Some(reading) = self.rereads.get(&(index, script)) {
+            return Ok(reading.clone());
+        }
+        let reading = self
+            .recogniser
+            .read(&line_crop(self.gray, &self.lines[index].area), script)?;
+        self.rereads.insert((index, script), reading.clone());
+        Ok(reading)
+    }
+
+    /// Sets a text field; an empty value is no reading and is left out.
+    pub(super) fn set(&mut self, name: FieldName, value: impl Into<String>, confidence: f32) {
+        let value = value.into();
+        if !value.is_empty() {
+            self.insert(name, FieldValue::Text(value), confidence);
+        }
+    }
+
+    /// Sets a list field; an empty list is no reading and is left out.
+    pub(super) fn set_list(&mut self, name: FieldName, values: Vec<String>, confidence: f32) {
+        if !values.is_empty() {
+            self.insert(name, FieldValue::List(values), confidence);
+        }
+    }
+
+    fn insert(&mut self, name: FieldName, value: FieldValue, confidence: f32) {
+        self.fields.insert(
+            name,
+            Field {
+                value,
+                confidence: confidence.clamp(0.0, 1.0),
+            },
+        );
+    }
+
+    /// Sets a date field in the answer's ISO form.
+    pub(super) fn set_date(&mut self, name: FieldName, date: NaiveDate, confidence: f32) {
+        self.set(name, date.format("%Y-%m-%d").to_string(), confidence);
+    }
+
+    /// The first line (top to bottom) whose compact text contains any of
+    /// `labels`.
+    pub(super) fn label(&self, labels: &[&str]) -> Option<usize> {
+        self.lines.iter().position(|l| {
+            let compact = l.compact().to_uppercase();
+            labels.iter().any(|label| compact.contains(label))
+        })
+    }
+
+    /// The nearest line under `label` that overlaps it horizontally.
+    pub(super) fn below(&self, label: usize) -> Option<usize> {
+        let over = &self.lines[label].area;
+        self.lines
+            .iter()
+            .enumerate()
+            .filter(|(i, l)| {
+                *i != label
+                    && l.area.centre_y() > over.bottom() - over.h * 0.3
+                    && l.area.y < over.bottom() + over.h * 2.0
+                    && l.area.x < over.right()
+                    && l.area.right() > over.x
+            })
+            .min_by(|a, b| a.1.area.y.total_cmp(&b.1.area.y))
+            .map(|(i, _)| i)
+    }
+
+    /// The lines whose centre lies between `top` and `bottom`, but for
+    /// those of `exclude` (fields already taken).
+    pub(super) fn text_between(
+        &self,
+        top: f32,
+        bottom: f32,
+        exclude: &[Option<usize>],
+    ) -> Vec<usize> {
+        (0..self.lines.len())
+            .filter(|i| !exclude.contains(&Some(*i)))
+            .filter(|i| {
+                let centre = self.lines[*i].area.centre_y();
+                centre > top && centre < bottom
+            })
+            .collect()
+    }
+}
