@@ -14,7 +14,7 @@ use ekyc_core::{Secret, Settings};
 use ekyc_face::{EngineId, FaceModels, Policy};
 use ekyc_face_service::{FaceService, FaceServiceError, Registration, Spent, Stage, Stages};
 use ekyc_runtime::InferencePool;
-use ekyc_store::SqlStore;
+use ekyc_store::{SqlStore, TenantId, UserCode};
 use ekyc_vault::{generate_master_key, Vault};
 
 use crate::admin::{open_auth, open_vault};
@@ -254,7 +254,7 @@ fn report(label: &str, latencies: &mut [Duration], requests: usize, wall: Option
 /// served path, storage included.
 pub(crate) struct ServedFaces {
     pub service: Arc<FaceService>,
-    pub tenant_id: String,
+    pub tenant_id: TenantId,
     pool: Arc<InferencePool<FaceModels>>,
     store: Arc<SqlStore>,
     vault: Arc<Vault>,
@@ -314,12 +314,12 @@ impl ServedFaces {
     async fn enrol_first_usable(
         &self,
         photos: &[Arc<String>],
-        user_code: &str,
+        user_code: &UserCode,
         engine: EngineId,
     ) -> anyhow::Result<()> {
         for photo in photos {
             let registration = Registration {
-                user_code: user_code.to_owned(),
+                user_code: user_code.clone(),
                 image: photo.to_string(),
                 engine: Some(engine),
                 dedupe: false,
@@ -347,7 +347,7 @@ async fn verify(settings: &Settings, images: &Path, requests: usize) -> anyhow::
     let served = ServedFaces::start(&single).await?;
     print_machine(served.service.threads());
     for engine in EngineId::ALL {
-        let user = format!("bench-{engine}");
+        let user = UserCode::new(format!("bench-{engine}"));
         served.enrol_first_usable(&photos, &user, engine).await?;
         let mut latencies = Vec::new();
         let mut stages: Vec<Stages> = Vec::new();
@@ -419,7 +419,7 @@ async fn verify_throughput(
 ) -> anyhow::Result<()> {
     let served = Arc::new(ServedFaces::start(settings).await?);
     for engine in EngineId::ALL {
-        let user = format!("bench-{engine}");
+        let user = UserCode::new(format!("bench-{engine}"));
         served.enrol_first_usable(photos, &user, engine).await?;
         let started = Instant::now();
         let mut clients = Vec::new();

@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use ekyc_store::UserCode;
 use ekyc_vault::Gallery;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -26,7 +27,12 @@ pub fn run(sizes: &[usize], dim: usize, queries: usize) {
         let bar = progress::steps((size + queries) as u64, &format!("{size} templates"));
         let gallery = Gallery::new(
             (0..size)
-                .map(|i| (format!("user-{i}"), unit_vector(&mut rng, dim)))
+                .map(|i| {
+                    (
+                        UserCode::new(format!("user-{i}")),
+                        unit_vector(&mut rng, dim),
+                    )
+                })
                 .inspect(|_| bar.inc(1))
                 .collect(),
         );
