@@ -361,7 +361,8 @@ impl Drop for Attempt {
         let (tenant_id, user_key) = (self.tenant_id.clone(), self.user_key.clone());
         let release = async move {
             if let Err(e) = store.release_verify_attempt(&tenant_id, &user_key).await {
-                tracing::warn!(error = %e, "verification reservation not given back: it expires");
+                let error: &(dyn std::error::Error + 'static) = &e;
+                tracing::warn!(error, "verification reservation not given back: it expires");
             }
         };
         match tokio::runtime::Handle::try_current() {

@@ -233,7 +233,9 @@ impl From<VaultError> for ApiError {
         match e {
             VaultError::Store(store) => store.into(),
             other => {
-                tracing::error!(error = %other, "template vault failure");
+                // Logged here, at the edge, once, with the source chain.
+                let error: &(dyn std::error::Error + 'static) = &other;
+                tracing::error!(error, "template vault failure");
                 Self::new(ErrorCode::Internal)
             }
         }

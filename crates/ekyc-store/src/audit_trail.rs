@@ -67,7 +67,8 @@ impl AuditTrail {
             match self.store.append_audit(&record).await {
                 Ok(()) => return Ok(Appended::Written),
                 Err(e) => {
-                    tracing::warn!(error = %e, "audit record spooled: the database refused it")
+                    let error: &(dyn std::error::Error + 'static) = &e;
+                    tracing::warn!(error, "audit record spooled: the database refused it")
                 }
             }
         }
