@@ -14,7 +14,7 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use ekyc_store::{Store, StoreError};
+use ekyc_store::{Store, StoreError, TenantId, UserKey};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -273,25 +273,25 @@ impl Lockout {
     /// are in progress.
     pub async fn reserve(
         &self,
-        tenant_id: &str,
-        user_code: &str,
+        tenant_id: &TenantId,
+        user_key: &UserKey,
         now: i64,
     ) -> Result<Attempt, LockoutError> {
         let stale_before = now - self.policy.reservation_ttl.as_secs() as i64;
         let reserved = self
             .store
-            .reserve_verify_attempt(tenant_id, user_code, self.limit(), now, stale_before)
+            .reserve_verify_attempt(tenant_id, user_key, self.limit(), now, stale_before)
             .await?;
         if reserved.is_some() {
             return Ok(Attempt {
                 store: self.store.clone(),
                 policy: self.policy,
-                tenant_id: tenant_id.to_owned(),
-                user_code: user_code.to_owned(),
+                tenant_id: tenant_id.clone(),
+                user_key: user_key.clone(),
                 settled: false,
             });
         }
-        let attempts = self.store.verify_attempts(tenant_id, user_code).await?;
+        let attempts = self.store.verify_attempts(tenant_id, user_key).await?;
         Err(LockoutError::Locked(if attempts.locked_until > now {
             Limited {
                 reason: "too many failed verifications of this user",
@@ -316,8 +316,8 @@ impl Lockout {
 pub struct Attempt {
     store: Arc<dyn Store>,
     policy: LockoutPolicy,
-    tenant_id: String,
-    user_code: String,
+    tenant_id: TenantId,
+    user_key: UserKey,
     settled: bool,
 }
 
@@ -328,25 +328,22 @@ impl Attempt {
     /// the limit locks the user.
     pub async fn record(mut self, matched: bool, now: i64) -> Result<(), StoreError> {
         self.settled = true;
-        let (tenant_id, user_code) = (self.tenant_id.as_str(), self.user_code.as_str());
+        let (tenant_id, user_key) = (&self.tenant_id, &self.user_key);
         if matched {
-            return self.store.clear_verify_attempts(tenant_id, user_code).await;
+            return self.store.clear_verify_attempts(tenant_id, user_key).await;
         }
-        let counted = self
-            .store
-            .count_verify_failure(tenant_id, user_code)
-            .await?;
+        let counted = self.store.count_verify_failure(tenant_id, user_key).await?;
         if counted.failures < self.policy.after_failures.max(1) {
             return Ok(());
         }
         let locked_until = now + lock_after(&self.policy, counted.lockouts).as_secs() as i64;
         let locked = self
             .store
-            .lock_verify(tenant_id, user_code, counted.lockouts, locked_until)
+            .lock_verify(tenant_id, user_key, counted.lockouts, locked_until)
             .await?;
         if locked {
             tracing::warn!(
-                tenant = tenant_id,
+                tenant = tenant_id.as_str(),
                 lockouts = counted.lockouts + 1,
                 "user verification locked"
             );
@@ -361,13 +358,11 @@ impl Drop for Attempt {
             return;
         }
         let store = self.store.clone();
-        let (tenant_id, user_code) = (
-            std::mem::take(&mut self.tenant_id),
-            std::mem::take(&mut self.user_code),
-        );
+        let (tenant_id, user_key) = (self.tenant_id.clone(), self.user_key.clone());
         let release = async move {
-            if let Err(e) = store.release_verify_attempt(&tenant_id, &user_code).await {
-                tracing::warn!(error = %e, "verification reservation not given back: it expires");
+            if let Err(e) = store.release_verify_attempt(&tenant_id, &user_key).await {
+                let error: &(dyn std::error::Error + 'static) = &e;
+                tracing::warn!(error, "verification reservation not given back: it expires");
             }
         };
         match tokio::runtime::Handle::try_current() {
@@ -484,7 +479,10 @@ mod tests {
 
     /// One verification that compared and did not match.
     async fn mismatch(lockout: &Lockout, now: i64) {
-        let attempt = lockout.reserve("a", "u", now).await.unwrap();
+        let attempt = lockout
+            .reserve(&"a".into(), &"u".into(), now)
+            .await
+            .unwrap();
         attempt.record(false, now).await.unwrap();
     }
 
@@ -505,7 +503,7 @@ mod tests {
             .map(|_| {
                 let lockout = lockout.clone();
                 tokio::spawn(async move {
-                    let attempt = lockout.reserve("a", "u", now).await.ok()?;
+                    let attempt = lockout.reserve(&"a".into(), &"u".into(), now).await.ok()?;
                     tokio::time::sleep(Duration::from_millis(20)).await;
                     attempt.record(false, now).await.unwrap();
                     Some(())
@@ -517,7 +515,8 @@ mod tests {
             compared += usize::from(task.await.unwrap().is_some());
         }
         assert_eq!(compared, 5);
-        let locked = is_locked(lockout.reserve("a", "u", now).await).expect("locked");
+        let locked =
+            is_locked(lockout.reserve(&"a".into(), &"u".into(), now).await).expect("locked");
         assert_eq!(locked.retry_after_secs, 30);
     }
 
@@ -526,13 +525,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let lockout = lockout(&dir, 2).await;
         let now = 1000;
-        let first = lockout.reserve("a", "u", now).await.unwrap();
-        let _second = lockout.reserve("a", "u", now).await.unwrap();
-        let busy = is_locked(lockout.reserve("a", "u", now).await).expect("two in progress");
+        let first = lockout
+            .reserve(&"a".into(), &"u".into(), now)
+            .await
+            .unwrap();
+        let _second = lockout
+            .reserve(&"a".into(), &"u".into(), now)
+            .await
+            .unwrap();
+        let busy = is_locked(lockout.reserve(&"a".into(), &"u".into(), now).await)
+            .expect("two in progress");
         assert_eq!(busy.retry_after_secs, 1);
         drop(first);
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
-        while is_locked(lockout.reserve("a", "u", now).await).is_some() {
+        while is_locked(lockout.reserve(&"a".into(), &"u".into(), now).await).is_some() {
             assert!(std::time::Instant::now() < deadline, "not given back");
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
@@ -547,29 +553,38 @@ mod tests {
             mismatch(&lockout, now).await;
         }
         mismatch(&lockout, now).await;
-        let limited = is_locked(lockout.reserve("a", "u", now).await).expect("fifth failure locks");
+        let limited = is_locked(lockout.reserve(&"a".into(), &"u".into(), now).await)
+            .expect("fifth failure locks");
         assert_eq!(limited.retry_after_secs, 30);
-        assert!(lockout.reserve("a", "other", now).await.is_ok());
+        assert!(lockout
+            .reserve(&"a".into(), &"other".into(), now)
+            .await
+            .is_ok());
         now += 30;
         for _ in 0..5 {
             mismatch(&lockout, now).await;
         }
-        let limited = is_locked(lockout.reserve("a", "u", now).await).expect("second lock");
+        let limited =
+            is_locked(lockout.reserve(&"a".into(), &"u".into(), now).await).expect("second lock");
         assert_eq!(limited.retry_after_secs, 60);
         now += 60;
         for _ in 0..5 {
             mismatch(&lockout, now).await;
         }
-        let limited = is_locked(lockout.reserve("a", "u", now).await).expect("third lock");
+        let limited =
+            is_locked(lockout.reserve(&"a".into(), &"u".into(), now).await).expect("third lock");
         assert_eq!(limited.retry_after_secs, 100, "capped");
         now += 100;
-        let genuine = lockout.reserve("a", "u", now).await.unwrap();
+        let genuine = lockout
+            .reserve(&"a".into(), &"u".into(), now)
+            .await
+            .unwrap();
         genuine.record(true, now).await.unwrap();
         for _ in 0..4 {
             mismatch(&lockout, now).await;
         }
         assert!(
-            lockout.reserve("a", "u", now).await.is_ok(),
+            lockout.reserve(&"a".into(), &"u".into(), now).await.is_ok(),
             "the match reset the count"
         );
     }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use ekyc_store::{AccessKeyRecord, Store, StoreError, Tenant};
+use ekyc_store::{AccessKey, AccessKeyRecord, Store, StoreError, Tenant, TenantId};
 use tokio::sync::Semaphore;
 
 use crate::keys::{hash_secret, new_access_key, new_secret_key, new_tenant_id, secret_matches};
@@ -86,11 +86,11 @@ pub enum AuthError {
 #[derive(Debug, Clone)]
 pub struct NewTenant {
     /// The new tenant's id.
-    pub tenant_id: String,
+    pub tenant_id: TenantId,
     /// Its long-lived tenant token.
     pub tenant_token: String,
     /// Its first key pair's public half.
-    pub access_key: String,
+    pub access_key: AccessKey,
     /// Its first key pair's secret half, shown only now.
     pub secret_key: String,
 }
@@ -99,7 +99,7 @@ pub struct NewTenant {
 #[derive(Debug, Clone)]
 pub struct NewKey {
     /// The public half.
-    pub access_key: String,
+    pub access_key: AccessKey,
     /// The secret half, shown only now.
     pub secret_key: String,
 }
@@ -108,7 +108,7 @@ pub struct NewKey {
 #[derive(Debug, Clone)]
 pub struct IssuedAccessToken {
     /// The tenant the key acts for.
-    pub tenant_id: String,
+    pub tenant_id: TenantId,
     /// The signed token.
     pub token: String,
     /// Seconds until it expires.
@@ -119,9 +119,9 @@ pub struct IssuedAccessToken {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     /// The tenant whose tenant token came with the call.
-    pub tenant_id: String,
+    pub tenant_id: TenantId,
     /// The key whose access token came with it.
-    pub access_key: String,
+    pub access_key: AccessKey,
 }
 
 /// Tenants, keys and tokens over a [`Store`].
@@ -159,7 +159,7 @@ impl Auth {
         expires_at: Option<i64>,
     ) -> Result<NewTenant, AuthError> {
         let tenant = Tenant {
-            id: new_tenant_id(),
+            id: TenantId::new(new_tenant_id()),
             name: name.to_owned(),
             token_epoch: 0,
             created_at: now(),
@@ -167,7 +167,7 @@ impl Auth {
         self.store.create_tenant(&tenant).await?;
         let key = self.create_key(&tenant.id).await?;
         let tenant_token = self.sign_tenant_token(&tenant, expires_at)?;
-        tracing::info!(tenant = %tenant.id, access_key = %key.access_key, "tenant created");
+        tracing::info!(tenant = %tenant.id, access_key = %key.access_key.as_str(), "tenant created");
         Ok(NewTenant {
             tenant_id: tenant.id,
             tenant_token,
@@ -182,7 +182,7 @@ impl Auth {
     }
 
     /// Adds a key pair to a tenant.
-    pub async fn create_key(&self, tenant_id: &str) -> Result<NewKey, AuthError> {
+    pub async fn create_key(&self, tenant_id: &TenantId) -> Result<NewKey, AuthError> {
         self.existing_tenant(tenant_id).await?;
         let secret_key = new_secret_key();
         let secret_hash = self
@@ -192,8 +192,8 @@ impl Auth {
             })
             .await?;
         let record = AccessKeyRecord {
-            access_key: new_access_key(),
-            tenant_id: tenant_id.to_owned(),
+            access_key: AccessKey::new(new_access_key()),
+            tenant_id: tenant_id.clone(),
             secret_hash,
             created_at: now(),
             revoked_at: None,
@@ -206,7 +206,7 @@ impl Auth {
     }
 
     /// Revokes a key: its secret and its access tokens stop working at once.
-    pub async fn revoke_key(&self, access_key: &str) -> Result<bool, AuthError> {
+    pub async fn revoke_key(&self, access_key: &AccessKey) -> Result<bool, AuthError> {
         Ok(self.store.revoke_key(access_key, now()).await?)
     }
 
@@ -214,7 +214,7 @@ impl Auth {
     /// or [`Auth::revoke_tenant_tokens`] is called.
     pub async fn issue_tenant_token(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         expires_at: Option<i64>,
     ) -> Result<String, AuthError> {
         let tenant = self.existing_tenant(tenant_id).await?;
@@ -222,7 +222,7 @@ impl Auth {
     }
 
     /// Revokes every tenant token issued so far for this tenant.
-    pub async fn revoke_tenant_tokens(&self, tenant_id: &str) -> Result<(), AuthError> {
+    pub async fn revoke_tenant_tokens(&self, tenant_id: &TenantId) -> Result<(), AuthError> {
         self.store
             .bump_token_epoch(tenant_id)
             .await
@@ -236,7 +236,7 @@ impl Auth {
     /// Exchanges a key pair for an access token.
     pub async fn issue_access_token(
         &self,
-        access_key: &str,
+        access_key: &AccessKey,
         secret_key: &str,
     ) -> Result<IssuedAccessToken, AuthError> {
         let record = self
@@ -257,8 +257,8 @@ impl Auth {
         let issued_at = now();
         let claims = Claims {
             typ: TokenKind::Access,
-            tid: record.tenant_id.clone(),
-            sub: Some(record.access_key),
+            tid: record.tenant_id.as_str().to_owned(),
+            sub: Some(record.access_key.into_string()),
             ep: None,
             iat: issued_at,
             exp: issued_at + self.access_token_ttl_secs as i64,
@@ -285,14 +285,16 @@ impl Auth {
                 TokenRejection::Expired => AuthError::AccessTokenExpired,
                 TokenRejection::Invalid => AuthError::Unauthorized("invalid access token"),
             })?;
-        let access_key = access
-            .sub
-            .ok_or(AuthError::Unauthorized("invalid access token"))?;
+        let access_key = AccessKey::new(
+            access
+                .sub
+                .ok_or(AuthError::Unauthorized("invalid access token"))?,
+        );
         let key_is_active = self
             .store
             .key(&access_key)
             .await?
-            .is_some_and(|k| k.revoked_at.is_none() && k.tenant_id == access.tid);
+            .is_some_and(|k| k.revoked_at.is_none() && k.tenant_id.as_str() == access.tid);
         if !key_is_active {
             return Err(AuthError::InvalidAccessKey);
         }
@@ -309,21 +311,22 @@ impl Auth {
                 "tenant token belongs to another tenant",
             ));
         }
-        let tenant = self.store.tenant(&tenant_claims.tid).await?;
+        let tenant_id = TenantId::new(tenant_claims.tid);
+        let tenant = self.store.tenant(&tenant_id).await?;
         if tenant.is_none_or(|t| Some(t.token_epoch) != tenant_claims.ep) {
             return Err(AuthError::TenantTokenExpired);
         }
         Ok(Principal {
-            tenant_id: access.tid,
+            tenant_id,
             access_key,
         })
     }
 
-    async fn existing_tenant(&self, tenant_id: &str) -> Result<Tenant, AuthError> {
+    async fn existing_tenant(&self, tenant_id: &TenantId) -> Result<Tenant, AuthError> {
         self.store
             .tenant(tenant_id)
             .await?
-            .ok_or_else(|| AuthError::UnknownTenant(tenant_id.to_owned()))
+            .ok_or_else(|| AuthError::UnknownTenant(tenant_id.to_string()))
     }
 
     fn sign_tenant_token(
@@ -334,7 +337,7 @@ impl Auth {
         let issued_at = now();
         self.sign(&Claims {
             typ: TokenKind::Tenant,
-            tid: tenant.id.clone(),
+            tid: tenant.id.as_str().to_owned(),
             sub: None,
             ep: Some(tenant.token_epoch),
             iat: issued_at,
@@ -381,7 +384,8 @@ mod tests {
         let (_dir, auth) = auth().await;
         let tenant = auth.create_tenant("bank", None).await.unwrap();
         assert!(matches!(
-            auth.issue_access_token("AKNOPE", &tenant.secret_key).await,
+            auth.issue_access_token(&AccessKey::from("AKNOPE"), &tenant.secret_key)
+                .await,
             Err(AuthError::InvalidAccessKey)
         ));
         assert!(matches!(
@@ -469,7 +473,7 @@ mod tests {
             Err(AuthError::TenantTokenExpired)
         ));
         assert!(matches!(
-            auth.create_key("tn_missing").await,
+            auth.create_key(&TenantId::from("tn_missing")).await,
             Err(AuthError::UnknownTenant(_))
         ));
     }

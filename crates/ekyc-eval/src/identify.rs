@@ -5,6 +5,7 @@
 use std::time::{Duration, Instant};
 
 use clap::Args;
+use ekyc_store::UserCode;
 use ekyc_vault::Gallery;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -50,7 +51,12 @@ pub(crate) fn run(bench: &IdentifyBench) {
         let bar = progress::steps((size + queries) as u64, &format!("{size} templates"));
         let gallery = Gallery::new(
             (0..size)
-                .map(|i| (format!("user-{i}"), unit_vector(&mut rng, dim)))
+                .map(|i| {
+                    (
+                        UserCode::new(format!("user-{i}")),
+                        unit_vector(&mut rng, dim),
+                    )
+                })
                 .inspect(|_| bar.inc(1))
                 .collect(),
         );

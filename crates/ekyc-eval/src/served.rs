@@ -8,7 +8,7 @@ use ekyc_core::{Secret, Settings};
 use ekyc_face::{EngineId, FaceModels};
 use ekyc_face_service::{FaceService, Registration};
 use ekyc_runtime::InferencePool;
-use ekyc_store::SqlStore;
+use ekyc_store::{SqlStore, TenantId, UserCode};
 use ekyc_vault::{generate_master_key, Vault};
 
 use crate::Wiring;
@@ -19,7 +19,7 @@ pub(crate) struct ServedFaces {
     /// The face use cases, as the HTTP handlers call them.
     pub service: Arc<FaceService>,
     /// The one tenant the benchmark enrols and verifies under.
-    pub tenant_id: String,
+    pub tenant_id: TenantId,
     pool: Arc<InferencePool<FaceModels>>,
     store: Arc<SqlStore>,
     vault: Arc<Vault>,
@@ -85,12 +85,12 @@ impl ServedFaces {
     pub async fn enrol_first_usable(
         &self,
         photos: &[Arc<String>],
-        user_code: &str,
+        user_code: &UserCode,
         engine: EngineId,
     ) -> anyhow::Result<()> {
         for photo in photos {
             let registration = Registration {
-                user_code: user_code.to_owned(),
+                user_code: user_code.clone(),
                 image: photo.to_string(),
                 engine: Some(engine),
                 dedupe: false,

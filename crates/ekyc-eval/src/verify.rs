@@ -11,6 +11,7 @@ use clap::Args;
 use ekyc_core::Settings;
 use ekyc_face::{EngineId, Policy};
 use ekyc_face_service::{FaceServiceError, Spent, Stage, Stages};
+use ekyc_store::UserCode;
 
 use crate::photos::load_photos;
 use crate::progress;
@@ -42,7 +43,7 @@ pub(crate) async fn run(
     let served = ServedFaces::start(wiring, &single).await?;
     print_machine(served.service.threads());
     for engine in EngineId::ALL {
-        let user = format!("bench-{engine}");
+        let user = UserCode::new(format!("bench-{engine}"));
         served.enrol_first_usable(&photos, &user, engine).await?;
         let mut latencies = Vec::new();
         let mut stages: Vec<Stages> = Vec::new();
@@ -115,7 +116,7 @@ async fn verify_throughput(
 ) -> anyhow::Result<()> {
     let served = Arc::new(ServedFaces::start(wiring, settings).await?);
     for engine in EngineId::ALL {
-        let user = format!("bench-{engine}");
+        let user = UserCode::new(format!("bench-{engine}"));
         served.enrol_first_usable(photos, &user, engine).await?;
         let started = Instant::now();
         let mut clients = Vec::new();

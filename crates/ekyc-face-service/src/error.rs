@@ -8,7 +8,7 @@ use ekyc_face::liveness::LivenessError;
 use ekyc_face::{CalibrationError, FaceError};
 use ekyc_image::IntakeError;
 use ekyc_runtime::PoolError;
-use ekyc_store::StoreError;
+use ekyc_store::{StoreError, UserCode};
 use ekyc_vault::VaultError;
 
 /// Which image of a two-image request (compare) an error is about.
@@ -36,46 +36,68 @@ impl fmt::Display for ImageSlot {
     }
 }
 
+/// Why a face use case gave no answer.
 #[derive(Debug, thiserror::Error)]
 pub enum FaceServiceError {
+    /// An image was refused before any face was looked for: not Base64,
+    /// not an image, too large.
     #[error("the image could not be used")]
     Image {
+        /// Which image, in a two-image request.
         slot: Option<ImageSlot>,
+        /// Why it was refused.
         #[source]
         source: IntakeError,
     },
+    /// No usable face: none, several, or one that fails the quality gate.
     #[error("the face could not be used")]
     Face {
+        /// Which image, in a two-image request.
         slot: Option<ImageSlot>,
+        /// What was wrong with the face.
         #[source]
         source: FaceError,
     },
+    /// Verify names a user with no enrolment.
     #[error("the user is not registered")]
     NotRegistered,
+    /// Delete names a user with no enrolment.
     #[error("no such user")]
     UserNotFound,
+    /// Registration with the duplicate check found the face enrolled
+    /// under another user code.
     #[error("the face is enrolled under another user code")]
     Duplicate {
-        matched_user_code: String,
+        /// The user the face is enrolled for.
+        matched_user_code: UserCode,
+        /// The calibrated score of the two faces.
         score: f32,
     },
     /// A mismatch under the `login` policy; the decision is still answered.
     #[error("the faces do not match")]
     LoginMismatch(Box<crate::Matched>),
+    /// The user is locked after failed verifications, or has too many in
+    /// progress; or the lockout's state could not be read or written.
     #[error("verification of this user is locked")]
     Lockout(#[from] LockoutError),
+    /// The inference pool is full or shutting down, or a job panicked.
     #[error("inference is unavailable")]
     Pool(#[from] PoolError),
+    /// The store failed.
     #[error("storage failed")]
     Store(#[from] StoreError),
+    /// Sealing or opening templates failed, or the store beneath it.
     #[error("the template vault failed")]
     Vault(#[from] VaultError),
+    /// A template's model has no calibration, so no score can be given.
     #[error("no calibration for the template's model")]
     Calibration(#[from] CalibrationError),
+    /// The liveness models failed.
     #[error("liveness scoring failed")]
     Liveness(#[from] LivenessError),
+    /// The 1:N scan's blocking task panicked or was cancelled.
     #[error("the gallery search failed")]
-    SearchFailed,
+    SearchFailed(#[source] tokio::task::JoinError),
 }
 
 impl FaceServiceError {

@@ -26,6 +26,7 @@ pub enum Stage {
 }
 
 impl Stage {
+    /// Every stage, in pipeline order (the order reports list them in).
     pub const ALL: [Stage; 5] = [
         Stage::Decode,
         Stage::Detect,
@@ -34,6 +35,7 @@ impl Stage {
         Stage::Decide,
     ];
 
+    /// The stage as reports name it.
     pub fn name(self) -> &'static str {
         match self {
             Self::Decode => "decode",
@@ -48,7 +50,10 @@ impl Stage {
 /// Wall and processor time of one stage.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Spent {
+    /// Elapsed time: what the client waited.
     pub wall: Duration,
+    /// The inference thread's processor time: the work itself, whatever
+    /// else ran on the machine.
     pub processor: Duration,
 }
 
@@ -69,6 +74,7 @@ impl Add for Spent {
 pub struct Stages([Spent; 5]);
 
 impl Stages {
+    /// The time of one stage.
     pub fn of(&self, stage: Stage) -> Spent {
         self.0[stage as usize]
     }

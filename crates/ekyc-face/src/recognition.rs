@@ -89,26 +89,6 @@ pub struct Template {
     pub vector: Vec<f32>,
 }
 
-impl Template {
-    /// Little-endian f32s: the stored form.
-    pub fn vector_bytes(&self) -> Vec<u8> {
-        self.vector.iter().flat_map(|v| v.to_le_bytes()).collect()
-    }
-
-    /// Reads the stored form; `None` for bytes that are not whole f32s.
-    pub fn vector_from_bytes(bytes: &[u8]) -> Option<Vec<f32>> {
-        if bytes.is_empty() || bytes.len() % 4 != 0 {
-            return None;
-        }
-        Some(
-            bytes
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect(),
-        )
-    }
-}
-
 /// The contract's decision policies, strictest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Policy {
@@ -365,20 +345,6 @@ mod tests {
         assert_eq!("ezway".parse::<EngineId>(), Ok(EngineId::Ezway));
         assert!("dlib".parse::<EngineId>().is_err());
         assert_eq!(EngineId::Applemango.to_string(), "applemango");
-    }
-
-    #[test]
-    fn template_bytes_round_trip() {
-        let t = Template {
-            engine: EngineId::Ezway,
-            model_version: "v".into(),
-            vector: vec![0.5, -1.25, 3.0],
-        };
-        assert_eq!(
-            Template::vector_from_bytes(&t.vector_bytes()),
-            Some(t.vector.clone())
-        );
-        assert_eq!(Template::vector_from_bytes(&[1, 2, 3]), None);
     }
 
     #[test]

@@ -179,7 +179,9 @@ impl From<PoolError> for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        tracing::error!(error = %e, "store failure");
+        // Logged here, at the edge, once, with the source chain.
+        let error: &(dyn std::error::Error + 'static) = &e;
+        tracing::error!(error, "store failure");
         match e {
             StoreError::Database(_) => {
                 Self::new(ErrorCode::Unavailable).with_detail("database unavailable")
@@ -238,7 +240,9 @@ impl From<VaultError> for ApiError {
         match e {
             VaultError::Store(store) => store.into(),
             other => {
-                tracing::error!(error = %other, "template vault failure");
+                // Logged here, at the edge, once, with the source chain.
+                let error: &(dyn std::error::Error + 'static) = &other;
+                tracing::error!(error, "template vault failure");
                 Self::new(ErrorCode::Internal)
             }
         }
@@ -269,7 +273,7 @@ impl From<FaceServiceError> for ApiError {
                 matched_user_code,
                 score,
             } => Self::new(ErrorCode::DuplicateFace).with_fields(
-                serde_json::json!({"matchedUserCode": matched_user_code, "score": score}),
+                serde_json::json!({"matchedUserCode": matched_user_code.as_str(), "score": score}),
             ),
             FaceServiceError::LoginMismatch(matched) => Self::new(ErrorCode::FaceMismatch)
                 .with_fields(crate::routes::face::MatchResponse::verified(&matched)),
@@ -279,7 +283,11 @@ impl From<FaceServiceError> for ApiError {
             FaceServiceError::Vault(e) => e.into(),
             FaceServiceError::Calibration(e) => e.into(),
             FaceServiceError::Liveness(e) => e.into(),
-            FaceServiceError::SearchFailed => Self::new(ErrorCode::Internal),
+            FaceServiceError::SearchFailed(e) => {
+                let error: &(dyn std::error::Error + 'static) = &e;
+                tracing::error!(error, "gallery search failed");
+                Self::new(ErrorCode::Internal)
+            }
         }
     }
 }

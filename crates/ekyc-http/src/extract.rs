@@ -84,7 +84,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for AuthedJson<T> {
         let bytes = read_body(Request::from_parts(parts, body), state).await?;
         let Caller(caller) = caller?;
         declared_json?;
-        let slot = state.limits.tenant_slot(&caller.tenant_id)?;
+        let slot = state.limits.tenant_slot(caller.tenant_id.as_str())?;
         Ok(AuthedJson {
             body: parse_json(&bytes)?,
             caller,
@@ -147,10 +147,10 @@ impl FromRequestParts<AppState> for Caller {
             .map(str::trim);
         let principal = state.auth.authenticate(access, tenant).await?;
         audit::note(|facts| {
-            facts.tenant_id = Some(principal.tenant_id.clone());
-            facts.access_key = Some(principal.access_key.clone());
+            facts.tenant_id = Some(principal.tenant_id.to_string());
+            facts.access_key = Some(principal.access_key.as_str().to_owned());
         });
-        state.limits.request(&principal.access_key)?;
+        state.limits.request(principal.access_key.as_str())?;
         Ok(Caller(principal))
     }
 }

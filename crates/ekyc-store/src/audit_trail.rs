@@ -11,7 +11,7 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use crate::{AuditRecord, Store, StoreError};
+use crate::{AuditRecord, Store, StoreError, TenantId};
 
 /// Records held at most while the database refuses them (about 3 MiB).
 pub const AUDIT_SPOOL_CAPACITY: usize = 10_000;
@@ -67,7 +67,8 @@ impl AuditTrail {
             match self.store.append_audit(&record).await {
                 Ok(()) => return Ok(Appended::Written),
                 Err(e) => {
-                    tracing::warn!(error = %e, "audit record spooled: the database refused it")
+                    let error: &(dyn std::error::Error + 'static) = &e;
+                    tracing::warn!(error, "audit record spooled: the database refused it")
                 }
             }
         }
@@ -109,14 +110,14 @@ impl AuditTrail {
     /// The tenant's latest record with this transaction id, spooled or stored.
     pub async fn record(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         trx_id: &str,
     ) -> Result<Option<AuditRecord>, StoreError> {
         let spooled = self
             .lock_spool()
             .iter()
             .rev()
-            .find(|r| r.trx_id == trx_id && r.tenant_id.as_deref() == Some(tenant_id))
+            .find(|r| r.trx_id == trx_id && r.tenant_id.as_deref() == Some(tenant_id.as_str()))
             .cloned();
         match spooled {
             Some(record) => Ok(Some(record)),
@@ -179,11 +180,11 @@ mod tests {
         refuse_audit(&path, true).await;
         assert_eq!(trail.append(record("t1")).await.unwrap(), Appended::Spooled);
         assert!(
-            trail.record("a", "t1").await.unwrap().is_some(),
+            trail.record(&"a".into(), "t1").await.unwrap().is_some(),
             "spooled records can be looked up"
         );
         assert!(
-            trail.record("b", "t1").await.unwrap().is_none(),
+            trail.record(&"b".into(), "t1").await.unwrap().is_none(),
             "by their own tenant only"
         );
         assert!(trail.flush().await.is_err());
@@ -198,7 +199,7 @@ mod tests {
         );
         assert_eq!(trail.flush().await.unwrap(), 2);
         assert_eq!(trail.append(record("t5")).await.unwrap(), Appended::Written);
-        let page = store.audit_page("a", None, 10).await.unwrap();
+        let page = store.audit_page(&"a".into(), None, 10).await.unwrap();
         let order: Vec<&str> = page.iter().rev().map(|r| r.trx_id.as_str()).collect();
         assert_eq!(order, ["t1", "t2", "t5"]);
     }

@@ -4,11 +4,13 @@
 //! Exact search keeps recall at 100 %; the dot products are written so
 //! that the compiler vectorises them (eight independent accumulators).
 
+use ekyc_store::UserCode;
+
 /// One row of the gallery and its cosine with the probe.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
     /// The enrolled user.
-    pub user_code: String,
+    pub user_code: UserCode,
     /// Cosine similarity of the user's vector with the probe.
     pub cosine: f32,
 }
@@ -17,14 +19,15 @@ pub struct Hit {
 /// matrix for brute-force 1:N search.
 pub struct Gallery {
     dim: usize,
-    user_codes: Vec<String>,
+    user_codes: Vec<UserCode>,
     vectors: Vec<f32>,
 }
 
 impl Gallery {
-    /// Builds a gallery from L2-normalised vectors; rows of another
-    /// dimension than the first are skipped (they cannot be compared).
-    pub fn new(rows: Vec<(String, Vec<f32>)>) -> Self {
+    /// Builds a gallery from users' codes and L2-normalised vectors; rows
+    /// of another dimension than the first are skipped (they cannot be
+    /// compared).
+    pub fn new(rows: Vec<(UserCode, Vec<f32>)>) -> Self {
         let dim = rows.first().map_or(0, |(_, v)| v.len());
         let mut user_codes = Vec::with_capacity(rows.len());
         let mut vectors = Vec::with_capacity(rows.len() * dim);
@@ -103,11 +106,11 @@ mod tests {
 
     #[test]
     fn finds_the_nearest_rows_best_first() {
-        let rows: Vec<(String, Vec<f32>)> = (0..20)
+        let rows: Vec<(UserCode, Vec<f32>)> = (0..20)
             .map(|i| {
                 let angle = i as f32 * 0.1;
                 (
-                    format!("u{i}"),
+                    UserCode::new(format!("u{i}")),
                     unit(&[angle.cos(), angle.sin(), 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]),
                 )
             })

@@ -33,6 +33,8 @@ pub(crate) struct MasterKey {
 
 impl MasterKey {
     fn parse(base64_text: &str, what: &str) -> Result<Self, VaultError> {
+        // The decoder's error is not kept: it quotes the offending byte,
+        // a byte of the key.
         let bytes = Zeroizing::new(
             STANDARD
                 .decode(base64_text.trim())
@@ -127,7 +129,10 @@ fn read_key_file(path: &Path, data_dir: &Path) -> Result<Zeroizing<String>, Vaul
     }
     std::fs::read_to_string(path)
         .map(Zeroizing::new)
-        .map_err(|e| VaultError::Config(format!("cannot read {}: {e}", path.display())))
+        .map_err(|source| VaultError::KeyFile {
+            path: path.to_owned(),
+            source,
+        })
 }
 
 /// A fresh random key, e.g. a tenant's data key.

@@ -23,7 +23,10 @@ pub use keys::{generate_master_key, MasterKeySource, MasterKeys};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
-use ekyc_store::{EnrolledUser, FaceTemplate, GalleryRow, Store, StoreError, WrappedKey};
+use ekyc_store::{
+    vector_from_bytes, EnrolledUser, FaceTemplate, GalleryRow, LegacyUser, Store, StoreError,
+    TenantId, TenantKey, UnsealedTemplate, UserCode, UserKey, WrappedKey,
+};
 
 use keys::{open, random_key, seal, SecretKey, KEY_BYTES};
 use user_codes::{open_user_code, seal_user_code, user_key};
@@ -40,6 +43,24 @@ pub enum VaultError {
     /// A tenant key names a master key that is not configured.
     #[error("tenant key {0} is wrapped by a master key that is not configured")]
     UnknownMasterKey(String),
+    /// A template opened, so it is the one that was sealed, but its bytes
+    /// are not a vector: it was written wrong.
+    #[error("a stored template of {engine} {model_version} is not a vector")]
+    MalformedTemplate {
+        /// The template's engine.
+        engine: String,
+        /// The template's model version.
+        model_version: String,
+    },
+    /// The master key file could not be read.
+    #[error("invalid key configuration: cannot read {}", path.display())]
+    KeyFile {
+        /// The configured file.
+        path: std::path::PathBuf,
+        /// Why it could not be read.
+        #[source]
+        source: std::io::Error,
+    },
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -60,13 +81,14 @@ pub struct Vault {
     masters: MasterKeys,
     /// Unwrapped data keys, so that a verify costs no unwrap. Keys never
     /// change for a tenant's lifetime, so the cache is never stale.
-    data_keys: RwLock<HashMap<String, Arc<SecretKey>>>,
+    data_keys: RwLock<HashMap<TenantId, Arc<SecretKey>>>,
     /// 1:N galleries by (tenant, engine, model), with the enrolment epoch
     /// they were built at; a changed epoch (on any node) means reload.
     galleries: Mutex<HashMap<GalleryKey, (i64, Arc<Gallery>)>>,
 }
 
-type GalleryKey = (String, String, String);
+/// A gallery's tenant, engine and model version.
+type GalleryKey = (TenantId, String, String);
 
 impl Vault {
     /// A vault over `store`, with `masters` wrapping the tenants' data keys.
@@ -82,7 +104,7 @@ impl Vault {
     /// Seals and stores a user's templates, replacing earlier ones.
     pub async fn enrol(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         user: &EnrolledUser,
         at: i64,
     ) -> Result<(), VaultError> {
@@ -95,7 +117,7 @@ impl Vault {
         let stored = EnrolledUser {
             user_code: user_key(&key, &user.user_code)?,
             templates,
-            ..user.clone()
+            preferred_engine: user.preferred_engine.clone(),
         };
         let sealed_code = seal_user_code(&key, tenant_id, &stored.user_code, &user.user_code)?;
         Ok(self
@@ -107,8 +129,8 @@ impl Vault {
     /// A user's templates, decrypted.
     pub async fn enrolled(
         &self,
-        tenant_id: &str,
-        user_code: &str,
+        tenant_id: &TenantId,
+        user_code: &UserCode,
     ) -> Result<Option<EnrolledUser>, VaultError> {
         let Some(key) = self.existing_data_key(tenant_id).await? else {
             return Ok(None);
@@ -123,14 +145,18 @@ impl Vault {
             .map(|t| open_template(&key, tenant_id, user_code, t))
             .collect::<Result<_, _>>()?;
         Ok(Some(EnrolledUser {
-            user_code: user_code.to_owned(),
+            user_code: user_code.clone(),
             templates,
-            ..user
+            preferred_engine: user.preferred_engine,
         }))
     }
 
     /// Erases a user and all its templates; false when there was none.
-    pub async fn delete_user(&self, tenant_id: &str, user_code: &str) -> Result<bool, VaultError> {
+    pub async fn delete_user(
+        &self,
+        tenant_id: &TenantId,
+        user_code: &UserCode,
+    ) -> Result<bool, VaultError> {
         let Some(key) = self.existing_data_key(tenant_id).await? else {
             return Ok(false);
         };
@@ -142,7 +168,11 @@ impl Vault {
 
     /// The key a user's rows are stored under (for the verify lockout);
     /// the tenant must have enrolled someone already.
-    pub async fn user_key(&self, tenant_id: &str, user_code: &str) -> Result<String, VaultError> {
+    pub async fn user_key(
+        &self,
+        tenant_id: &TenantId,
+        user_code: &UserCode,
+    ) -> Result<UserKey, VaultError> {
         let key = self
             .existing_data_key(tenant_id)
             .await?
@@ -154,13 +184,13 @@ impl Vault {
     /// rebuilt when an enrolment or deletion (on any node) changed it.
     pub async fn gallery(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         engine: &str,
         model_version: &str,
     ) -> Result<Arc<Gallery>, VaultError> {
         let epoch = self.store.enrolment_epoch(tenant_id).await?;
         let key = (
-            tenant_id.to_owned(),
+            tenant_id.clone(),
             engine.to_owned(),
             model_version.to_owned(),
         );
@@ -191,7 +221,13 @@ impl Vault {
                         template: row.template,
                     };
                     let plain = open_template(&data_key, tenant_id, &user_code, &template)?;
-                    Ok((user_code, floats(&plain.template)))
+                    let vector = vector_from_bytes(&plain.template).ok_or_else(|| {
+                        VaultError::MalformedTemplate {
+                            engine: plain.engine.clone(),
+                            model_version: plain.model_version.clone(),
+                        }
+                    })?;
+                    Ok((user_code, vector))
                 })
                 .collect::<Result<Vec<_>, VaultError>>()?;
             Gallery::new(vectors)
@@ -209,7 +245,7 @@ impl Vault {
     }
 
     /// Deletes a tenant and its data key (crypto-shredding).
-    pub async fn delete_tenant(&self, tenant_id: &str) -> Result<bool, VaultError> {
+    pub async fn delete_tenant(&self, tenant_id: &TenantId) -> Result<bool, VaultError> {
         self.forget(tenant_id);
         self.lock_galleries()
             .retain(|(tenant, _, _), _| tenant != tenant_id);
@@ -223,7 +259,11 @@ impl Vault {
     /// ones, and a key changes in one atomic update.
     pub async fn rewrap(&self) -> Result<RewrapReport, VaultError> {
         let mut report = RewrapReport::default();
-        for (tenant_id, wrapped) in self.store.tenant_keys().await? {
+        for TenantKey {
+            tenant_id,
+            key: wrapped,
+        } in self.store.tenant_keys().await?
+        {
             if wrapped.kek_id == self.masters.current_id() {
                 report.already_current += 1;
                 continue;
@@ -244,7 +284,12 @@ impl Vault {
     /// Seals templates stored before encryption existed (schema 1).
     pub async fn seal_legacy_templates(&self, at: i64) -> Result<usize, VaultError> {
         let legacy = self.store.unsealed_templates().await?;
-        for (tenant_id, user_code, template) in &legacy {
+        for UnsealedTemplate {
+            tenant_id,
+            user_code,
+            template,
+        } in &legacy
+        {
             let key = self.data_key(tenant_id, at).await?;
             let sealed = seal_template(&key, tenant_id, user_code, template)?;
             self.store
@@ -265,7 +310,11 @@ impl Vault {
     /// [`Vault::seal_legacy_templates`], whose rows carry plain codes.
     pub async fn seal_legacy_user_codes(&self, at: i64) -> Result<usize, VaultError> {
         let legacy = self.store.legacy_user_codes().await?;
-        for (tenant_id, plain) in &legacy {
+        for LegacyUser {
+            tenant_id,
+            user_code: plain,
+        } in &legacy
+        {
             let key = self.data_key(tenant_id, at).await?;
             let stored_as = user_key(&key, plain)?;
             let sealed = seal_user_code(&key, tenant_id, &stored_as, plain)?;
@@ -284,7 +333,7 @@ impl Vault {
     }
 
     /// The tenant's data key, created on first use.
-    async fn data_key(&self, tenant_id: &str, at: i64) -> Result<Arc<SecretKey>, VaultError> {
+    async fn data_key(&self, tenant_id: &TenantId, at: i64) -> Result<Arc<SecretKey>, VaultError> {
         if let Some(key) = self.existing_data_key(tenant_id).await? {
             return Ok(key);
         }
@@ -304,7 +353,7 @@ impl Vault {
 
     async fn existing_data_key(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
     ) -> Result<Option<Arc<SecretKey>>, VaultError> {
         if let Some(key) = self.cached(tenant_id) {
             return Ok(Some(key));
@@ -316,7 +365,7 @@ impl Vault {
         Ok(Some(self.remember(tenant_id, key)))
     }
 
-    fn wrap(&self, tenant_id: &str, key: &SecretKey) -> Result<WrappedKey, VaultError> {
+    fn wrap(&self, tenant_id: &TenantId, key: &SecretKey) -> Result<WrappedKey, VaultError> {
         Ok(WrappedKey {
             kek_id: self.masters.current.id.clone(),
             wrapped: seal(
@@ -327,7 +376,7 @@ impl Vault {
         })
     }
 
-    fn unwrap(&self, tenant_id: &str, wrapped: &WrappedKey) -> Result<SecretKey, VaultError> {
+    fn unwrap(&self, tenant_id: &TenantId, wrapped: &WrappedKey) -> Result<SecretKey, VaultError> {
         let master = self
             .masters
             .find(&wrapped.kek_id)
@@ -341,7 +390,7 @@ impl Vault {
         Ok(key)
     }
 
-    fn cached(&self, tenant_id: &str) -> Option<Arc<SecretKey>> {
+    fn cached(&self, tenant_id: &TenantId) -> Option<Arc<SecretKey>> {
         self.data_keys
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -349,16 +398,16 @@ impl Vault {
             .cloned()
     }
 
-    fn remember(&self, tenant_id: &str, key: SecretKey) -> Arc<SecretKey> {
+    fn remember(&self, tenant_id: &TenantId, key: SecretKey) -> Arc<SecretKey> {
         let key = Arc::new(key);
         self.data_keys
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .insert(tenant_id.to_owned(), key.clone());
+            .insert(tenant_id.clone(), key.clone());
         key
     }
 
-    fn forget(&self, tenant_id: &str) {
+    fn forget(&self, tenant_id: &TenantId) {
         self.data_keys
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -366,23 +415,23 @@ impl Vault {
     }
 }
 
-/// Template bytes (little-endian f32) as floats.
-fn floats(bytes: &[u8]) -> Vec<f32> {
-    bytes
-        .chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect()
+fn wrap_context(tenant_id: &TenantId) -> Vec<u8> {
+    [
+        b"ekyc tenant key v1\0".as_slice(),
+        tenant_id.as_str().as_bytes(),
+    ]
+    .concat()
 }
 
-fn wrap_context(tenant_id: &str) -> Vec<u8> {
-    [b"ekyc tenant key v1\0".as_slice(), tenant_id.as_bytes()].concat()
-}
-
-fn template_context(tenant_id: &str, user_code: &str, template: &FaceTemplate) -> Vec<u8> {
+fn template_context(
+    tenant_id: &TenantId,
+    user_code: &UserCode,
+    template: &FaceTemplate,
+) -> Vec<u8> {
     [
         b"ekyc template v1".as_slice(),
-        tenant_id.as_bytes(),
-        user_code.as_bytes(),
+        tenant_id.as_str().as_bytes(),
+        user_code.as_str().as_bytes(),
         template.engine.as_bytes(),
         template.model_version.as_bytes(),
     ]
@@ -391,8 +440,8 @@ fn template_context(tenant_id: &str, user_code: &str, template: &FaceTemplate) -
 
 fn seal_template(
     key: &SecretKey,
-    tenant_id: &str,
-    user_code: &str,
+    tenant_id: &TenantId,
+    user_code: &UserCode,
     template: &FaceTemplate,
 ) -> Result<FaceTemplate, VaultError> {
     let context = template_context(tenant_id, user_code, template);
@@ -404,8 +453,8 @@ fn seal_template(
 
 fn open_template(
     key: &SecretKey,
-    tenant_id: &str,
-    user_code: &str,
+    tenant_id: &TenantId,
+    user_code: &UserCode,
     template: &FaceTemplate,
 ) -> Result<FaceTemplate, VaultError> {
     let context = template_context(tenant_id, user_code, template);

@@ -43,10 +43,28 @@ impl Fixture {
     }
 
     /// A user's row as the store holds it.
-    async fn stored(&self, vault: &Vault, tenant_id: &str, user_code: &str) -> EnrolledUser {
-        let key = vault.user_key(tenant_id, user_code).await.unwrap();
-        self.store.enrolled(tenant_id, &key).await.unwrap().unwrap()
+    async fn stored(
+        &self,
+        vault: &Vault,
+        tenant_id: &str,
+        user_code: &str,
+    ) -> EnrolledUser<UserKey> {
+        let tenant_id = tn(tenant_id);
+        let key = vault.user_key(&tenant_id, &uc(user_code)).await.unwrap();
+        self.store
+            .enrolled(&tenant_id, &key)
+            .await
+            .unwrap()
+            .unwrap()
     }
+}
+
+fn tn(id: &str) -> TenantId {
+    TenantId::new(id)
+}
+
+fn uc(code: &str) -> UserCode {
+    UserCode::new(code)
 }
 
 fn vault_over(store: Arc<dyn Store>, master: &str, previous: &[&str]) -> Vault {
@@ -98,10 +116,10 @@ fn file_bytes(db: &Path) -> Vec<u8> {
 async fn round_trip_is_tenant_scoped() {
     let f = Fixture::new().await;
     let vault = f.vault();
-    vault.enrol("a", &user("u1"), 1).await.unwrap();
-    let back = vault.enrolled("a", "u1").await.unwrap().unwrap();
+    vault.enrol(&tn("a"), &user("u1"), 1).await.unwrap();
+    let back = vault.enrolled(&tn("a"), &uc("u1")).await.unwrap().unwrap();
     assert_eq!(back.templates[0].template, plain_template());
-    assert_eq!(vault.enrolled("b", "u1").await.unwrap(), None);
+    assert_eq!(vault.enrolled(&tn("b"), &uc("u1")).await.unwrap(), None);
     let stored = f.stored(&vault, "a", "u1").await;
     assert_ne!(stored.templates[0].template, plain_template());
 }
@@ -109,7 +127,7 @@ async fn round_trip_is_tenant_scoped() {
 #[tokio::test]
 async fn a_copied_database_yields_no_template_without_the_master_key() {
     let f = Fixture::new().await;
-    f.vault().enrol("a", &user("u1"), 1).await.unwrap();
+    f.vault().enrol(&tn("a"), &user("u1"), 1).await.unwrap();
     let bytes = file_bytes(&f.db_path());
     assert!(!contains(&bytes, &plain_template()[..32]));
 
@@ -124,11 +142,15 @@ async fn a_copied_database_yields_no_template_without_the_master_key() {
 
     let wrong_key = vault_over(stolen.clone(), &generate_master_key(), &[]);
     assert!(matches!(
-        wrong_key.enrolled("a", "u1").await,
+        wrong_key.enrolled(&tn("a"), &uc("u1")).await,
         Err(VaultError::UnknownMasterKey(_))
     ));
     let right_key = vault_over(stolen, &f.master, &[]);
-    let opened = right_key.enrolled("a", "u1").await.unwrap().unwrap();
+    let opened = right_key
+        .enrolled(&tn("a"), &uc("u1"))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(opened.templates[0].template, plain_template());
 }
 
@@ -136,26 +158,32 @@ async fn a_copied_database_yields_no_template_without_the_master_key() {
 async fn a_deleted_tenant_cannot_be_decrypted_even_with_the_master_key() {
     let f = Fixture::new().await;
     let vault = f.vault();
-    vault.enrol("a", &user("u1"), 1).await.unwrap();
-    vault.enrol("b", &user("u1"), 1).await.unwrap();
+    vault.enrol(&tn("a"), &user("u1"), 1).await.unwrap();
+    vault.enrol(&tn("b"), &user("u1"), 1).await.unwrap();
     // Whatever survives elsewhere (a stale replica, a row read before the
     // deletion) is what an attacker holding the master key would have.
     let surviving = f.stored(&vault, "a", "u1").await;
-    let wrapped = f.store.tenant_key("a").await.unwrap().unwrap();
+    let wrapped = f.store.tenant_key(&tn("a")).await.unwrap().unwrap();
 
-    assert!(vault.delete_tenant("a").await.unwrap());
+    assert!(vault.delete_tenant(&tn("a")).await.unwrap());
 
     assert!(!contains(&file_bytes(&f.db_path()), &wrapped.wrapped));
     assert!(!contains(
         &file_bytes(&f.db_path()),
         &surviving.templates[0].template
     ));
-    assert_eq!(f.store.tenant_key("a").await.unwrap(), None);
+    assert_eq!(f.store.tenant_key(&tn("a")).await.unwrap(), None);
     let fresh = f.vault();
-    let key = fresh.existing_data_key("a").await.unwrap();
+    let key = fresh.existing_data_key(&tn("a")).await.unwrap();
     assert!(key.is_none(), "no key for a deleted tenant");
     assert_eq!(
-        fresh.enrolled("b", "u1").await.unwrap().unwrap().templates[0].template,
+        fresh
+            .enrolled(&tn("b"), &uc("u1"))
+            .await
+            .unwrap()
+            .unwrap()
+            .templates[0]
+            .template,
         plain_template()
     );
 }
@@ -164,13 +192,13 @@ async fn a_deleted_tenant_cannot_be_decrypted_even_with_the_master_key() {
 async fn sealed_values_do_not_open_in_another_row() {
     let f = Fixture::new().await;
     let vault = f.vault();
-    vault.enrol("a", &user("u1"), 1).await.unwrap();
-    vault.enrol("a", &user("u2"), 1).await.unwrap();
+    vault.enrol(&tn("a"), &user("u1"), 1).await.unwrap();
+    vault.enrol(&tn("a"), &user("u2"), 1).await.unwrap();
     let mut u1 = f.stored(&vault, "a", "u1").await;
-    u1.user_code = vault.user_key("a", "u2").await.unwrap();
-    f.store.enrol("a", &u1, b"any", 2).await.unwrap();
+    u1.user_code = vault.user_key(&tn("a"), &uc("u2")).await.unwrap();
+    f.store.enrol(&tn("a"), &u1, b"any", 2).await.unwrap();
     assert!(matches!(
-        vault.enrolled("a", "u2").await,
+        vault.enrolled(&tn("a"), &uc("u2")).await,
         Err(VaultError::Crypto)
     ));
 }
@@ -178,8 +206,8 @@ async fn sealed_values_do_not_open_in_another_row() {
 #[tokio::test]
 async fn rewrap_moves_every_tenant_to_the_new_master_key() {
     let f = Fixture::new().await;
-    f.vault().enrol("a", &user("u1"), 1).await.unwrap();
-    f.vault().enrol("b", &user("u1"), 1).await.unwrap();
+    f.vault().enrol(&tn("a"), &user("u1"), 1).await.unwrap();
+    f.vault().enrol(&tn("b"), &user("u1"), 1).await.unwrap();
     let new_master = generate_master_key();
     let rotating = vault_over(f.store.clone(), &new_master, &[&f.master]);
     assert_eq!(
@@ -191,10 +219,14 @@ async fn rewrap_moves_every_tenant_to_the_new_master_key() {
     );
     assert_eq!(rotating.rewrap().await.unwrap().already_current, 2);
     let only_new = vault_over(f.store.clone(), &new_master, &[]);
-    assert!(only_new.enrolled("a", "u1").await.unwrap().is_some());
+    assert!(only_new
+        .enrolled(&tn("a"), &uc("u1"))
+        .await
+        .unwrap()
+        .is_some());
     let only_old = vault_over(f.store.clone(), &f.master, &[]);
     assert!(matches!(
-        only_old.enrolled("b", "u1").await,
+        only_old.enrolled(&tn("b"), &uc("u1")).await,
         Err(VaultError::UnknownMasterKey(_))
     ));
 }
@@ -205,25 +237,25 @@ async fn user_codes_are_stored_only_hashed_and_sealed() {
     let vault = f.vault();
     let codes = ["01012345678", "kim.minsu@bank.example"];
     for code in codes {
-        vault.enrol("a", &user(code), 1).await.unwrap();
+        vault.enrol(&tn("a"), &user(code), 1).await.unwrap();
     }
     let bytes = file_bytes(&f.db_path());
     for code in codes {
         assert!(!contains(&bytes, code.as_bytes()), "{code} in the file");
-        assert!(vault.enrolled("a", code).await.unwrap().is_some());
-        assert_eq!(vault.enrolled("b", code).await.unwrap(), None);
+        assert!(vault.enrolled(&tn("a"), &uc(code)).await.unwrap().is_some());
+        assert_eq!(vault.enrolled(&tn("b"), &uc(code)).await.unwrap(), None);
     }
-    let gallery = vault.gallery("a", "ezway", "v1").await.unwrap();
+    let gallery = vault.gallery(&tn("a"), "ezway", "v1").await.unwrap();
     let found: Vec<String> = gallery
-        .search(&floats(&plain_template()), 5)
+        .search(&vector_from_bytes(&plain_template()).unwrap(), 5)
         .into_iter()
-        .map(|hit| hit.user_code)
+        .map(|hit| hit.user_code.into_string())
         .collect();
     assert_eq!(found.len(), 2);
     assert!(codes.iter().all(|c| found.contains(&c.to_string())));
-    assert!(vault.delete_user("a", codes[0]).await.unwrap());
-    assert!(!vault.delete_user("a", codes[0]).await.unwrap());
-    assert!(!vault.delete_user("b", codes[1]).await.unwrap());
+    assert!(vault.delete_user(&tn("a"), &uc(codes[0])).await.unwrap());
+    assert!(!vault.delete_user(&tn("a"), &uc(codes[0])).await.unwrap());
+    assert!(!vault.delete_user(&tn("b"), &uc(codes[1])).await.unwrap());
 }
 
 /// Users stored before codes were hashed: their rows, templates and
@@ -233,10 +265,19 @@ async fn user_codes_are_stored_only_hashed_and_sealed() {
 async fn plain_user_codes_written_before_are_hashed_at_start() {
     let f = Fixture::new().await;
     let vault = f.vault();
-    vault.enrol("a", &user("already-hashed"), 1).await.unwrap();
-    let key = vault.data_key("a", 1).await.unwrap();
+    vault
+        .enrol(&tn("a"), &user("already-hashed"), 1)
+        .await
+        .unwrap();
+    let key = vault.data_key(&tn("a"), 1).await.unwrap();
     let legacy_code = "legacy-01098765432";
-    let sealed = seal_template(&key, "a", legacy_code, &user(legacy_code).templates[0]).unwrap();
+    let sealed = seal_template(
+        &key,
+        &tn("a"),
+        &uc(legacy_code),
+        &user(legacy_code).templates[0],
+    )
+    .unwrap();
     let old_server = sqlx::SqlitePool::connect(&format!("sqlite://{}", f.db_path().display()))
         .await
         .unwrap();
@@ -260,19 +301,23 @@ async fn plain_user_codes_written_before_are_hashed_at_start() {
 
     assert_eq!(vault.seal_legacy_user_codes(2).await.unwrap(), 1);
     assert_eq!(vault.seal_legacy_user_codes(3).await.unwrap(), 0, "once");
-    let migrated = vault.enrolled("a", legacy_code).await.unwrap().unwrap();
+    let migrated = vault
+        .enrolled(&tn("a"), &uc(legacy_code))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(migrated.templates[0].template, plain_template());
-    let stored_as = vault.user_key("a", legacy_code).await.unwrap();
+    let stored_as = vault.user_key(&tn("a"), &uc(legacy_code)).await.unwrap();
     assert_eq!(
         f.store
-            .verify_attempts("a", &stored_as)
+            .verify_attempts(&tn("a"), &stored_as)
             .await
             .unwrap()
             .failures,
         3
     );
-    let gallery = vault.gallery("a", "ezway", "v1").await.unwrap();
-    let hits = gallery.search(&floats(&plain_template()), 5);
-    assert!(hits.iter().any(|h| h.user_code == legacy_code));
+    let gallery = vault.gallery(&tn("a"), "ezway", "v1").await.unwrap();
+    let hits = gallery.search(&vector_from_bytes(&plain_template()).unwrap(), 5);
+    assert!(hits.iter().any(|h| h.user_code.as_str() == legacy_code));
     assert!(!contains(&file_bytes(&f.db_path()), legacy_code.as_bytes()));
 }

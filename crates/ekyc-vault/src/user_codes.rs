@@ -10,6 +10,8 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use ekyc_store::{TenantId, UserCode, UserKey};
+
 use crate::keys::{open, seal, SecretKey};
 use crate::VaultError;
 
@@ -24,41 +26,46 @@ fn keyed(key: &[u8], message: &[u8]) -> Result<[u8; 32], VaultError> {
 
 /// The key a user's rows are stored and found under (64 hex digits),
 /// hashed under a subkey kept apart from the key that seals.
-pub(crate) fn user_key(data_key: &SecretKey, user_code: &str) -> Result<String, VaultError> {
+pub(crate) fn user_key(data_key: &SecretKey, user_code: &UserCode) -> Result<UserKey, VaultError> {
     let lookup = keyed(data_key.as_slice(), b"ekyc user code lookup v1")?;
-    Ok(hex::encode(keyed(&lookup, user_code.as_bytes())?))
+    Ok(UserKey::new(hex::encode(keyed(
+        &lookup,
+        user_code.as_str().as_bytes(),
+    )?)))
 }
 
-fn context(tenant_id: &str, user_key: &str) -> Vec<u8> {
+fn context(tenant_id: &TenantId, user_key: &UserKey) -> Vec<u8> {
     [
         b"ekyc user code v1".as_slice(),
-        tenant_id.as_bytes(),
-        user_key.as_bytes(),
+        tenant_id.as_str().as_bytes(),
+        user_key.as_str().as_bytes(),
     ]
     .join(&0u8)
 }
 
 pub(crate) fn seal_user_code(
     data_key: &SecretKey,
-    tenant_id: &str,
-    user_key: &str,
-    user_code: &str,
+    tenant_id: &TenantId,
+    user_key: &UserKey,
+    user_code: &UserCode,
 ) -> Result<Vec<u8>, VaultError> {
     seal(
         data_key,
         &context(tenant_id, user_key),
-        user_code.as_bytes(),
+        user_code.as_str().as_bytes(),
     )
 }
 
 pub(crate) fn open_user_code(
     data_key: &SecretKey,
-    tenant_id: &str,
-    user_key: &str,
+    tenant_id: &TenantId,
+    user_key: &UserKey,
     sealed: &[u8],
-) -> Result<String, VaultError> {
+) -> Result<UserCode, VaultError> {
     let plain = open(data_key, &context(tenant_id, user_key), sealed)?;
-    String::from_utf8(plain.to_vec()).map_err(|_| VaultError::Crypto)
+    String::from_utf8(plain.to_vec())
+        .map(UserCode::new)
+        .map_err(|_| VaultError::Crypto)
 }
 
 #[cfg(test)]
@@ -68,7 +75,8 @@ mod tests {
     #[test]
     fn keys_are_stable_per_tenant_key_and_reveal_nothing() {
         let (a, b) = (SecretKey::new([1; 32]), SecretKey::new([2; 32]));
-        let key = |k: &SecretKey, code: &str| user_key(k, code).unwrap();
+        let key =
+            |k: &SecretKey, code: &str| user_key(k, &UserCode::from(code)).unwrap().into_string();
         let code = "01012345678";
         assert_eq!(key(&a, code), key(&a, code));
         assert_ne!(key(&a, code), key(&b, code), "other tenant");
@@ -80,15 +88,19 @@ mod tests {
     #[test]
     fn a_sealed_code_opens_only_in_its_own_row() {
         let key = SecretKey::new([1; 32]);
-        let stored_as = user_key(&key, "kim@bank.kr").unwrap();
-        let sealed = seal_user_code(&key, "a", &stored_as, "kim@bank.kr").unwrap();
+        let (a, b) = (TenantId::from("a"), TenantId::from("b"));
+        let kim = UserCode::from("kim@bank.kr");
+        let stored_as = user_key(&key, &kim).unwrap();
+        let sealed = seal_user_code(&key, &a, &stored_as, &kim).unwrap();
         assert!(!String::from_utf8_lossy(&sealed).contains("kim@bank.kr"));
         assert_eq!(
-            open_user_code(&key, "a", &stored_as, &sealed).unwrap(),
+            open_user_code(&key, &a, &stored_as, &sealed)
+                .unwrap()
+                .as_str(),
             "kim@bank.kr"
         );
-        assert!(open_user_code(&key, "b", &stored_as, &sealed).is_err());
-        let other = user_key(&key, "lee@bank.kr").unwrap();
-        assert!(open_user_code(&key, "a", &other, &sealed).is_err());
+        assert!(open_user_code(&key, &b, &stored_as, &sealed).is_err());
+        let other = user_key(&key, &UserCode::from("lee@bank.kr")).unwrap();
+        assert!(open_user_code(&key, &a, &other, &sealed).is_err());
     }
 }

@@ -8,7 +8,7 @@ use chrono::{NaiveDate, TimeZone};
 use clap::Subcommand;
 use ekyc_auth::{signing_secret, Auth};
 use ekyc_core::{Secret, Settings};
-use ekyc_store::{SqlStore, Store};
+use ekyc_store::{AccessKey, SqlStore, Store, TenantId};
 use ekyc_vault::{generate_master_key, MasterKeySource, MasterKeys, Vault};
 use serde_json::json;
 
@@ -161,13 +161,13 @@ pub async fn tenant(settings: &Settings, command: TenantCommand) -> anyhow::Resu
             if json {
                 println!(
                     "{}",
-                    json!({"tenantId": created.tenant_id, "tenantToken": created.tenant_token,
-                           "accessKey": created.access_key, "secretKey": created.secret_key})
+                    json!({"tenantId": created.tenant_id.as_str(), "tenantToken": created.tenant_token,
+                           "accessKey": created.access_key.as_str(), "secretKey": created.secret_key})
                 );
             } else {
                 println!("tenant id:    {}", created.tenant_id);
                 println!("tenant token: {}", created.tenant_token);
-                println!("access key:   {}", created.access_key);
+                println!("access key:   {}", created.access_key.as_str());
                 println!("secret key:   {}   (shown only now)", created.secret_key);
             }
         }
@@ -176,7 +176,9 @@ pub async fn tenant(settings: &Settings, command: TenantCommand) -> anyhow::Resu
             expires,
             json,
         } => {
-            let token = auth.issue_tenant_token(&tenant, expires).await?;
+            let token = auth
+                .issue_tenant_token(&TenantId::new(tenant.as_str()), expires)
+                .await?;
             if json {
                 println!("{}", json!({"tenantId": tenant, "tenantToken": token}));
             } else {
@@ -184,12 +186,13 @@ pub async fn tenant(settings: &Settings, command: TenantCommand) -> anyhow::Resu
             }
         }
         TenantCommand::RevokeTokens { tenant } => {
-            auth.revoke_tenant_tokens(&tenant).await?;
+            auth.revoke_tenant_tokens(&TenantId::new(tenant.as_str()))
+                .await?;
             println!("revoked every tenant token of {tenant}");
         }
         TenantCommand::Delete { tenant } => {
             let store = open_store(settings).await?;
-            if !store.delete_tenant(&tenant).await? {
+            if !store.delete_tenant(&TenantId::new(tenant.as_str())).await? {
                 return Err(anyhow!("no tenant {tenant}"));
             }
             println!("deleted tenant {tenant} and destroyed its data key");
@@ -199,7 +202,7 @@ pub async fn tenant(settings: &Settings, command: TenantCommand) -> anyhow::Resu
                 if json {
                     println!(
                         "{}",
-                        json!({"tenantId": t.id, "name": t.name, "createdAt": t.created_at})
+                        json!({"tenantId": t.id.as_str(), "name": t.name, "createdAt": t.created_at})
                     );
                 } else {
                     println!("{}\t{}", t.id, t.name);
@@ -214,19 +217,22 @@ pub async fn key(settings: &Settings, command: KeyCommand) -> anyhow::Result<()>
     let (_, auth) = open_auth(settings).await?;
     match command {
         KeyCommand::Create { tenant, json } => {
-            let key = auth.create_key(&tenant).await?;
+            let key = auth.create_key(&TenantId::new(tenant.as_str())).await?;
             if json {
                 println!(
                     "{}",
-                    json!({"tenantId": tenant, "accessKey": key.access_key, "secretKey": key.secret_key})
+                    json!({"tenantId": tenant, "accessKey": key.access_key.as_str(), "secretKey": key.secret_key})
                 );
             } else {
-                println!("access key: {}", key.access_key);
+                println!("access key: {}", key.access_key.as_str());
                 println!("secret key: {}   (shown only now)", key.secret_key);
             }
         }
         KeyCommand::Revoke { access_key } => {
-            if !auth.revoke_key(&access_key).await? {
+            if !auth
+                .revoke_key(&AccessKey::new(access_key.as_str()))
+                .await?
+            {
                 return Err(anyhow!("no active access key {access_key}"));
             }
             println!("revoked {access_key}");

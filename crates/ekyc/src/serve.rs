@@ -66,7 +66,12 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     )
     .await?;
     if let Err(e) = audit.flush().await {
-        tracing::error!(error = %e, lost = audit.pending(), "audit records lost at shutdown: the database refused them");
+        let error: &(dyn std::error::Error + 'static) = &e;
+        tracing::error!(
+            error,
+            lost = audit.pending(),
+            "audit records lost at shutdown: the database refused them"
+        );
     }
     tracing::info!("server stopped");
     Ok(())
@@ -82,7 +87,12 @@ async fn flush_audit_spool(audit: Arc<AuditTrail>) {
             Ok(0) => {}
             Ok(written) => tracing::info!(written, "spooled audit records written"),
             Err(e) => {
-                tracing::debug!(error = %e, pending = audit.pending(), "audit spool still waiting")
+                let error: &(dyn std::error::Error + 'static) = &e;
+                tracing::debug!(
+                    error,
+                    pending = audit.pending(),
+                    "audit spool still waiting"
+                )
             }
         }
     }
@@ -100,7 +110,10 @@ async fn maintenance(state: AppState) {
         match state.store.purge_audit(cutoff_ms).await {
             Ok(0) => {}
             Ok(purged) => tracing::info!(purged, "purged expired audit records"),
-            Err(e) => tracing::error!(error = %e, "audit purge failed"),
+            Err(e) => {
+                let error: &(dyn std::error::Error + 'static) = &e;
+                tracing::error!(error, "audit purge failed")
+            }
         }
     }
 }

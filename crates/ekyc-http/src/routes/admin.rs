@@ -7,6 +7,7 @@ use axum::http::request::Parts;
 use axum::Json;
 use ekyc_auth::AuthError;
 use ekyc_core::ErrorCode;
+use ekyc_store::{AccessKey, TenantId};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
@@ -174,11 +175,11 @@ pub(crate) async fn create_tenant(
         return Err(ApiError::bad_request("name must be 1-200 characters"));
     }
     let created = state.auth.create_tenant(name, request.expires_at).await?;
-    audit::note(|facts| facts.tenant_id = Some(created.tenant_id.clone()));
+    audit::note(|facts| facts.tenant_id = Some(created.tenant_id.to_string()));
     Ok(success(Credentials {
-        tenant_id: created.tenant_id,
+        tenant_id: created.tenant_id.into_string(),
         tenant_token: Some(created.tenant_token),
-        access_key: Some(created.access_key),
+        access_key: Some(created.access_key.into_string()),
         secret_key: Some(created.secret_key),
     }))
 }
@@ -196,7 +197,7 @@ pub(crate) async fn list_tenants(
         tenants: tenants
             .into_iter()
             .map(|t| TenantEntry {
-                tenant_id: t.id,
+                tenant_id: t.id.into_string(),
                 name: t.name,
                 created_at: t.created_at,
             })
@@ -214,6 +215,7 @@ pub(crate) async fn delete_tenant(
     ApiPath(tenant_id): ApiPath<String>,
 ) -> Result<Json<Envelope<Done>>, ApiError> {
     audit::note(|facts| facts.tenant_id = Some(tenant_id.clone()));
+    let tenant_id = TenantId::new(tenant_id);
     if !state.vault.delete_tenant(&tenant_id).await? {
         return Err(ApiError::new(ErrorCode::AdminTargetNotFound));
     }
@@ -234,13 +236,13 @@ pub(crate) async fn create_key(
     audit::note(|facts| facts.tenant_id = Some(tenant_id.clone()));
     let key = state
         .auth
-        .create_key(&tenant_id)
+        .create_key(&TenantId::new(tenant_id.as_str()))
         .await
         .map_err(not_found_for_unknown)?;
     Ok(success(Credentials {
         tenant_id,
         tenant_token: None,
-        access_key: Some(key.access_key),
+        access_key: Some(key.access_key.into_string()),
         secret_key: Some(key.secret_key),
     }))
 }
@@ -254,7 +256,7 @@ pub(crate) async fn revoke_key(
     _: Operator,
     ApiPath(access_key): ApiPath<String>,
 ) -> Result<Json<Envelope<Done>>, ApiError> {
-    if !state.auth.revoke_key(&access_key).await? {
+    if !state.auth.revoke_key(&AccessKey::new(access_key)).await? {
         return Err(ApiError::new(ErrorCode::AdminTargetNotFound));
     }
     Ok(success(Done { message: "revoked" }))
@@ -273,7 +275,7 @@ pub(crate) async fn issue_tenant_token(
     audit::note(|facts| facts.tenant_id = Some(tenant_id.clone()));
     let token = state
         .auth
-        .issue_tenant_token(&tenant_id, request.expires_at)
+        .issue_tenant_token(&TenantId::new(tenant_id.as_str()), request.expires_at)
         .await
         .map_err(not_found_for_unknown)?;
     Ok(success(Credentials {
@@ -296,7 +298,7 @@ pub(crate) async fn revoke_tenant_tokens(
     audit::note(|facts| facts.tenant_id = Some(tenant_id.clone()));
     state
         .auth
-        .revoke_tenant_tokens(&tenant_id)
+        .revoke_tenant_tokens(&TenantId::new(tenant_id))
         .await
         .map_err(not_found_for_unknown)?;
     Ok(success(Done { message: "revoked" }))

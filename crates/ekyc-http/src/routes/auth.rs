@@ -3,6 +3,7 @@
 use axum::extract::State;
 use axum::Json;
 use ekyc_core::ErrorCode;
+use ekyc_store::AccessKey;
 use serde::{Deserialize, Serialize};
 
 use super::{success, Envelope};
@@ -65,11 +66,12 @@ pub(crate) async fn issue_token(
     }
     audit::note(|facts| facts.access_key = Some(request.access_key.clone()));
     state.limits.token_attempt(&request.access_key, client)?;
+    let access_key = AccessKey::new(request.access_key);
     let issued = state
         .auth
-        .issue_access_token(&request.access_key, &request.secret_key)
+        .issue_access_token(&access_key, &request.secret_key)
         .await?;
-    audit::note(|facts| facts.tenant_id = Some(issued.tenant_id.clone()));
+    audit::note(|facts| facts.tenant_id = Some(issued.tenant_id.to_string()));
     Ok(success(TokenResponse {
         access_token: issued.token,
         token_type: "Bearer",

@@ -244,10 +244,10 @@ pub(crate) async fn register(
         ..
     }: AuthedJson<RegisterRequest>,
 ) -> Result<Json<Envelope<RegisterResponse>>, ApiError> {
-    validate_user_code(&request.user_code)?;
+    let user_code = validate_user_code(&request.user_code)?;
     let registration = Registration {
         engine: parse_engine(request.engine.as_deref())?,
-        user_code: request.user_code,
+        user_code,
         image: request.image,
         dedupe: request.dedupe == Some(true),
     };
@@ -285,11 +285,11 @@ pub(crate) async fn verify(
         ..
     }: AuthedJson<VerifyRequest>,
 ) -> Result<Json<Envelope<MatchResponse>>, ApiError> {
-    validate_user_code(&request.user_code)?;
+    let user_code = validate_user_code(&request.user_code)?;
     let policy = parse_context(request.context.as_deref())?;
     let verified = state
         .faces
-        .verify(&caller.tenant_id, &request.user_code, request.image, policy)
+        .verify(&caller.tenant_id, &user_code, request.image, policy)
         .await;
     // A mismatch at login is answered as an error that keeps the decision;
     // the audit trail records the decision either way.
@@ -358,7 +358,7 @@ pub(crate) async fn delete_user(
     Caller(caller): Caller,
     ApiPath(UserPath { user_code }): ApiPath<UserPath>,
 ) -> Result<Json<Envelope<DeleteResponse>>, ApiError> {
-    validate_user_code(&user_code)?;
+    let user_code = validate_user_code(&user_code)?;
     state
         .faces
         .delete_user(&caller.tenant_id, &user_code)

@@ -10,6 +10,7 @@ pub(crate) mod ocr;
 pub(crate) mod service;
 
 use ekyc_core::ErrorCode;
+use ekyc_store::UserCode;
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -119,11 +120,12 @@ where
         .ok_or_else(|| D::Error::custom("not an integer in range"))
 }
 
-/// `userCode`: 1–64 characters of `[A-Za-z0-9._@:-]`.
-pub(crate) fn validate_user_code(user_code: &str) -> Result<(), ApiError> {
+/// `userCode`: 1–64 characters of `[A-Za-z0-9._@:-]`, as the use cases
+/// take it.
+pub(crate) fn validate_user_code(user_code: &str) -> Result<UserCode, ApiError> {
     let valid_char = |c: char| c.is_ascii_alphanumeric() || "._@:-".contains(c);
     if (1..=64).contains(&user_code.len()) && user_code.chars().all(valid_char) {
-        Ok(())
+        Ok(UserCode::new(user_code))
     } else {
         Err(ApiError::bad_request(
             "userCode must be 1-64 characters of [A-Za-z0-9._@:-]",

@@ -70,9 +70,7 @@ impl SqlStore {
             }
             Some(url) => match url.strip_prefix("sqlite://") {
                 Some(path) => Self::sqlite(Path::new(path)).await,
-                None => Err(StoreError::Database(
-                    "database_url must start with postgres:// or sqlite://".to_owned(),
-                )),
+                None => Err(StoreError::UnsupportedUrl),
             },
             None => Self::sqlite(default_sqlite).await,
         }

@@ -3,7 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::{AuditRecord, FaceTemplate, Tenant, VerifyAttempts};
+use crate::{AuditRecord, FaceTemplate, Tenant, TenantId, VerifyAttempts};
 
 pub(super) fn template_from_row(row: &AnyRow, engine: String) -> Result<FaceTemplate, sqlx::Error> {
     Ok(FaceTemplate {
@@ -41,7 +41,7 @@ pub(super) fn attempts_from_row(row: &AnyRow) -> Result<VerifyAttempts, sqlx::Er
 
 pub(super) fn tenant_from_row(row: &AnyRow) -> Result<Tenant, sqlx::Error> {
     Ok(Tenant {
-        id: row.try_get("id")?,
+        id: TenantId::new(row.try_get::<String, _>("id")?),
         name: row.try_get("name")?,
         token_epoch: row.try_get("token_epoch")?,
         created_at: row.try_get("created_at")?,

@@ -31,21 +31,30 @@ where
     .await;
 }
 
+fn tid(id: &str) -> TenantId {
+    TenantId::new(id)
+}
+
+/// A user key as the vault would make it (any text here).
+fn ukey(key: &str) -> UserKey {
+    UserKey::new(key)
+}
+
 /// What the vault would store as a user's sealed code (opaque here).
 const SEALED_CODE: &[u8] = b"sealed user code";
 
 fn tenant(id: &str) -> Tenant {
     Tenant {
-        id: id.to_owned(),
+        id: tid(id),
         name: format!("{id} bank"),
         token_epoch: 0,
         created_at: 1,
     }
 }
 
-fn user(code: &str, engines: &[&str]) -> EnrolledUser {
+fn user(code: &str, engines: &[&str]) -> EnrolledUser<UserKey> {
     EnrolledUser {
-        user_code: code.to_owned(),
+        user_code: ukey(code),
         preferred_engine: engines[0].to_owned(),
         templates: engines
             .iter()
@@ -66,10 +75,13 @@ async fn tenants_and_epochs() {
             store.create_tenant(&tenant("a")).await,
             Err(StoreError::Conflict(_))
         ));
-        assert_eq!(store.bump_token_epoch("a").await.unwrap(), 1);
-        assert_eq!(store.tenant("a").await.unwrap().unwrap().token_epoch, 1);
+        assert_eq!(store.bump_token_epoch(&tid("a")).await.unwrap(), 1);
+        assert_eq!(
+            store.tenant(&tid("a")).await.unwrap().unwrap().token_epoch,
+            1
+        );
         assert!(matches!(
-            store.bump_token_epoch("zz").await,
+            store.bump_token_epoch(&tid("zz")).await,
             Err(StoreError::UnknownTenant(_))
         ));
         assert_eq!(store.tenants().await.unwrap().len(), 1);
@@ -89,10 +101,21 @@ async fn keys_revoke_once() {
             revoked_at: None,
         };
         store.create_key(&key).await.unwrap();
-        assert_eq!(store.key("AK1").await.unwrap(), Some(key.clone()));
-        assert!(store.revoke_key("AK1", 9).await.unwrap());
-        assert!(!store.revoke_key("AK1", 10).await.unwrap());
-        assert_eq!(store.key("AK1").await.unwrap().unwrap().revoked_at, Some(9));
+        assert_eq!(
+            store.key(&AccessKey::from("AK1")).await.unwrap(),
+            Some(key.clone())
+        );
+        assert!(store.revoke_key(&AccessKey::from("AK1"), 9).await.unwrap());
+        assert!(!store.revoke_key(&AccessKey::from("AK1"), 10).await.unwrap());
+        assert_eq!(
+            store
+                .key(&AccessKey::from("AK1"))
+                .await
+                .unwrap()
+                .unwrap()
+                .revoked_at,
+            Some(9)
+        );
         let orphan = AccessKeyRecord {
             tenant_id: "missing".into(),
             access_key: "AK2".into(),
@@ -109,20 +132,29 @@ async fn enrolment_replaces_and_is_tenant_scoped() {
         store.create_tenant(&tenant("a")).await.unwrap();
         store.create_tenant(&tenant("b")).await.unwrap();
         store
-            .enrol("a", &user("u1", &["ezway", "applemango"]), SEALED_CODE, 1)
+            .enrol(
+                &tid("a"),
+                &user("u1", &["ezway", "applemango"]),
+                SEALED_CODE,
+                1,
+            )
             .await
             .unwrap();
         store
-            .enrol("a", &user("u1", &["applemango"]), SEALED_CODE, 2)
+            .enrol(&tid("a"), &user("u1", &["applemango"]), SEALED_CODE, 2)
             .await
             .unwrap();
-        let got = store.enrolled("a", "u1").await.unwrap().unwrap();
+        let got = store
+            .enrolled(&tid("a"), &ukey("u1"))
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(got.preferred_engine, "applemango");
         assert_eq!(got.templates.len(), 1);
-        assert_eq!(store.enrolled("b", "u1").await.unwrap(), None);
-        assert!(!store.delete_user("b", "u1").await.unwrap());
-        assert!(store.delete_user("a", "u1").await.unwrap());
-        assert_eq!(store.enrolled("a", "u1").await.unwrap(), None);
+        assert_eq!(store.enrolled(&tid("b"), &ukey("u1")).await.unwrap(), None);
+        assert!(!store.delete_user(&tid("b"), &ukey("u1")).await.unwrap());
+        assert!(store.delete_user(&tid("a"), &ukey("u1")).await.unwrap());
+        assert_eq!(store.enrolled(&tid("a"), &ukey("u1")).await.unwrap(), None);
     })
     .await;
 }
@@ -137,18 +169,22 @@ async fn deleting_a_tenant_erases_everything_it_owns() {
             wrapped: vec![1, 2, 3],
         };
         for id in ["a", "b"] {
-            assert!(store.insert_tenant_key(id, &key, 1).await.unwrap());
+            assert!(store.insert_tenant_key(&tid(id), &key, 1).await.unwrap());
             store
-                .enrol(id, &user("u1", &["ezway"]), SEALED_CODE, 1)
+                .enrol(&tid(id), &user("u1", &["ezway"]), SEALED_CODE, 1)
                 .await
                 .unwrap();
         }
-        assert!(!store.insert_tenant_key("a", &key, 2).await.unwrap());
-        assert!(store.delete_tenant("a").await.unwrap());
-        assert!(!store.delete_tenant("a").await.unwrap());
-        assert_eq!(store.tenant_key("a").await.unwrap(), None);
-        assert_eq!(store.enrolled("a", "u1").await.unwrap(), None);
-        assert!(store.enrolled("b", "u1").await.unwrap().is_some());
+        assert!(!store.insert_tenant_key(&tid("a"), &key, 2).await.unwrap());
+        assert!(store.delete_tenant(&tid("a")).await.unwrap());
+        assert!(!store.delete_tenant(&tid("a")).await.unwrap());
+        assert_eq!(store.tenant_key(&tid("a")).await.unwrap(), None);
+        assert_eq!(store.enrolled(&tid("a"), &ukey("u1")).await.unwrap(), None);
+        assert!(store
+            .enrolled(&tid("b"), &ukey("u1"))
+            .await
+            .unwrap()
+            .is_some());
         assert_eq!(store.tenant_keys().await.unwrap().len(), 1);
     })
     .await;
@@ -166,10 +202,16 @@ async fn rewrap_only_replaces_the_expected_key() {
             kek_id: "new".into(),
             wrapped: vec![2],
         };
-        store.insert_tenant_key("a", &old, 1).await.unwrap();
-        assert!(!store.rewrap_tenant_key("a", "other", &new).await.unwrap());
-        assert!(store.rewrap_tenant_key("a", "old", &new).await.unwrap());
-        assert_eq!(store.tenant_key("a").await.unwrap(), Some(new));
+        store.insert_tenant_key(&tid("a"), &old, 1).await.unwrap();
+        assert!(!store
+            .rewrap_tenant_key(&tid("a"), "other", &new)
+            .await
+            .unwrap());
+        assert!(store
+            .rewrap_tenant_key(&tid("a"), "old", &new)
+            .await
+            .unwrap());
+        assert_eq!(store.tenant_key(&tid("a")).await.unwrap(), Some(new));
     })
     .await;
 }
@@ -179,32 +221,50 @@ async fn verify_failures_count_lock_once_and_clear() {
     on_every_backend(|store| async move {
         store.create_tenant(&tenant("a")).await.unwrap();
         for expected in 1..=3 {
-            let counted = store.count_verify_failure("a", "u1").await.unwrap();
+            let counted = store
+                .count_verify_failure(&tid("a"), &ukey("u1"))
+                .await
+                .unwrap();
             assert_eq!(counted.failures, expected);
         }
         assert_eq!(
-            store.verify_attempts("a", "u2").await.unwrap(),
+            store.verify_attempts(&tid("a"), &ukey("u2")).await.unwrap(),
             VerifyAttempts::default()
         );
-        assert!(store.lock_verify("a", "u1", 0, 99).await.unwrap());
+        assert!(store
+            .lock_verify(&tid("a"), &ukey("u1"), 0, 99)
+            .await
+            .unwrap());
         // A second request that saw the same count does not lock again.
-        assert!(!store.lock_verify("a", "u1", 0, 199).await.unwrap());
+        assert!(!store
+            .lock_verify(&tid("a"), &ukey("u1"), 0, 199)
+            .await
+            .unwrap());
         let locked = VerifyAttempts {
             failures: 0,
             lockouts: 1,
             locked_until: 99,
         };
-        assert_eq!(store.verify_attempts("a", "u1").await.unwrap(), locked);
         assert_eq!(
-            store.count_verify_failure("a", "u1").await.unwrap(),
+            store.verify_attempts(&tid("a"), &ukey("u1")).await.unwrap(),
+            locked
+        );
+        assert_eq!(
+            store
+                .count_verify_failure(&tid("a"), &ukey("u1"))
+                .await
+                .unwrap(),
             VerifyAttempts {
                 failures: 1,
                 ..locked
             }
         );
-        store.clear_verify_attempts("a", "u1").await.unwrap();
+        store
+            .clear_verify_attempts(&tid("a"), &ukey("u1"))
+            .await
+            .unwrap();
         assert_eq!(
-            store.verify_attempts("a", "u1").await.unwrap(),
+            store.verify_attempts(&tid("a"), &ukey("u1")).await.unwrap(),
             VerifyAttempts::default()
         );
     })
@@ -221,7 +281,7 @@ async fn verify_reservations_admit_no_more_than_the_limit_at_once() {
                 let store = store.clone();
                 tokio::spawn(async move {
                     store
-                        .reserve_verify_attempt("a", "u1", 5, now, stale_before)
+                        .reserve_verify_attempt(&tid("a"), &ukey("u1"), 5, now, stale_before)
                         .await
                         .unwrap()
                 })
@@ -232,32 +292,33 @@ async fn verify_reservations_admit_no_more_than_the_limit_at_once() {
             granted += usize::from(attempt.await.unwrap().is_some());
         }
         assert_eq!(granted, 5, "32 at once, 5 admitted");
-        store.release_verify_attempt("a", "u1").await.unwrap();
-        let again = store.reserve_verify_attempt("a", "u1", 5, now, stale_before);
+        let (a, u1) = (tid("a"), ukey("u1"));
+        store.release_verify_attempt(&a, &u1).await.unwrap();
+        let again = store.reserve_verify_attempt(&a, &u1, 5, now, stale_before);
         assert!(
             again.await.unwrap().is_some(),
             "a released one is free again"
         );
-        let failed = store.count_verify_failure("a", "u1").await.unwrap();
+        let failed = store.count_verify_failure(&a, &u1).await.unwrap();
         assert_eq!(failed.failures, 1);
-        let refused = store.reserve_verify_attempt("a", "u1", 5, now, stale_before);
+        let refused = store.reserve_verify_attempt(&a, &u1, 5, now, stale_before);
         assert!(
             refused.await.unwrap().is_none(),
             "1 failure + 4 in progress"
         );
-        let later = store.reserve_verify_attempt("a", "u1", 5, now + 200, now + 100);
+        let later = store.reserve_verify_attempt(&a, &u1, 5, now + 200, now + 100);
         assert!(
             later.await.unwrap().is_some(),
             "reservations of dead requests expire"
         );
-        assert!(store.lock_verify("a", "u1", 0, now + 500).await.unwrap());
-        let locked = store.reserve_verify_attempt("a", "u1", 5, now + 300, now + 250);
+        assert!(store.lock_verify(&a, &u1, 0, now + 500).await.unwrap());
+        let locked = store.reserve_verify_attempt(&a, &u1, 5, now + 300, now + 250);
         assert!(
             locked.await.unwrap().is_none(),
             "no reservation while locked"
         );
-        store.clear_verify_attempts("a", "u1").await.unwrap();
-        let cleared = store.reserve_verify_attempt("a", "u1", 5, now + 300, now + 250);
+        store.clear_verify_attempts(&a, &u1).await.unwrap();
+        let cleared = store.reserve_verify_attempt(&a, &u1, 5, now + 300, now + 250);
         assert!(cleared.await.unwrap().is_some());
     })
     .await;
@@ -295,16 +356,22 @@ async fn audit_is_tenant_scoped_paged_and_purged() {
             .await
             .unwrap();
         store.append_audit(&audit("tn", None, 0)).await.unwrap();
-        let got = store.audit_record("a", "t3").await.unwrap().unwrap();
+        let got = store.audit_record(&tid("a"), "t3").await.unwrap().unwrap();
         assert_eq!((got.status, got.score), (200, Some(0.9)));
-        assert_eq!(store.audit_record("a", "tb").await.unwrap(), None);
-        let first = store.audit_page("a", None, 2).await.unwrap();
+        assert_eq!(store.audit_record(&tid("a"), "tb").await.unwrap(), None);
+        let first = store.audit_page(&tid("a"), None, 2).await.unwrap();
         let trx: Vec<_> = first.iter().map(|r| r.trx_id.as_str()).collect();
         assert_eq!(trx, ["t4", "t3"]);
-        let next = store.audit_page("a", Some(first[1].seq), 10).await.unwrap();
+        let next = store
+            .audit_page(&tid("a"), Some(first[1].seq), 10)
+            .await
+            .unwrap();
         assert_eq!(next.len(), 3);
         assert_eq!(store.purge_audit(2500).await.unwrap(), 5);
-        assert_eq!(store.audit_page("a", None, 10).await.unwrap().len(), 2);
+        assert_eq!(
+            store.audit_page(&tid("a"), None, 10).await.unwrap().len(),
+            2
+        );
     })
     .await;
 }
@@ -326,7 +393,7 @@ async fn reopening_keeps_data_and_does_not_remigrate() {
         SqlStore::sqlite(&path).await,
         SqlStore::postgres(&url).await,
     ] {
-        assert!(reopened.unwrap().tenant("a").await.unwrap().is_some());
+        assert!(reopened.unwrap().tenant(&tid("a")).await.unwrap().is_some());
     }
 }
 
@@ -366,9 +433,9 @@ async fn templates_of_schema_1_come_back_as_unsealed_until_sealed() {
     let store = SqlStore::sqlite(&path).await.unwrap();
     let legacy = store.unsealed_templates().await.unwrap();
     assert_eq!(legacy.len(), 1);
-    assert_eq!(legacy[0].2.template, vec![1, 2]);
+    assert_eq!(legacy[0].template.template, vec![1, 2]);
     assert!(store
-        .enrolled("a", "u1")
+        .enrolled(&tid("a"), &ukey("u1"))
         .await
         .unwrap()
         .unwrap()
@@ -376,11 +443,18 @@ async fn templates_of_schema_1_come_back_as_unsealed_until_sealed() {
         .is_empty());
     let sealed = FaceTemplate {
         template: vec![9, 9, 9],
-        ..legacy[0].2.clone()
+        ..legacy[0].template.clone()
     };
-    store.seal_template("a", "u1", &sealed).await.unwrap();
+    store
+        .seal_template(&tid("a"), &UserCode::from("u1"), &sealed)
+        .await
+        .unwrap();
     assert!(store.unsealed_templates().await.unwrap().is_empty());
-    let user = store.enrolled("a", "u1").await.unwrap().unwrap();
+    let user = store
+        .enrolled(&tid("a"), &ukey("u1"))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(user.templates, vec![sealed]);
 }
 
@@ -396,7 +470,9 @@ async fn concurrent_enrolments_of_one_user_all_succeed() {
                 } else {
                     &["ezway", "applemango"]
                 };
-                store.enrol("a", &user("u1", engines), SEALED_CODE, i).await
+                store
+                    .enrol(&tid("a"), &user("u1", engines), SEALED_CODE, i)
+                    .await
             })
         });
         for attempt in attempts.collect::<Vec<_>>() {
@@ -405,9 +481,13 @@ async fn concurrent_enrolments_of_one_user_all_succeed() {
                 .unwrap()
                 .expect("no enrolment fails on a race");
         }
-        let enrolled = store.enrolled("a", "u1").await.unwrap().unwrap();
+        let enrolled = store
+            .enrolled(&tid("a"), &ukey("u1"))
+            .await
+            .unwrap()
+            .unwrap();
         assert!(matches!(enrolled.templates.len(), 1 | 2));
-        assert_eq!(store.enrolment_epoch("a").await.unwrap(), 8);
+        assert_eq!(store.enrolment_epoch(&tid("a")).await.unwrap(), 8);
     })
     .await;
 }
@@ -440,7 +520,11 @@ async fn optional_values_bind_after_nulls() {
                 .await
                 .expect("a value after a NULL in the same position");
         }
-        let record = store.audit_record("a", "t-full-2").await.unwrap().unwrap();
+        let record = store
+            .audit_record(&tid("a"), "t-full-2")
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(record.score, Some(0.9));
     })
     .await;
@@ -485,9 +569,9 @@ async fn page_count(store: &SqlStore) -> i64 {
         .unwrap()
 }
 
-fn big_user(code: &str) -> EnrolledUser {
+fn big_user(code: &str) -> EnrolledUser<UserKey> {
     EnrolledUser {
-        user_code: code.to_owned(),
+        user_code: ukey(code),
         preferred_engine: "ezway".to_owned(),
         templates: vec![FaceTemplate {
             engine: "ezway".to_owned(),
@@ -533,7 +617,7 @@ async fn a_full_database_loses_no_acknowledged_write() {
             ..user("rolled-back", &[ROLLED_BACK_ENGINE])
         };
         assert!(store
-            .enrol("a", &rolled_back, SEALED_CODE, 0)
+            .enrol(&tid("a"), &rolled_back, SEALED_CODE, 0)
             .await
             .is_err());
         let cap = page_count(&store).await + 6;
@@ -542,7 +626,10 @@ async fn a_full_database_loses_no_acknowledged_write() {
         while failures < 12 {
             next += 1;
             let code = format!("u{next}");
-            match store.enrol("a", &big_user(&code), SEALED_CODE, next).await {
+            match store
+                .enrol(&tid("a"), &big_user(&code), SEALED_CODE, next)
+                .await
+            {
                 Ok(()) => {
                     acknowledged.enrolled.insert(code);
                 }
@@ -551,7 +638,7 @@ async fn a_full_database_loses_no_acknowledged_write() {
             }
             if let Some(earlier) = acknowledged.enrolled.iter().next().cloned() {
                 if next % 3 == 0 {
-                    if let Ok(true) = store.delete_user("a", &earlier).await {
+                    if let Ok(true) = store.delete_user(&tid("a"), &ukey(&earlier)).await {
                         acknowledged.enrolled.remove(&earlier);
                         acknowledged.deleted.insert(earlier);
                     }
@@ -565,10 +652,14 @@ async fn a_full_database_loses_no_acknowledged_write() {
             {
                 acknowledged.audited.push(trx);
             }
-            let _ = store.count_verify_failure("a", "u1").await;
+            let _ = store.count_verify_failure(&tid("a"), &ukey("u1")).await;
         }
         let known = acknowledged.enrolled.iter().next().unwrap();
-        let read = tokio::time::timeout(Duration::from_secs(2), store.enrolled("a", known)).await;
+        let read = tokio::time::timeout(
+            Duration::from_secs(2),
+            store.enrolled(&tid("a"), &ukey(known)),
+        )
+        .await;
         assert!(
             matches!(read, Ok(Ok(Some(_)))),
             "round {round}: reads answer while full"
@@ -579,7 +670,7 @@ async fn a_full_database_loses_no_acknowledged_write() {
         next += 1;
         let code = format!("u{next}");
         while store
-            .enrol("a", &big_user(&code), SEALED_CODE, next)
+            .enrol(&tid("a"), &big_user(&code), SEALED_CODE, next)
             .await
             .is_err()
         {
@@ -596,19 +687,31 @@ async fn a_full_database_loses_no_acknowledged_write() {
     let reopened = SqlStore::sqlite(&path).await.unwrap();
     for code in &acknowledged.enrolled {
         assert!(
-            reopened.enrolled("a", code).await.unwrap().is_some(),
+            reopened
+                .enrolled(&tid("a"), &ukey(code))
+                .await
+                .unwrap()
+                .is_some(),
             "acknowledged enrolment {code} lost"
         );
     }
     for code in &acknowledged.deleted {
         assert!(
-            reopened.enrolled("a", code).await.unwrap().is_none(),
+            reopened
+                .enrolled(&tid("a"), &ukey(code))
+                .await
+                .unwrap()
+                .is_none(),
             "acknowledged deletion of {code} undone"
         );
     }
     for trx in &acknowledged.audited {
         assert!(
-            reopened.audit_record("a", trx).await.unwrap().is_some(),
+            reopened
+                .audit_record(&tid("a"), trx)
+                .await
+                .unwrap()
+                .is_some(),
             "acknowledged audit record {trx} lost"
         );
     }
@@ -629,7 +732,7 @@ async fn a_full_filesystem_loses_no_acknowledged_write() {
         for _ in 0..5 {
             next += 1;
             store
-                .enrol("a", &big_user(&format!("u{next}")), SEALED_CODE, next)
+                .enrol(&tid("a"), &big_user(&format!("u{next}")), SEALED_CODE, next)
                 .await
                 .unwrap();
             acknowledged.enrolled.insert(format!("u{next}"));
@@ -638,7 +741,10 @@ async fn a_full_filesystem_loses_no_acknowledged_write() {
         for _ in 0..20 {
             next += 1;
             let code = format!("u{next}");
-            match store.enrol("a", &big_user(&code), SEALED_CODE, next).await {
+            match store
+                .enrol(&tid("a"), &big_user(&code), SEALED_CODE, next)
+                .await
+            {
                 Ok(()) => {
                     acknowledged.enrolled.insert(code);
                 }
@@ -649,7 +755,7 @@ async fn a_full_filesystem_loses_no_acknowledged_write() {
             }
             if next % 3 == 0 {
                 let earlier = acknowledged.enrolled.iter().next().cloned().unwrap();
-                if let Ok(true) = store.delete_user("a", &earlier).await {
+                if let Ok(true) = store.delete_user(&tid("a"), &ukey(&earlier)).await {
                     acknowledged.enrolled.remove(&earlier);
                     acknowledged.deleted.insert(earlier);
                 }
@@ -664,7 +770,11 @@ async fn a_full_filesystem_loses_no_acknowledged_write() {
             }
         }
         let known = acknowledged.enrolled.iter().next().unwrap();
-        let read = tokio::time::timeout(Duration::from_secs(2), store.enrolled("a", known)).await;
+        let read = tokio::time::timeout(
+            Duration::from_secs(2),
+            store.enrolled(&tid("a"), &ukey(known)),
+        )
+        .await;
         assert!(
             matches!(read, Ok(Ok(Some(_)))),
             "round {round}: reads answer while full: {read:?}"
@@ -673,7 +783,10 @@ async fn a_full_filesystem_loses_no_acknowledged_write() {
         let freed = Instant::now();
         next += 1;
         let code = format!("u{next}");
-        while let Err(e) = store.enrol("a", &big_user(&code), SEALED_CODE, next).await {
+        while let Err(e) = store
+            .enrol(&tid("a"), &big_user(&code), SEALED_CODE, next)
+            .await
+        {
             assert!(
                 freed.elapsed() < Duration::from_secs(5),
                 "round {round}: writes did not come back: {e}"
@@ -689,19 +802,31 @@ async fn a_full_filesystem_loses_no_acknowledged_write() {
     let reopened = SqlStore::sqlite(&path).await.unwrap();
     for code in &acknowledged.enrolled {
         assert!(
-            reopened.enrolled("a", code).await.unwrap().is_some(),
+            reopened
+                .enrolled(&tid("a"), &ukey(code))
+                .await
+                .unwrap()
+                .is_some(),
             "acknowledged enrolment {code} lost"
         );
     }
     for code in &acknowledged.deleted {
         assert!(
-            reopened.enrolled("a", code).await.unwrap().is_none(),
+            reopened
+                .enrolled(&tid("a"), &ukey(code))
+                .await
+                .unwrap()
+                .is_none(),
             "acknowledged deletion of {code} undone"
         );
     }
     for trx in &acknowledged.audited {
         assert!(
-            reopened.audit_record("a", trx).await.unwrap().is_some(),
+            reopened
+                .audit_record(&tid("a"), trx)
+                .await
+                .unwrap()
+                .is_some(),
             "acknowledged audit record {trx} lost"
         );
     }
@@ -736,37 +861,52 @@ async fn a_read_only_postgres_acknowledges_no_write() {
     let store = SqlStore::postgres(&url).await.unwrap();
     store.create_tenant(&tenant("a")).await.unwrap();
     store
-        .enrol("a", &big_user("kept"), SEALED_CODE, 1)
+        .enrol(&tid("a"), &big_user("kept"), SEALED_CODE, 1)
         .await
         .unwrap();
     for round in 0..5 {
         set_read_only(&url, true).await;
         let code = format!("refused-{round}");
         assert!(store
-            .enrol("a", &big_user(&code), SEALED_CODE, 2)
+            .enrol(&tid("a"), &big_user(&code), SEALED_CODE, 2)
             .await
             .is_err());
-        assert!(store.delete_user("a", "kept").await.is_err());
+        assert!(store.delete_user(&tid("a"), &ukey("kept")).await.is_err());
         assert!(store
             .append_audit(&audit(&code, Some("a"), 2))
             .await
             .is_err());
-        assert!(store.count_verify_failure("a", "kept").await.is_err());
-        assert!(store.enrolled("a", "kept").await.unwrap().is_some());
-        assert!(store.enrolled("a", &code).await.unwrap().is_none());
+        assert!(store
+            .count_verify_failure(&tid("a"), &ukey("kept"))
+            .await
+            .is_err());
+        assert!(store
+            .enrolled(&tid("a"), &ukey("kept"))
+            .await
+            .unwrap()
+            .is_some());
+        assert!(store
+            .enrolled(&tid("a"), &ukey(&code))
+            .await
+            .unwrap()
+            .is_none());
 
         set_read_only(&url, false).await;
         let freed = Instant::now();
         let code = format!("accepted-{round}");
         while store
-            .enrol("a", &big_user(&code), SEALED_CODE, 3)
+            .enrol(&tid("a"), &big_user(&code), SEALED_CODE, 3)
             .await
             .is_err()
         {
             assert!(freed.elapsed() < Duration::from_secs(5), "round {round}");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        assert!(store.enrolled("a", &code).await.unwrap().is_some());
+        assert!(store
+            .enrolled(&tid("a"), &ukey(&code))
+            .await
+            .unwrap()
+            .is_some());
     }
 }
 
@@ -806,19 +946,41 @@ async fn plain_user_codes_of_schema_4_move_to_their_keys() {
 
     let store = SqlStore::sqlite(&path).await.unwrap();
     let legacy = store.legacy_user_codes().await.unwrap();
-    assert_eq!(legacy, [("a".to_owned(), "plain-01012345678".to_owned())]);
+    assert_eq!(
+        legacy,
+        [LegacyUser {
+            tenant_id: tid("a"),
+            user_code: UserCode::from("plain-01012345678"),
+        }]
+    );
     store
-        .seal_user_code("a", "plain-01012345678", "key-1", b"sealed")
+        .seal_user_code(
+            &tid("a"),
+            &UserCode::from("plain-01012345678"),
+            &ukey("key-1"),
+            b"sealed",
+        )
         .await
         .unwrap();
     assert!(store.legacy_user_codes().await.unwrap().is_empty());
-    let moved = store.enrolled("a", "key-1").await.unwrap().unwrap();
+    let moved = store
+        .enrolled(&tid("a"), &ukey("key-1"))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(moved.templates[0].template, vec![1, 2]);
     assert_eq!(
-        store.verify_attempts("a", "key-1").await.unwrap().failures,
+        store
+            .verify_attempts(&tid("a"), &ukey("key-1"))
+            .await
+            .unwrap()
+            .failures,
         2
     );
-    let gallery = store.tenant_templates("a", "ezway", "v1").await.unwrap();
+    let gallery = store
+        .tenant_templates(&tid("a"), "ezway", "v1")
+        .await
+        .unwrap();
     assert_eq!(
         gallery,
         [GalleryRow {
