@@ -26,6 +26,18 @@ fn pct(v: f64) -> String {
     format!("{:.2} %", v * 100.0)
 }
 
+/// The share of `scores` at or above `threshold` (or below it, for a miss
+/// rate), as a percentage; `n/a` for a set with no scores, which `--only`
+/// leaves out: a rate over nothing would print as 0 % or 100 % and read
+/// as a result.
+fn rate(scores: &[f32], threshold: f32, below: bool) -> String {
+    if scores.is_empty() {
+        return "n/a".to_owned();
+    }
+    let above = share_at_or_above(scores, threshold);
+    pct(if below { 1.0 - above } else { above })
+}
+
 /// Failures to acquire a face per set, and how many faces only the
 /// second pass found or came with others.
 pub(super) fn report_failures(bench: &Results) {
@@ -68,6 +80,10 @@ pub(super) fn report_failures(bench: &Results) {
 /// BPCER 1 %, and at the served threshold.
 pub(super) fn report_photo(rows: &[Row]) {
     println!("\n== photo (print / screen): threshold at BPCER 1 % on NUAA live");
+    if collect(rows, &["nuaa"], "served_photo", false).is_empty() {
+        println!("  not run: the thresholds are set on the NUAA live frames (--only nuaa)");
+        return;
+    }
     for score in ["photo_pad", "photo_shrink", "pattern", "served_photo"] {
         let live = collect(rows, &["nuaa"], score, false);
         let spoof = collect(rows, &["nuaa"], score, true);
@@ -77,35 +93,30 @@ pub(super) fn report_photo(rows: &[Row]) {
             "  {score}: NUAA AUC {:.4}, EER {}, threshold {threshold:.4}: APCER {}, BPCER {}; faces rejected {}",
             auc(&spoof, &live),
             pct(equal_error_rate(&spoof, &live)),
-            pct(1.0 - share_at_or_above(&spoof, threshold)),
-            pct(share_at_or_above(&live, threshold)),
-            pct(share_at_or_above(&faces, threshold)),
+            rate(&spoof, threshold, true),
+            rate(&live, threshold, false),
+            rate(&faces, threshold, false),
         );
         for set in ["screen", "print"] {
             let attacks = collect(rows, &[set], score, true);
-            let _ = write!(
-                line,
-                "; {set} APCER {}",
-                pct(1.0 - share_at_or_above(&attacks, threshold))
-            );
+            let _ = write!(line, "; {set} APCER {}", rate(&attacks, threshold, true));
         }
         println!("{line}");
         if score == "served_photo" {
-            let faces_rejected = share_at_or_above(&faces, 0.5);
             println!(
                 "    served threshold (0.5): faces rejected {}",
-                pct(faces_rejected)
+                rate(&faces, 0.5, false)
             );
             for set in ["nuaa", "screen", "print"] {
                 let attacks = collect(rows, &[set], score, true);
                 println!(
                     "    served threshold: {set} APCER {}",
-                    pct(1.0 - share_at_or_above(&attacks, 0.5))
+                    rate(&attacks, 0.5, true)
                 );
             }
             println!(
                 "    served threshold: NUAA BPCER {}",
-                pct(share_at_or_above(&live, 0.5))
+                rate(&live, 0.5, false)
             );
         }
     }
@@ -139,6 +150,10 @@ fn per_subject(rows: &[Row], score: &str) {
 /// The covering check and its variants on the mask set.
 pub(super) fn report_mask(rows: &[Row]) {
     println!("\n== mask: accuracy on ../shared/data/mask");
+    if rows.iter().all(|r| r.set != "mask") {
+        println!("  not run (--only mask)");
+        return;
+    }
     for score in [
         "mask_1.0",
         "mask_1.2",
@@ -160,10 +175,10 @@ pub(super) fn report_mask(rows: &[Row]) {
             "  {score}: AUC {:.4}; at 0.5: accuracy {}, false mask {}; at {at_2pct:.4} (false mask ≤ 2 %): accuracy {}, recall {}; faces flagged {}",
             auc(&masked, &bare),
             pct(accuracy(0.5)),
-            pct(share_at_or_above(&bare, 0.5)),
+            rate(&bare, 0.5, false),
             pct(accuracy(at_2pct)),
-            pct(share_at_or_above(&masked, at_2pct)),
-            pct(share_at_or_above(&collect(rows, &["faces", "nuaa"], score, false), 0.5)),
+            rate(&masked, at_2pct, false),
+            rate(&collect(rows, &["faces", "nuaa"], score, false), 0.5, false),
         );
     }
 }
@@ -175,19 +190,23 @@ pub(super) fn report_deepfake(rows: &[Row]) {
         for set in ["gan", "ciplab"] {
             let fake = collect(rows, &[set], score, true);
             let real = collect(rows, &[set], score, false);
+            if fake.is_empty() || real.is_empty() {
+                println!("  {score} {set}: not run (--only {set})");
+                continue;
+            }
             let threshold = threshold_for_bpcer(&real, 0.05);
             println!(
                 "  {score} {set}: AUC {:.4}, TPR {} at FPR 5 % (threshold {threshold:.4}); at served threshold: TPR {}, FPR {}",
                 auc(&fake, &real),
-                pct(share_at_or_above(&fake, threshold)),
-                pct(share_at_or_above(&fake, 0.5)),
-                pct(share_at_or_above(&real, 0.5)),
+                rate(&fake, threshold, false),
+                rate(&fake, 0.5, false),
+                rate(&real, 0.5, false),
             );
         }
         let faces = collect(rows, &["faces", "nuaa"], score, false);
         println!(
             "  {score}: genuine faces + NUAA live flagged at 0.5: {}",
-            pct(share_at_or_above(&faces, 0.5))
+            rate(&faces, 0.5, false)
         );
     }
 }
@@ -318,6 +337,15 @@ mod tests {
                  nuaa,\"a \"\"quoted\"\" one.jpg\",true,0001,false,true,{geometry},,0.750000\n"
             )
         );
+    }
+
+    #[test]
+    fn a_rate_over_a_set_that_was_not_run_is_not_a_figure() {
+        assert_eq!(rate(&[], 0.5, true), "n/a");
+        assert_eq!(rate(&[], 0.5, false), "n/a");
+        assert_eq!(rate(&[0.2, 0.6, 0.9, 0.4], 0.5, false), "50.00 %");
+        assert_eq!(rate(&[0.2, 0.6, 0.9, 0.4], 0.5, true), "50.00 %");
+        assert_eq!(rate(&[0.2, 0.6, 0.9], 0.5, true), "33.33 %");
     }
 
     #[test]
