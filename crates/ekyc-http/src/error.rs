@@ -115,6 +115,12 @@ impl From<IntakeError> for ApiError {
     }
 }
 
+/// Logs a failure that the client only sees as a code, with its whole
+/// source chain: here, at the edge, once.
+fn log_failure(error: &(dyn std::error::Error + 'static), what: &str) {
+    tracing::error!(error, "{what}");
+}
+
 impl From<FaceError> for ApiError {
     fn from(e: FaceError) -> Self {
         match e {
@@ -125,8 +131,7 @@ impl From<FaceError> for ApiError {
             }
             FaceError::NoEngine => Self::new(ErrorCode::EngineUnavailable),
             FaceError::Detection(source) => {
-                let error: &(dyn std::error::Error + 'static) = &source;
-                tracing::error!(error, "face detection failed");
+                log_failure(&source, "face detection failed");
                 Self::new(ErrorCode::Internal)
             }
         }
@@ -139,8 +144,7 @@ impl From<ekyc_doc::ReadError> for ApiError {
             ekyc_doc::ReadError::NoDocument => Self::new(ErrorCode::NoDocument),
             ekyc_doc::ReadError::Unreadable => Self::new(ErrorCode::OcrFailed),
             ekyc_doc::ReadError::Model(source) => {
-                let error: &(dyn std::error::Error + 'static) = &source;
-                tracing::error!(error, "document reading failed");
+                log_failure(&source, "document reading failed");
                 Self::new(ErrorCode::OcrFailed)
             }
         }
@@ -149,16 +153,14 @@ impl From<ekyc_doc::ReadError> for ApiError {
 
 impl From<LivenessError> for ApiError {
     fn from(e: LivenessError) -> Self {
-        let error: &(dyn std::error::Error + 'static) = &e;
-        tracing::error!(error, "liveness scoring failed");
+        log_failure(&e, "liveness scoring failed");
         Self::new(ErrorCode::Internal)
     }
 }
 
 impl From<CalibrationError> for ApiError {
     fn from(e: CalibrationError) -> Self {
-        let error: &(dyn std::error::Error + 'static) = &e;
-        tracing::error!(error, "no calibration for a template's model");
+        log_failure(&e, "no calibration for a template's model");
         Self::new(ErrorCode::EngineUnavailable)
     }
 }
@@ -179,9 +181,7 @@ impl From<PoolError> for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        // Logged here, at the edge, once, with the source chain.
-        let error: &(dyn std::error::Error + 'static) = &e;
-        tracing::error!(error, "store failure");
+        log_failure(&e, "store failure");
         match e {
             StoreError::Database(_) => {
                 Self::new(ErrorCode::Unavailable).with_detail("database unavailable")
@@ -209,9 +209,7 @@ impl From<AuthError> for ApiError {
             | AuthError::Signing(_)
             | AuthError::HashingClosed(_)
             | AuthError::HashingTask(_) => {
-                // Logged here, at the edge, once, with the source chain.
-                let error: &(dyn std::error::Error + 'static) = &e;
-                tracing::error!(error, "auth failure");
+                log_failure(&e, "auth failure");
                 Self::new(ErrorCode::Internal)
             }
         }
@@ -240,9 +238,7 @@ impl From<VaultError> for ApiError {
         match e {
             VaultError::Store(store) => store.into(),
             other => {
-                // Logged here, at the edge, once, with the source chain.
-                let error: &(dyn std::error::Error + 'static) = &other;
-                tracing::error!(error, "template vault failure");
+                log_failure(&other, "template vault failure");
                 Self::new(ErrorCode::Internal)
             }
         }
@@ -284,8 +280,7 @@ impl From<FaceServiceError> for ApiError {
             FaceServiceError::Calibration(e) => e.into(),
             FaceServiceError::Liveness(e) => e.into(),
             FaceServiceError::SearchFailed(e) => {
-                let error: &(dyn std::error::Error + 'static) = &e;
-                tracing::error!(error, "gallery search failed");
+                log_failure(&e, "gallery search failed");
                 Self::new(ErrorCode::Internal)
             }
         }
