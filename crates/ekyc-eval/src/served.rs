@@ -71,9 +71,8 @@ impl ServedFaces {
         let mut served = self.settings.clone();
         served.face.default_engine = settings.face.default_engine;
         served.face.fusion = settings.face.fusion;
-        let settings = served;
         wiring.face_service(
-            &settings,
+            &served,
             self.pool.clone(),
             self.store.clone(),
             self.vault.clone(),

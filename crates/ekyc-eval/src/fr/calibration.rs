@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use ekyc_face::{threshold_for_fmr, Calibration};
 
 use super::{genuine_of, Population, Scores};
-use crate::metrics::{rate, threshold_at_fmr};
+use crate::metrics::{share_at_or_above, threshold_at_fmr};
 
 /// Knots every quarter decade of FMR, at the higher of the cosine that the
 /// whole impostor set and the East-Asian impostors alone give: where the
@@ -59,15 +59,15 @@ pub(super) fn report_policies(calibration: &Calibration, scores: &Scores) {
     ] {
         let score = threshold_for_fmr(target);
         let cos = cosine_for_score(calibration, score);
-        let fmr_lfw = rate(scores.impostor_lfw.iter().copied(), cos);
-        let fmr_ea = rate(scores.impostor_east_asian.iter().copied(), cos);
-        let tar = |p: &[Population]| 100.0 * rate(genuine_of(scores, p).into_iter(), cos).0;
+        let fmr_lfw = share_at_or_above(&scores.impostor_lfw, cos);
+        let fmr_ea = share_at_or_above(&scores.impostor_east_asian, cos);
+        let tar = |p: &[Population]| 100.0 * share_at_or_above(&genuine_of(scores, p), cos);
         println!(
             "    {policy:<10} target {target:.0e}: score {score:.4} = cos {cos:.4}; FMR LFW {:.1e} ({} pairs), East-Asian {:.1e} ({} pairs); TAR LFW {:.2} %, CASIA {:.2} %, East-Asian all {:.2} %",
-            fmr_lfw.0,
-            fmr_lfw.1,
-            fmr_ea.0,
-            fmr_ea.1,
+            fmr_lfw,
+            scores.impostor_lfw.len(),
+            fmr_ea,
+            scores.impostor_east_asian.len(),
             tar(&[Population::Lfw]),
             tar(&[Population::Casia]),
             tar(&[Population::Casia, Population::Rmfd]),

@@ -23,7 +23,7 @@ use ekyc_face::{
 use ekyc_image::decode_image_bytes;
 use ekyc_runtime::InferencePool;
 
-use crate::metrics::{eer, rate, threshold_at_fmr};
+use crate::metrics::{eer, share_at_or_above, threshold_at_fmr};
 use crate::population::Population;
 use crate::progress;
 use crate::report::{print_machine, summarize};
@@ -456,7 +456,7 @@ fn report_accuracy(name: &str, scores: &Scores) {
             let _ = write!(
                 line,
                 "  TAR@{fmr:.0e} {:.2} % (cos {t:.3})",
-                100.0 * rate(genuine.iter().copied(), t).0
+                100.0 * share_at_or_above(&genuine, t)
             );
         }
         let _ = write!(line, "  EER {:.2} %", 100.0 * eer(&genuine, impostors));

@@ -10,7 +10,7 @@ use ekyc_face::FaceModels;
 use ekyc_image::RgbImage;
 
 use super::{Results, Row};
-use crate::metrics::{auc, equal_error_rate, share_at_or_above, threshold_for_bpcer};
+use crate::metrics::{auc, eer, share_at_or_above, threshold_for_bpcer};
 use crate::report::summarize;
 
 /// The `score` of every row of `sets` that is (or is not) an attack.
@@ -92,7 +92,7 @@ pub(super) fn report_photo(rows: &[Row]) {
         let mut line = format!(
             "  {score}: NUAA AUC {:.4}, EER {}, threshold {threshold:.4}: APCER {}, BPCER {}; faces rejected {}",
             auc(&spoof, &live),
-            pct(equal_error_rate(&spoof, &live)),
+            pct(eer(&spoof, &live)),
             rate(&spoof, threshold, true),
             rate(&live, threshold, false),
             rate(&faces, threshold, false),
