@@ -215,3 +215,15 @@ fn the_printed_birth_date_is_checked_against_the_mrzs() {
     let reading = assemble(DocumentKind::Passport, &lines, &gray, &mut recogniser).unwrap();
     assert_eq!(reading.checks.birth_date_consistent, None);
 }
+
+#[test]
+fn a_printed_issue_date_after_the_mrzs_expiry_date_is_not_trusted() {
+    let mut lines = page_printing_birth("12 AUG 1974");
+    lines[2] = line("15 APR 2013", 420.0, 560.0, 0.9);
+    let (gray, mut recogniser) = painted(&lines, (1250, 880));
+    let reading = assemble(DocumentKind::Passport, &lines, &gray, &mut recogniser).unwrap();
+    for name in [FieldName::IssueDate, FieldName::ExpiryDate] {
+        assert_eq!(reading.fields[&name].confidence, BROKEN_RULE, "{name}");
+    }
+    assert_eq!(reading.fields[&FieldName::BirthDate].confidence, 0.99);
+}
