@@ -75,6 +75,15 @@ pub fn detect(lines: &[&str]) -> Option<DocumentKind> {
         .or_else(|| by_fields(lines, &compact))
 }
 
+/// The document a page shows once all its `lines` are read: a title
+/// printed anywhere on it first, then what [`detect`] finds on them. What
+/// the page's top lines alone suggested must not decide: they may show no
+/// title but a number, and a misread seventh digit makes a residence
+/// card's number a resident's.
+pub fn of_page(lines: &[&str]) -> Option<DocumentKind> {
+    title(lines).or_else(|| detect(lines))
+}
+
 /// The document whose title is printed on one of `lines`: read exactly,
 /// else (titles of five characters or more) nearly so. A title is what
 /// says a card is an ID at all, so a two-syllable title (`여권`) counts
@@ -308,6 +317,24 @@ mod tests {
         assert_eq!(title(&["이우정", "여권/G"]), None);
         assert_eq!(detect(&["여권/G"]), Some(DocumentKind::Passport));
         assert_eq!(title(&["900101-1234568"]), None);
+    }
+
+    #[test]
+    fn a_title_anywhere_on_the_page_wins_over_the_top_lines_fields() {
+        // A residence card scanned in a layout whose top lines hold its
+        // number, its 5 read as a 1: alone they suggest a resident card.
+        let top = ["900101-1234568", "HONG GILDONG"];
+        assert_eq!(detect(&top), Some(DocumentKind::Resident));
+        let page = [top[0], top[1], "CHINA", "외국인등록증 RESIDENCE CARD"];
+        assert_eq!(of_page(&page), Some(DocumentKind::Foreign));
+        let licence = ["홍길동", "900101-1234568", "자동차운전면허증"];
+        assert_eq!(of_page(&licence), Some(DocumentKind::Driver));
+        // Without a title, labels and then fields still tell.
+        assert_eq!(
+            of_page(&["900101-1234568", "체류자격 E-9"]),
+            Some(DocumentKind::Foreign)
+        );
+        assert_eq!(of_page(&top), Some(DocumentKind::Resident));
     }
 
     #[test]

@@ -229,8 +229,8 @@ impl DocumentModels {
         })
     }
 
-    /// Reads an opened outline in full, as the document its title names,
-    /// else as the one its lines show, else as `expected`.
+    /// Reads an opened outline in full, as the document a title anywhere
+    /// on it names, else as the one its lines show, else as `expected`.
     fn read_opened(
         &mut self,
         photo: &RgbImage,
@@ -248,7 +248,9 @@ impl DocumentModels {
         }
         self.recognise(&mut page, usize::MAX, timings)?;
         let texts = page.texts();
-        let detected = titled.or_else(|| kind::detect(&texts));
+        // What the top lines suggested gave the page its size; once every
+        // line is read, a title anywhere outranks it.
+        let detected = kind::of_page(&texts).or(titled);
         let printed_title = kind::title(&texts).is_some();
         let wanted = detected.or(expected).ok_or(ReadError::Unreadable)?;
 

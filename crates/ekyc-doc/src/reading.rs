@@ -38,7 +38,9 @@ pub struct Checks {
     pub licence_types: Option<bool>,
     /// Every MRZ check digit holds.
     pub mrz_check_digits: Option<bool>,
-    /// The birth dates printed in different fields agree.
+    /// The birth date printed in the passport's visual zone agrees with its
+    /// MRZ's (the other documents print one birth date only, in the
+    /// registration number, so the check does not apply to them).
     pub birth_date_consistent: Option<bool>,
     /// The expiry date has passed.
     pub expired: Option<bool>,
@@ -71,10 +73,11 @@ pub struct Reading {
     pub fields: Fields,
     /// The registration number with its confidence (all but the passport).
     pub id_number: Option<(RegistrationNumber, f32)>,
-    /// The passport's MRZ, only when every check digit holds: one that
-    /// fails them is misread somewhere, so it is withheld rather than
-    /// handed on (its fields keep a low confidence, and
-    /// `checks.mrz_check_digits` says it failed).
+    /// The passport's MRZ, only when it is valid: every check digit holds,
+    /// and the document code, states and (on Korean passports) number have
+    /// their shapes. One that is not is misread somewhere, so it is
+    /// withheld rather than handed on (its fields keep a low confidence,
+    /// and `checks.mrz_check_digits` says whether the digits failed).
     pub mrz: Option<PassportMrz>,
     /// What the fields' own rules say of them.
     pub checks: Checks,

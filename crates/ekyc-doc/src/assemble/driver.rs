@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use super::shared::{address, date_line, issuer_line, name_above, registration_line, serial};
 use super::{IdNumber, Sheet};
-use crate::dates::period_end;
+use crate::dates::{in_range, period_end};
 use crate::fields::FieldName;
 use crate::licence::{self, LICENCE_TYPES, REGIONS};
 use crate::reading::Checks;
@@ -183,13 +183,16 @@ fn period_line(sheet: &mut Sheet<'_>) -> Result<Option<usize>, DocError> {
 }
 
 /// The end of a `YYYY.MM.DD ~ YYYY.MM.DD` period, also when OCR lost the
-/// tilde: the last eight digits are the end date.
+/// tilde: the last eight digits are the end date, within the years any
+/// printed date falls in.
 fn two_dates(text: &str) -> Option<NaiveDate> {
     if let Some(end) = period_end(text).filter(|_| text.contains(['~', '∼'])) {
         return Some(end);
     }
     let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-    (digits.len() == 16).then(|| NaiveDate::parse_from_str(&digits[8..], "%Y%m%d").ok())?
+    (digits.len() == 16)
+        .then(|| NaiveDate::parse_from_str(&digits[8..], "%Y%m%d").ok())?
+        .filter(in_range)
 }
 
 /// The 조건 code (one or two capitals) printed right of its label.

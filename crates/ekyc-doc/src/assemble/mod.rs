@@ -93,7 +93,7 @@ pub(crate) fn assemble(
         DocumentKind::Resident => id_number = resident::read(&mut sheet)?,
         DocumentKind::Driver => id_number = driver::read(&mut sheet, &mut checks)?,
         DocumentKind::Foreign => id_number = foreign::read(&mut sheet)?,
-        DocumentKind::Passport => mrz = passport::read(&mut sheet)?,
+        DocumentKind::Passport => mrz = passport::read(&mut sheet, &mut checks)?,
     }
     let mut fields = sheet.into_fields();
     let today = Utc::now().date_naive();

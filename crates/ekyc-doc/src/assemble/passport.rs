@@ -2,6 +2,8 @@
 //! check digits; the visual zone adds the Korean name and the issue date,
 //! which the MRZ lacks.
 
+use chrono::NaiveDate;
+
 use super::rules::BROKEN_RULE;
 use super::shared::leading_name;
 use super::Sheet;
@@ -9,20 +11,25 @@ use crate::dates::{self, parse_date};
 use crate::fields::FieldName;
 use crate::mrz::{self, PassportMrz};
 use crate::page::line_crop;
+use crate::reading::Checks;
 use crate::recognise::Script;
 use crate::romanise;
 use crate::textdet::TextBox;
 use crate::DocError;
 
 /// Reads a passport page; its MRZ (whether or not it is valid) is
-/// returned beside the fields it gave.
-pub(super) fn read(sheet: &mut Sheet<'_>) -> Result<Option<PassportMrz>, DocError> {
+/// returned beside the fields it gave, and whether the birth date printed
+/// in the visual zone agrees with the MRZ's goes in `checks`.
+pub(super) fn read(
+    sheet: &mut Sheet<'_>,
+    checks: &mut Checks,
+) -> Result<Option<PassportMrz>, DocError> {
     let mrz = machine_readable_zone(sheet)?;
     korean_name(sheet, mrz.as_ref())?;
     let Some(reading) = mrz else {
         return Ok(None);
     };
-    issue_date(sheet, &reading)?;
+    let printed_birth = visual_dates(sheet, &reading)?;
     let confidence = if reading.valid { 0.99 } else { 0.5 };
     // A Korean number of neither shape is misread, whatever the check
     // digit says; a state ICAO does not know is withheld.
@@ -64,6 +71,16 @@ pub(super) fn read(sheet: &mut Sheet<'_>) -> Result<Option<PassportMrz>, DocErro
     if !sheet.fields.contains_key(&FieldName::Name) {
         let name = format!("{} {}", reading.surname, reading.given_names);
         sheet.set(FieldName::Name, name.trim(), confidence);
+    }
+    if let (Some(printed), Some(coded)) = (printed_birth, reading.birth_date) {
+        checks.birth_date_consistent = Some(printed == coded);
+        // Which of the two is misread cannot be told: the birth date
+        // answered (the MRZ's) is not trusted.
+        if printed != coded {
+            if let Some(birth) = sheet.fields.get_mut(&FieldName::BirthDate) {
+                birth.confidence = birth.confidence.min(BROKEN_RULE);
+            }
+        }
     }
     Ok(Some(reading))
 }
@@ -175,26 +192,73 @@ fn most_confident(sheet: &Sheet<'_>, candidates: &[usize]) -> Option<usize> {
 }
 
 /// The visual zone prints three dates (birth, issue, expiry); the MRZ
-/// holds two of them, so the issue date is the one it does not hold.
-fn issue_date(sheet: &mut Sheet<'_>, mrz: &PassportMrz) -> Result<(), DocError> {
+/// holds two of them, so the issue date is the one it does not hold. The
+/// printed birth date is returned, to be checked against the MRZ's: a
+/// date that equals it, else the one on or under its label, which is then
+/// not taken for the issue date (it is the birth date misread).
+fn visual_dates(sheet: &mut Sheet<'_>, mrz: &PassportMrz) -> Result<Option<NaiveDate>, DocError> {
+    let labelled = birth_date_line(sheet)?;
+    let mut matched = false;
+    let mut others: Vec<(usize, NaiveDate, f32)> = Vec::new();
     for index in 0..sheet.lines.len() {
-        let line = &sheet.lines[index];
-        if line.digits() < 4
-            || line.digits() > 10
-            || line.area.centre_y() > 0.72 * sheet.gray.height() as f32
-        {
-            continue;
+        if matched && !others.is_empty() {
+            break;
         }
-        let reading = sheet.reread(index, Script::Latin)?;
-        let date = parse_date(&reading.text).or_else(|| dates::loose_passport_date(&reading.text));
-        if let Some(date) =
-            date.filter(|d| Some(*d) != mrz.birth_date && Some(*d) != mrz.expiry_date)
-        {
-            sheet.set_date(FieldName::IssueDate, date, reading.confidence);
-            return Ok(());
+        let Some((date, confidence)) = visual_date(sheet, index)? else {
+            continue;
+        };
+        if Some(date) == mrz.birth_date {
+            matched = true;
+        } else if Some(date) != mrz.expiry_date {
+            others.push((index, date, confidence));
         }
     }
-    Ok(())
+    let printed_birth = if matched {
+        mrz.birth_date
+    } else {
+        labelled.map(|(_, date)| date)
+    };
+    let issue = others
+        .into_iter()
+        .find(|(index, _, _)| matched || labelled.is_none_or(|(line, _)| line != *index));
+    if let Some((_, date, confidence)) = issue {
+        sheet.set_date(FieldName::IssueDate, date, confidence);
+    }
+    Ok(printed_birth)
+}
+
+/// Labels of the printed birth date (`생년월일/Date of birth`), compared
+/// as [`Sheet::label`] does.
+const BIRTH_LABELS: [&str; 2] = ["생년월일", "DATEOFBIRTH"];
+
+/// The line that prints the birth date and the date it reads as: its
+/// label's own line when the date follows the label there, else the line
+/// under the label.
+fn birth_date_line(sheet: &mut Sheet<'_>) -> Result<Option<(usize, NaiveDate)>, DocError> {
+    let Some(label) = sheet.label(&BIRTH_LABELS) else {
+        return Ok(None);
+    };
+    for index in [Some(label), sheet.below(label)].into_iter().flatten() {
+        if let Some((date, _)) = visual_date(sheet, index)? {
+            return Ok(Some((index, date)));
+        }
+    }
+    Ok(None)
+}
+
+/// Line `index` as a date of the visual zone (above the MRZ, four to ten
+/// digits), read again in capitals, with the reading's confidence.
+fn visual_date(sheet: &mut Sheet<'_>, index: usize) -> Result<Option<(NaiveDate, f32)>, DocError> {
+    let line = &sheet.lines[index];
+    if line.digits() < 4
+        || line.digits() > 10
+        || line.area.centre_y() > 0.72 * sheet.gray.height() as f32
+    {
+        return Ok(None);
+    }
+    let reading = sheet.reread(index, Script::Latin)?;
+    let date = parse_date(&reading.text).or_else(|| dates::loose_passport_date(&reading.text));
+    Ok(date.map(|date| (date, reading.confidence)))
 }
 
 /// The MRZ: the bottom rows of the page, each row's pieces joined, read

@@ -2,8 +2,9 @@
 //! registration number's, the dates' order, and what the document's
 //! confidence counts. A field that breaks a rule is kept but not trusted.
 
-use chrono::NaiveDate;
+use chrono::{Months, NaiveDate};
 
+use crate::dates;
 use crate::fields::{Field, FieldName, FieldValue, Fields};
 use crate::kind::DocumentKind;
 use crate::registration::RegistrationNumber;
@@ -110,10 +111,16 @@ pub(super) fn keep_number_rules(
     fits
 }
 
-/// The rules every document's dates keep: born no later than issued,
-/// issued no later than today and before it expires. A date that breaks
-/// one is misread somewhere: the dates involved keep at most
-/// [`BROKEN_RULE`] confidence, since which of them is wrong cannot be told.
+/// How many years ahead an expiry date may lie: no Korean document runs
+/// longer (a passport ten years, a licence's renewal period ten).
+const LONGEST_VALIDITY: Months = Months::new(20 * 12);
+
+/// The rules every document's dates keep: each a date of the holder's or
+/// of a document in use (from 1900 on; birth and issue no later than
+/// today; expiry no more than [`LONGEST_VALIDITY`] ahead), born no later
+/// than issued, and issued before it expires. A date that breaks one is
+/// misread somewhere: the dates involved keep at most [`BROKEN_RULE`]
+/// confidence, since which of them is wrong cannot be told.
 pub(super) fn keep_date_rules(fields: &mut Fields, today: NaiveDate) {
     let (birth, issue, expiry) = (
         date(fields, FieldName::BirthDate),
@@ -121,11 +128,16 @@ pub(super) fn keep_date_rules(fields: &mut Fields, today: NaiveDate) {
         date(fields, FieldName::ExpiryDate),
     );
     let mut broken: Vec<FieldName> = Vec::new();
-    if birth.is_some_and(|b| b > today) {
-        broken.push(FieldName::BirthDate);
-    }
-    if issue.is_some_and(|i| i > today) {
-        broken.push(FieldName::IssueDate);
+    let latest_expiry = today.checked_add_months(LONGEST_VALIDITY);
+    for (name, date, latest) in [
+        (FieldName::BirthDate, birth, Some(today)),
+        (FieldName::IssueDate, issue, Some(today)),
+        (FieldName::ExpiryDate, expiry, latest_expiry),
+    ] {
+        let outside = |d: NaiveDate| !dates::in_range(&d) || latest.is_some_and(|l| d > l);
+        if date.is_some_and(outside) {
+            broken.push(name);
+        }
     }
     if let (Some(b), Some(i)) = (birth, issue) {
         if i < b {

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use image::GrayImage;
 
+use super::rules::ISO_DATE;
+use crate::dates;
 use crate::fields::{Field, FieldName, FieldValue, Fields};
 use crate::page::line_crop;
 use crate::recognise::{LineReading, LineRecogniser, Script};
@@ -107,9 +109,14 @@ impl<'a> Sheet<'a> {
         );
     }
 
-    /// Sets a date field in the answer's ISO form.
+    /// Sets a date field in the answer's ISO form. A date outside
+    /// [`dates::YEARS`] is a misread digit, never a date, and is withheld:
+    /// whatever parsed it, it must not reach the answer (chrono writes a
+    /// five-digit year with a sign: `+20024-04-12`).
     pub(super) fn set_date(&mut self, name: FieldName, date: NaiveDate, confidence: f32) {
-        self.set(name, date.format("%Y-%m-%d").to_string(), confidence);
+        if dates::in_range(&date) {
+            self.set(name, date.format(ISO_DATE).to_string(), confidence);
+        }
     }
 
     /// The first line (top to bottom) whose compact text contains any of
@@ -155,3 +162,6 @@ impl<'a> Sheet<'a> {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests;

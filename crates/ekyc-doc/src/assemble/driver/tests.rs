@@ -39,3 +39,9 @@ fn licence_types_are_kept_as_a_list_in_print_order() {
         Some("1종보통")
     );
 }
+
+#[test]
+fn a_period_whose_end_is_no_printed_year_has_no_end() {
+    // The tilde lost and the end's 20 read as 00: year 25 is no date.
+    assert_eq!(two_dates("2025.01.01 0025.12.31"), None);
+}

@@ -1,7 +1,10 @@
 use image::GrayImage;
 
 use super::*;
+use crate::assemble::assemble;
+use crate::assemble::rules::BROKEN_RULE;
 use crate::assemble::testing::*;
+use crate::kind::DocumentKind;
 
 #[test]
 fn a_status_of_stay_on_its_labels_line_is_found() {
@@ -46,4 +49,24 @@ fn visa_codes() {
     assert_eq!(visa_code("D-2 8"), Some("D-2".to_owned()));
     assert_eq!(visa_code("E9"), None);
     assert_eq!(visa_code("영주(F-5)").as_deref(), Some("F-5"));
+}
+
+#[test]
+fn an_issue_date_before_the_numbers_birth_date_is_not_trusted() {
+    let lines = [
+        line("840807-5062544", 300.0, 200.0, 0.9),
+        line("HONG GILDONG", 300.0, 250.0, 0.9),
+        line("CHINA", 300.0, 300.0, 0.9),
+        line("E-9", 300.0, 350.0, 0.9),
+        line("1980.01.15", 300.0, 400.0, 0.9),
+    ];
+    let (gray, mut recogniser) = painted(&lines, (1012, 638));
+    let reading = assemble(DocumentKind::Foreign, &lines, &gray, &mut recogniser).unwrap();
+    assert_eq!(
+        reading.fields[&FieldName::BirthDate].value.as_text(),
+        Some("1984-08-07")
+    );
+    for name in [FieldName::BirthDate, FieldName::IssueDate] {
+        assert_eq!(reading.fields[&name].confidence, BROKEN_RULE, "{name}");
+    }
 }

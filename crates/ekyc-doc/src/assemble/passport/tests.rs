@@ -151,3 +151,79 @@ fn a_passport_mrz_of_the_wrong_format_is_withheld() {
     assert!(reading.fields[&FieldName::PassportNumber].confidence <= 0.5);
     assert!(reading.confidence < 0.6, "{}", reading.confidence);
 }
+
+/// A page printing `birth` under its label, the issue and expiry dates,
+/// and the ICAO specimen's MRZ (born 12 AUG 1974, expiring 15 APR 2012).
+fn page_printing_birth(birth: &str) -> Vec<Line> {
+    vec![
+        line("생년월일/Date of birth", 420.0, 430.0, 0.9),
+        line(birth, 420.0, 474.0, 0.9),
+        line("15 APR 2007", 420.0, 560.0, 0.9),
+        line("15 APR 2012", 420.0, 610.0, 0.9),
+        line(
+            "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+            60.0,
+            700.0,
+            0.9,
+        ),
+        line(
+            "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+            60.0,
+            780.0,
+            0.9,
+        ),
+    ]
+}
+
+#[test]
+fn the_printed_birth_date_is_checked_against_the_mrzs() {
+    let lines = page_printing_birth("12 AUG 1974");
+    let (gray, mut recogniser) = painted(&lines, (1250, 880));
+    let reading = assemble(DocumentKind::Passport, &lines, &gray, &mut recogniser).unwrap();
+    assert_eq!(reading.checks.birth_date_consistent, Some(true));
+    let birth = &reading.fields[&FieldName::BirthDate];
+    assert_eq!(
+        (birth.value.as_text(), birth.confidence),
+        (Some("1974-08-12"), 0.99)
+    );
+    assert_eq!(
+        reading.fields[&FieldName::IssueDate].value.as_text(),
+        Some("2007-04-15")
+    );
+
+    // The printed year misread (or the MRZ's, past its check digit):
+    // which is wrong cannot be told, so the birth date is not trusted, and
+    // the printed one is not taken for the issue date either.
+    let lines = page_printing_birth("12 AUG 1979");
+    let (gray, mut recogniser) = painted(&lines, (1250, 880));
+    let reading = assemble(DocumentKind::Passport, &lines, &gray, &mut recogniser).unwrap();
+    assert_eq!(reading.checks.birth_date_consistent, Some(false));
+    let birth = &reading.fields[&FieldName::BirthDate];
+    assert_eq!(
+        (birth.value.as_text(), birth.confidence),
+        (Some("1974-08-12"), BROKEN_RULE)
+    );
+    assert_eq!(
+        reading.fields[&FieldName::IssueDate].value.as_text(),
+        Some("2007-04-15")
+    );
+
+    // No printed birth date read: nothing to compare.
+    let mut lines = page_printing_birth("");
+    lines.remove(1);
+    let (gray, mut recogniser) = painted(&lines, (1250, 880));
+    let reading = assemble(DocumentKind::Passport, &lines, &gray, &mut recogniser).unwrap();
+    assert_eq!(reading.checks.birth_date_consistent, None);
+}
+
+#[test]
+fn a_printed_issue_date_after_the_mrzs_expiry_date_is_not_trusted() {
+    let mut lines = page_printing_birth("12 AUG 1974");
+    lines[2] = line("15 APR 2013", 420.0, 560.0, 0.9);
+    let (gray, mut recogniser) = painted(&lines, (1250, 880));
+    let reading = assemble(DocumentKind::Passport, &lines, &gray, &mut recogniser).unwrap();
+    for name in [FieldName::IssueDate, FieldName::ExpiryDate] {
+        assert_eq!(reading.fields[&name].confidence, BROKEN_RULE, "{name}");
+    }
+    assert_eq!(reading.fields[&FieldName::BirthDate].confidence, 0.99);
+}

@@ -100,3 +100,25 @@ fn missing_fields_lower_the_documents_confidence() {
     let without_number = document_confidence(DocumentKind::Resident, &full, None);
     assert!(without_number < 0.9, "{without_number}");
 }
+
+#[test]
+fn dates_outside_a_holders_or_a_documents_years_are_not_trusted() {
+    let mut fields = BTreeMap::from([
+        (FieldName::BirthDate, field("1899-12-31", 0.95)),
+        (FieldName::IssueDate, field("2024-04-12", 0.95)),
+        // Twenty years and a day after today: no document runs so long.
+        (FieldName::ExpiryDate, field("2046-12-07", 0.95)),
+    ]);
+    keep_date_rules(&mut fields, today());
+    assert_eq!(fields[&FieldName::BirthDate].confidence, BROKEN_RULE);
+    assert_eq!(fields[&FieldName::IssueDate].confidence, 0.95);
+    assert_eq!(fields[&FieldName::ExpiryDate].confidence, BROKEN_RULE);
+
+    let mut fields = BTreeMap::from([
+        (FieldName::BirthDate, field("1900-01-01", 0.95)),
+        (FieldName::ExpiryDate, field("2046-12-06", 0.95)),
+    ]);
+    keep_date_rules(&mut fields, today());
+    assert_eq!(fields[&FieldName::BirthDate].confidence, 0.95);
+    assert_eq!(fields[&FieldName::ExpiryDate].confidence, 0.95);
+}
