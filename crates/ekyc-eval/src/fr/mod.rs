@@ -232,13 +232,12 @@ fn embed_one(
     let image = decode_image_bytes(bytes, limits).ok()?.rgb;
     stages.decode = t.elapsed();
     let t = Instant::now();
-    let faces = models
-        .detector
-        .detect_framed(&image, ekyc_face::DEFAULT_MAX_SIDE)
-        .ok()?;
+    let faces = models.presenter_candidates(&image).ok()?;
+    let labelled = labelled_face(faces, image.dimensions())?;
+    let located = models.located(&image, labelled).ok()?;
     stages.detect = t.elapsed();
     let t = Instant::now();
-    let face = models.align(&image, labelled_face(faces, image.dimensions())?);
+    let face = models.align(&image, located);
     stages.align = t.elapsed();
     let (mut templates, mut probes) = (Vec::new(), Vec::new());
     for (index, engine) in EngineId::ALL.into_iter().enumerate() {
