@@ -79,18 +79,32 @@ pub fn align_face(image: &RgbImage, landmarks: &[[f32; 2]; 5]) -> RgbImage {
     let transform = similarity_transform(landmarks, &TEMPLATE);
     let scale = scale_of(&transform);
     if scale > 0.0 && scale < 1.0 / MAX_DOWNSCALE {
-        // Shrink only the part of the image the crop will sample.
-        let (region, origin) = sampled_region(image, &transform);
-        let (shrunk, factor) = shrink(&region, scale * MAX_DOWNSCALE);
-        let moved = landmarks.map(|p| [(p[0] - origin[0]) * factor, (p[1] - origin[1]) * factor]);
-        return warp(&shrunk, &similarity_transform(&moved, &TEMPLATE));
+        let region = sampled_region(image, &transform);
+        if let Some((shrunk, factor)) = shrink(image, region, scale * MAX_DOWNSCALE) {
+            let moved = landmarks.map(|p| {
+                [
+                    (p[0] - region.x as f32) * factor,
+                    (p[1] - region.y as f32) * factor,
+                ]
+            });
+            return warp(&shrunk, &similarity_transform(&moved, &TEMPLATE));
+        }
     }
     warp(image, &transform)
 }
 
-/// The part of `image` that the aligned crop maps onto (with a margin),
-/// and its top-left corner.
-fn sampled_region(image: &RgbImage, transform: &Affine) -> (RgbImage, [f32; 2]) {
+/// A rectangle on whole pixels, inside the image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Region {
+    x: u32,
+    y: u32,
+    width: u32,
+    height: u32,
+}
+
+/// The part of `image` that the aligned crop maps onto, with a margin:
+/// only it is shrunk.
+fn sampled_region(image: &RgbImage, transform: &Affine) -> Region {
     let inverse = invert(transform);
     let side = ALIGNED_SIZE as f32;
     let corners = [[0.0, 0.0], [side, 0.0], [0.0, side], [side, side]].map(|[x, y]: [f32; 2]| {
@@ -115,25 +129,44 @@ fn sampled_region(image: &RgbImage, transform: &Affine) -> (RgbImage, [f32; 2]) 
     let y1 = (bound(1, f32::max, f32::MIN) + margin)
         .ceil()
         .clamp(y0 + 1.0, image.height() as f32);
-    let region = image::imageops::crop_imm(
-        image,
-        x0 as u32,
-        y0 as u32,
-        (x1 - x0) as u32,
-        (y1 - y0) as u32,
-    )
-    .to_image();
-    (region, [x0, y0])
+    Region {
+        x: x0 as u32,
+        y: y0 as u32,
+        width: (x1 - x0) as u32,
+        height: (y1 - y0) as u32,
+    }
 }
 
-/// Shrinks by about `factor` with an averaging filter; returns the exact factor.
-fn shrink(image: &RgbImage, factor: f32) -> (RgbImage, f32) {
-    let width = ((image.width() as f32 * factor).round() as u32).max(1);
-    let exact = width as f32 / image.width() as f32;
-    let height = ((image.height() as f32 * exact).round() as u32).max(1);
-    let shrunk =
-        image::imageops::resize(image, width, height, image::imageops::FilterType::Triangle);
-    (shrunk, exact)
+/// Shrinks `region` of `image` by about `factor` with an averaging
+/// (triangle) filter; returns it and the exact factor. `fast_image_resize`
+/// does it with SIMD straight from the region: the `image` crate's filter
+/// took about 2 ms of every verify. `None` only if the resizer refuses
+/// the buffers, which valid RGB images never make it do.
+fn shrink(image: &RgbImage, region: Region, factor: f32) -> Option<(RgbImage, f32)> {
+    use fast_image_resize::images::{Image, ImageRef};
+    use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+
+    let width = ((region.width as f32 * factor).round() as u32).max(1);
+    let exact = width as f32 / region.width as f32;
+    let height = ((region.height as f32 * exact).round() as u32).max(1);
+    let source = ImageRef::new(
+        image.width(),
+        image.height(),
+        image.as_raw(),
+        PixelType::U8x3,
+    )
+    .ok()?;
+    let mut shrunk = Image::new(width, height, PixelType::U8x3);
+    let options = ResizeOptions::new()
+        .resize_alg(ResizeAlg::Convolution(FilterType::Bilinear))
+        .crop(
+            f64::from(region.x),
+            f64::from(region.y),
+            f64::from(region.width),
+            f64::from(region.height),
+        );
+    Resizer::new().resize(&source, &mut shrunk, &options).ok()?;
+    Some((RgbImage::from_raw(width, height, shrunk.into_vec())?, exact))
 }
 
 /// Samples the crop: for each output pixel, the bilinear value at the
