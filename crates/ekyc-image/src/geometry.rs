@@ -14,24 +14,7 @@ pub fn resize_bilinear(src: &RgbImage, width: u32, height: u32) -> RgbImage {
     if (src_w, src_h) == (width, height) {
         return src.clone();
     }
-    let x_taps = taps(src_w, width);
-    let y_taps = taps(src_h, height);
-    let source = src.as_raw();
-    let row_len = src_w as usize * 3;
-    let mut out = Vec::with_capacity(width as usize * height as usize * 3);
-    for &(y0, y1, fy) in &y_taps {
-        let top = &source[y0 as usize * row_len..][..row_len];
-        let bottom = &source[y1 as usize * row_len..][..row_len];
-        for &(x0, x1, fx) in &x_taps {
-            let (i0, i1) = (x0 as usize * 3, x1 as usize * 3);
-            for c in 0..3 {
-                let upper = lerp(top[i0 + c], top[i1 + c], fx);
-                let lower = lerp(bottom[i0 + c], bottom[i1 + c], fx);
-                out.push(to_u8(upper + (lower - upper) * fy));
-            }
-        }
-    }
-    RgbImage::from_raw(width, height, out).unwrap_or_else(|| RgbImage::new(width, height))
+    resample(src, &taps(src_w, width), &taps(src_h, height), [0.0; 3])
 }
 
 /// What a crop samples where it extends beyond the image.
@@ -61,40 +44,92 @@ pub fn crop_resize(
         Outside::Fill(colour) => colour.map(f32::from),
         Outside::Replicate => [0.0; 3],
     };
+    resample(src, &columns, &rows, fill)
+}
+
+/// The two source pixels one destination row or column is interpolated
+/// from (`None` where a `Fill` crop leaves the image), and the weight of
+/// the second. Computed once per row and column, not per pixel.
+#[derive(Debug, Clone, Copy)]
+struct Tap {
+    first: Option<usize>,
+    second: Option<usize>,
+    weight: f32,
+}
+
+/// The bilinear resampling both resizes share: each destination row is
+/// the blend of two source rows, each first interpolated along the row.
+/// It runs on every detection (the shrunk photo, the crop around a face),
+/// so the interpolated rows are kept in two buffers of the destination's
+/// width and reused when the next destination row reads the same source
+/// rows, and the blend is a plain loop over floats that the compiler
+/// vectorises.
+fn resample(src: &RgbImage, columns: &[Tap], rows: &[Tap], fill: [f32; 3]) -> RgbImage {
     let (source, row_len) = (src.as_raw(), src.width() as usize * 3);
-    let pixel = |x: Option<usize>, y: Option<usize>| match (x, y) {
-        (Some(x), Some(y)) => {
-            let at = y * row_len + x * 3;
-            [source[at], source[at + 1], source[at + 2]].map(f32::from)
+    let source_row = |y: Option<usize>| y.and_then(|y| source.get(y * row_len..(y + 1) * row_len));
+    let (width, height) = (columns.len(), rows.len());
+    let mut out = vec![0u8; width * height * 3];
+    let mut upper = InterpolatedRow::new(width);
+    let mut lower = InterpolatedRow::new(width);
+    for (line, tap) in out.chunks_exact_mut(width * 3).zip(rows) {
+        if lower.source == Some(tap.first) {
+            std::mem::swap(&mut upper, &mut lower);
         }
-        _ => fill,
-    };
-    let mut out = Vec::with_capacity(out_w as usize * out_h as usize * 3);
-    for &(ya, yb, fy) in &rows {
-        for &(xa, xb, fx) in &columns {
-            let (a, b) = (pixel(xa, ya), pixel(xb, ya));
-            let (c, d) = (pixel(xa, yb), pixel(xb, yb));
-            for k in 0..3 {
-                let top = a[k] + (b[k] - a[k]) * fx;
-                let bottom = c[k] + (d[k] - c[k]) * fx;
-                out.push(to_u8(top + (bottom - top) * fy));
+        upper.fill_from(tap.first, source_row(tap.first), columns, fill);
+        lower.fill_from(tap.second, source_row(tap.second), columns, fill);
+        for ((value, a), b) in line.iter_mut().zip(&upper.values).zip(&lower.values) {
+            *value = to_u8(a + (b - a) * tap.weight);
+        }
+    }
+    let (width, height) = (width as u32, height as u32);
+    RgbImage::from_raw(width, height, out).unwrap_or_else(|| RgbImage::new(width, height))
+}
+
+/// One source row interpolated at every destination column, and which
+/// source row it is (`Some(None)`: a row outside the image).
+struct InterpolatedRow {
+    source: Option<Option<usize>>,
+    values: Vec<f32>,
+}
+
+impl InterpolatedRow {
+    fn new(width: usize) -> Self {
+        Self {
+            source: None,
+            values: vec![0.0; width * 3],
+        }
+    }
+
+    /// Interpolates source row `index` (its pixels `row`), unless it
+    /// already holds it.
+    fn fill_from(
+        &mut self,
+        index: Option<usize>,
+        row: Option<&[u8]>,
+        columns: &[Tap],
+        fill: [f32; 3],
+    ) {
+        if self.source == Some(index) {
+            return;
+        }
+        self.source = Some(index);
+        let at = |x: Option<usize>| match row.zip(x).and_then(|(row, x)| row.get(x * 3..x * 3 + 3))
+        {
+            Some(p) => [f32::from(p[0]), f32::from(p[1]), f32::from(p[2])],
+            None => fill,
+        };
+        for (value, tap) in self.values.chunks_exact_mut(3).zip(columns) {
+            let (a, b) = (at(tap.first), at(tap.second));
+            for (channel, v) in value.iter_mut().enumerate() {
+                *v = a[channel] + (b[channel] - a[channel]) * tap.weight;
             }
         }
     }
-    RgbImage::from_raw(out_w, out_h, out).unwrap_or_else(|| RgbImage::new(out_w, out_h))
 }
 
-/// For each destination index of a crop `extent` long from `origin`: the
-/// source indices of its two taps (`None` where a `Fill` crop leaves the
-/// image) and the weight of the second. Computed once per row and column,
-/// not per pixel: this runs on every detection.
-fn crop_taps(
-    origin: f32,
-    extent: f32,
-    dst_len: u32,
-    src_len: u32,
-    outside: Outside,
-) -> Vec<(Option<usize>, Option<usize>, f32)> {
+/// For each destination index of a crop `extent` long from `origin`: its
+/// [`Tap`], `None` where a `Fill` crop leaves the image.
+fn crop_taps(origin: f32, extent: f32, dst_len: u32, src_len: u32, outside: Outside) -> Vec<Tap> {
     let scale = extent / dst_len as f32;
     let src_len = i64::from(src_len);
     let index = |i: i64| -> Option<usize> {
@@ -111,7 +146,11 @@ fn crop_taps(
             let local = ((d as f32 + 0.5) * scale - 0.5).clamp(0.0, (extent - 1.0).max(0.0));
             let at = origin + local;
             let base = at.floor();
-            (index(base as i64), index(base as i64 + 1), at - base)
+            Tap {
+                first: index(base as i64),
+                second: index(base as i64 + 1),
+                weight: at - base,
+            }
         })
         .collect()
 }
@@ -124,8 +163,9 @@ pub fn to_u8(value: f32) -> u8 {
     (value + 0.5) as u8
 }
 
-/// For each destination index: the two source indices and the weight of the second.
-fn taps(src_len: u32, dst_len: u32) -> Vec<(u32, u32, f32)> {
+/// For each destination index of a whole-image resize: its [`Tap`], the
+/// source clamped at the edges.
+fn taps(src_len: u32, dst_len: u32) -> Vec<Tap> {
     let scale = src_len as f32 / dst_len as f32;
     let last = src_len.saturating_sub(1);
     (0..dst_len)
@@ -133,13 +173,13 @@ fn taps(src_len: u32, dst_len: u32) -> Vec<(u32, u32, f32)> {
             let s = ((d as f32 + 0.5) * scale - 0.5).max(0.0);
             let i0 = (s.floor() as u32).min(last);
             let i1 = (i0 + 1).min(last);
-            (i0, i1, s - i0 as f32)
+            Tap {
+                first: Some(i0 as usize),
+                second: Some(i1 as usize),
+                weight: s - i0 as f32,
+            }
         })
         .collect()
-}
-
-fn lerp(a: u8, b: u8, t: f32) -> f32 {
-    f32::from(a) + (f32::from(b) - f32::from(a)) * t
 }
 
 /// A quadrilateral's corners in pixels, clockwise from the one that becomes
@@ -213,6 +253,45 @@ mod tests {
                 value.round().clamp(0.0, 255.0) as u8,
                 "{value}"
             );
+        }
+    }
+
+    /// The definition, pixel by pixel: the row-buffered resampling must
+    /// give exactly these values, fill and edges included.
+    fn reference_crop(src: &RgbImage, rect: [f32; 4], w: u32, h: u32, fill: [u8; 3]) -> RgbImage {
+        let columns = crop_taps(rect[0], rect[2], w, src.width(), Outside::Fill(fill));
+        let rows = crop_taps(rect[1], rect[3], h, src.height(), Outside::Fill(fill));
+        let pixel = |x: Option<usize>, y: Option<usize>| match (x, y) {
+            (Some(x), Some(y)) => src.get_pixel(x as u32, y as u32).0.map(f32::from),
+            _ => fill.map(f32::from),
+        };
+        RgbImage::from_fn(w, h, |ox, oy| {
+            let (c, r) = (columns[ox as usize], rows[oy as usize]);
+            let (a, b) = (pixel(c.first, r.first), pixel(c.second, r.first));
+            let (d, e) = (pixel(c.first, r.second), pixel(c.second, r.second));
+            Rgb(std::array::from_fn(|k| {
+                let top = a[k] + (b[k] - a[k]) * c.weight;
+                let bottom = d[k] + (e[k] - d[k]) * c.weight;
+                to_u8(top + (bottom - top) * r.weight)
+            }))
+        })
+    }
+
+    #[test]
+    fn row_buffers_give_the_per_pixel_values() {
+        let img = RgbImage::from_fn(37, 23, |x, y| {
+            Rgb([(x * 7 + y) as u8, (y * 11) as u8, ((x * y) % 251) as u8])
+        });
+        let cases = [
+            ([-5.5, -3.25, 50.0, 30.0], 61, 40),
+            ([2.0, 1.0, 30.0, 20.0], 12, 9),
+            ([10.3, 4.7, 8.0, 8.0], 33, 33),
+            ([30.0, 18.0, 20.0, 20.0], 17, 17),
+        ];
+        for (rect, w, h) in cases {
+            let fill = [128, 64, 32];
+            let actual = crop_resize(&img, rect, w, h, Outside::Fill(fill));
+            assert_eq!(actual, reference_crop(&img, rect, w, h, fill), "{rect:?}");
         }
     }
 
