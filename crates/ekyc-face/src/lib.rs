@@ -74,8 +74,9 @@ pub struct FaceOptions {
     /// person presenting (a selfie's face is large; a smaller input makes
     /// detection several times faster).
     pub presenter_detect_side: u32,
-    /// Detect small faces again at full resolution (see
-    /// [`FaceDetector::refine`]).
+    /// Detect the largest face of a reference image again at full
+    /// resolution when it was seen small (see [`FaceDetector::refine`]);
+    /// the presenter's face always is ([`FaceModels::located`]).
     pub refine_small_faces: bool,
     /// Engines made to fail on purpose (fault injection for tests).
     pub failing_engines: Vec<EngineId>,

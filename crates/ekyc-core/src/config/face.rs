@@ -40,11 +40,12 @@ pub struct FaceSettings {
     /// Another face makes an image "several faces" (40923) only when at
     /// least this fraction of the main face's width.
     pub other_face_min_ratio: f32,
-    /// Long side, in pixels, of the image the presenter's face is searched
-    /// in (register, verify, the probe of compare, liveness).
+    /// Long side, in pixels, of the image the presenter's face is first
+    /// searched in (register, verify, the probe of compare, liveness).
     pub presenter_detect_side: u32,
-    /// Detect a face again at full resolution when the detector saw it
-    /// small (a printed ID portrait): better landmarks, better matches.
+    /// Detect the reference face of compare (a printed ID portrait) again
+    /// at full resolution when the detector saw it small: better
+    /// landmarks, better matches. The presenter's face always is.
     pub refine_small_faces: bool,
     /// Quality gate: smallest eye distance in pixels.
     pub quality_min_eye_distance: f32,
