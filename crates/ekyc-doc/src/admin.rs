@@ -77,7 +77,7 @@ pub(crate) enum Office {
 /// How many syllables a misread may differ from `name` and still be
 /// taken for it: one in a short name, two in one of four syllables or
 /// more. Any more and a misread is as likely another name or no name.
-pub(crate) fn allowed_distance(name: &str) -> usize {
+fn allowed_distance(name: &str) -> usize {
     if name.chars().count() >= 4 {
         2
     } else {
@@ -256,10 +256,28 @@ fn city_ward(province: &str, city: &str, token: &str) -> Option<&'static str> {
     })
 }
 
+/// The words of `text`, a 시/도 glued to the word after it
+/// (`서울특별시강남구`) split off: the names are checked word by word.
+fn words(text: &str) -> Vec<&str> {
+    let mut words: Vec<&str> = text.split(' ').collect();
+    let glued = words.first().and_then(|first| {
+        let name = PROVINCES
+            .iter()
+            .flat_map(Province::names)
+            .filter(|name| first.len() > name.len() && first.starts_with(name))
+            .max_by_key(|name| name.len())?;
+        Some(first.split_at(name.len()))
+    });
+    if let Some((province, rest)) = glued {
+        words.splice(0..1, [province, rest]);
+    }
+    words
+}
+
 /// Checks an address's leading 시/도, 시/군/구 and ward; the rest (road,
 /// number, building) is kept byte for byte.
 pub(crate) fn check_address(address: &str) -> Checked {
-    let tokens: Vec<&str> = address.split(' ').collect();
+    let tokens = words(address);
     let Some(place) = place(&tokens) else {
         return Checked::unmatched(address);
     };
@@ -287,18 +305,16 @@ pub(crate) fn check_issuer(office: Office, issuer: &str) -> Checked {
 /// `세종특별자치시장`: the names checked like an address's, the title
 /// made to fit the office whatever was read (`부천시청장` → `부천시장`).
 fn district_head(issuer: &str) -> Checked {
-    let mut tokens: Vec<&str> = issuer.split(' ').collect();
-    let Some(last) = tokens.pop() else {
-        return Checked::unmatched(issuer);
-    };
-    let office = ["청장", "장", "수"]
+    // The title is whatever follows the office's name: 청장 (also where
+    // it does not belong, as in 시청장), 장 or 수.
+    let named = ["청장", "장", "수"]
         .iter()
-        .find_map(|title| last.strip_suffix(title))
-        .filter(|office| !office.is_empty());
-    let Some(office) = office else {
+        .find_map(|title| issuer.strip_suffix(title))
+        .filter(|named| !named.is_empty() && !named.ends_with(' '));
+    let Some(named) = named else {
         return Checked::unmatched(issuer);
     };
-    tokens.push(office);
+    let tokens = words(named);
     let Some(place) = place(&tokens).filter(|p| p.fits && p.taken == tokens.len()) else {
         return Checked::unmatched(issuer);
     };

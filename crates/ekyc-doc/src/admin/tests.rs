@@ -156,6 +156,10 @@ fn misread_names_snap_to_the_one_nearest() {
     );
     // Looked for under the 시/도 first: 강원 has a 고성군 too.
     corrected("경상남도 고성근 고성읍 1", "경상남도 고성군 고성읍 1");
+    corrected(
+        "서울특별시강남구 테헤란로 1",
+        "서울특별시 강남구 테헤란로 1",
+    );
     // A misread 시/도 takes the one of its (misread) district.
     corrected("전라늦도 고양서 중앙로 1", "경기도 고양시 중앙로 1");
 }
@@ -201,6 +205,10 @@ fn a_head_has_the_title_of_its_office() {
     assert_eq!(
         head("경기도 양평군청장"),
         ("경기도 양평군수".to_owned(), Verdict::Corrected)
+    );
+    assert_eq!(
+        head("서울특별시강남구청장"),
+        ("서울특별시 강남구청장".to_owned(), Verdict::Corrected)
     );
     assert_eq!(
         head("세종특별자치시장"),
