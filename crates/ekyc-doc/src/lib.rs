@@ -6,6 +6,7 @@
 //! `romanise`) reads no pixels: the recogniser hands over text, and those
 //! parsers decide what it says, using each field's format to correct OCR.
 
+mod admin;
 mod assemble;
 pub mod crnn;
 pub mod dates;

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 
 use super::shared::{address, date_line, issuer_line, name_above, registration_line, serial};
 use super::{IdNumber, Sheet};
+use crate::admin::Office;
 use crate::dates::{in_range, period_end};
 use crate::fields::FieldName;
 use crate::licence::{self, LICENCE_TYPES, REGIONS};
@@ -41,7 +42,11 @@ pub(super) fn read(sheet: &mut Sheet<'_>, checks: &mut Checks) -> Result<IdNumbe
     );
     let after_period = period.map_or(address_end, |i| sheet.lines[i].area.bottom());
     let issue = date_line(sheet, after_period, &[period, number_line, licence_line])?;
-    issuer_line(sheet, issue.map_or(after_period, |i| sheet.lines[i].area.y));
+    issuer_line(
+        sheet,
+        issue.map_or(after_period, |i| sheet.lines[i].area.y),
+        Office::Police,
+    );
     condition(sheet)?;
     serial(sheet, 6)?;
     Ok(number.map(|(_, number, confidence)| (number, confidence)))

@@ -3,6 +3,7 @@
 
 use super::shared::{hangul_words, issuer_line, registration_line, serial};
 use super::{IdNumber, Sheet};
+use crate::admin::Office;
 use crate::dates::parse_date;
 use crate::fields::FieldName;
 use crate::recognise::Script;
@@ -86,7 +87,7 @@ pub(super) fn read(sheet: &mut Sheet<'_>) -> Result<IdNumber, DocError> {
     if !sheet.fields.contains_key(&FieldName::Nationality) {
         korean_country(sheet);
     }
-    issuer_line(sheet, 0.0);
+    issuer_line(sheet, 0.0, Office::Immigration);
     serial(sheet, 9)?;
     Ok(number.map(|(_, number, confidence)| (number, confidence)))
 }

@@ -3,6 +3,7 @@
 
 use super::shared::{address, date_line, issuer_line, name_above, registration_line};
 use super::{IdNumber, Sheet};
+use crate::admin::Office;
 use crate::DocError;
 
 /// Reads a resident card: the number anchors the layout, the name is
@@ -16,7 +17,11 @@ pub(super) fn read(sheet: &mut Sheet<'_>) -> Result<IdNumber, DocError> {
     }
     let below_number = number_line.map_or(0.0, |i| sheet.lines[i].area.bottom());
     let issue = date_line(sheet, below_number, &[number_line])?;
-    let issuer = issuer_line(sheet, issue.map_or(below_number, |i| sheet.lines[i].area.y));
+    let issuer = issuer_line(
+        sheet,
+        issue.map_or(below_number, |i| sheet.lines[i].area.y),
+        Office::DistrictHead,
+    );
     let address_end = issue.or(issuer).map_or(f32::MAX, |i| sheet.lines[i].area.y);
     address(
         sheet,

@@ -4,6 +4,7 @@
 
 use chrono::{Months, NaiveDate};
 
+use crate::admin::Verdict;
 use crate::dates;
 use crate::fields::{Field, FieldName, FieldValue, Fields};
 use crate::kind::DocumentKind;
@@ -15,6 +16,22 @@ pub(super) const ISO_DATE: &str = "%Y-%m-%d";
 /// The most a field that breaks one of its document's rules may claim:
 /// low enough that no client threshold takes it for read.
 pub(super) const BROKEN_RULE: f32 = 0.3;
+
+/// How much of its reading's confidence a field put right keeps: the
+/// correction is a guess, likelier right than the misread but not sure,
+/// and a calibrated client must see less certainty.
+pub(super) const CORRECTED: f32 = 0.9;
+
+/// A field's confidence after checking it against what it may say: kept
+/// when it was valid as read, lowered by [`CORRECTED`] when it was put
+/// right, and at most [`BROKEN_RULE`] when it fits nothing that exists.
+pub(super) fn checked_confidence(verdict: Verdict, confidence: f32) -> f32 {
+    match verdict {
+        Verdict::Valid => confidence,
+        Verdict::Corrected => confidence * CORRECTED,
+        Verdict::Unmatched => confidence.min(BROKEN_RULE),
+    }
+}
 
 /// The fields every card of a kind prints (besides the registration
 /// number, which all but the passport print). Optional ones (a licence's

@@ -3,7 +3,9 @@
 
 use chrono::Utc;
 
+use super::rules::checked_confidence;
 use super::Sheet;
+use crate::admin::{self, Office};
 use crate::dates::parse_date;
 use crate::fields::FieldName;
 use crate::kind::hangul_name;
@@ -105,15 +107,17 @@ pub(super) fn date_line(
 }
 
 /// The issuing authority: the first line below `after` ending in 장
-/// (구청장, 시장, 경찰청장, 외국인청장…) or 군수.
-pub(super) fn issuer_line(sheet: &mut Sheet<'_>, after: f32) -> Option<usize> {
+/// (구청장, 시장, 경찰청장, 외국인청장…) or 군수, checked against the
+/// real offices of the kind that issues the document.
+pub(super) fn issuer_line(sheet: &mut Sheet<'_>, after: f32, office: Office) -> Option<usize> {
     let index = sheet.lines.iter().position(|l| {
         let hangul = hangul_words(&l.text);
         l.area.y >= after - 1.0 && (hangul.ends_with('장') || hangul.ends_with("군수"))
     })?;
     let issuer = issuer_title(hangul_words(&sheet.lines[index].text));
-    let confidence = sheet.lines[index].confidence;
-    sheet.set(FieldName::Issuer, issuer, confidence);
+    let checked = admin::check_issuer(office, &issuer);
+    let confidence = checked_confidence(checked.verdict, sheet.lines[index].confidence);
+    sheet.set(FieldName::Issuer, checked.text, confidence);
     Some(index)
 }
 
@@ -141,7 +145,8 @@ fn issuer_title(issuer: String) -> String {
 }
 
 /// The address: the Hangul lines between two fields (a line without Hangul
-/// there is a misread date or number, not part of the address).
+/// there is a misread date or number, not part of the address), its
+/// leading 시/도 and 시/군/구 checked against the real ones.
 pub(super) fn address(sheet: &mut Sheet<'_>, top: f32, bottom: f32, exclude: &[Option<usize>]) {
     let mut indices = sheet.text_between(top, bottom, exclude);
     indices.retain(|i| {
@@ -168,7 +173,9 @@ pub(super) fn address(sheet: &mut Sheet<'_>, top: f32, bottom: f32, exclude: &[O
         .iter()
         .map(|i| sheet.lines[*i].confidence)
         .fold(1.0, f32::min);
-    sheet.set(FieldName::Address, text, confidence);
+    let checked = admin::check_address(&text);
+    let confidence = checked_confidence(checked.verdict, confidence);
+    sheet.set(FieldName::Address, checked.text, confidence);
 }
 
 /// Korean addresses print commas (`테헤란로 123, 101동`) and never a

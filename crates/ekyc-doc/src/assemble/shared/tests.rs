@@ -1,6 +1,7 @@
 use image::GrayImage;
 
 use super::*;
+use crate::assemble::rules::{BROKEN_RULE, CORRECTED};
 use crate::assemble::testing::*;
 
 #[test]
@@ -49,4 +50,44 @@ fn a_district_head_is_a_gucheongjang() {
     assert_eq!(title("대전광역시 유성구장"), "대전광역시 유성구청장");
     assert_eq!(title("서울특별시 마포구청장"), "서울특별시 마포구청장");
     assert_eq!(title("경기도 성남시장"), "경기도 성남시장");
+}
+
+#[test]
+fn a_corrected_address_is_trusted_less() {
+    let gray = GrayImage::new(1012, 638);
+    let lines = [
+        line("충청북도 천안시 동남구", 60.0, 300.0, 0.8),
+        line("만남로 43", 60.0, 350.0, 0.9),
+    ];
+    let mut recogniser = Echo("");
+    let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+    address(&mut sheet, 0.0, f32::MAX, &[]);
+    let field = &sheet.fields[&FieldName::Address];
+    assert_eq!(
+        field.value.as_text(),
+        Some("충청남도 천안시 동남구 만남로 43")
+    );
+    assert!((field.confidence - 0.8 * CORRECTED).abs() < 1e-6);
+}
+
+#[test]
+fn issuers_fit_their_offices_or_are_not_trusted() {
+    let gray = GrayImage::new(1012, 638);
+    let read = |text: &str, office: Office| {
+        let lines = [line(text, 300.0, 550.0, 0.95)];
+        let mut recogniser = Echo("");
+        let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+        issuer_line(&mut sheet, 0.0, office);
+        let field = sheet.fields[&FieldName::Issuer].clone();
+        (field.value.as_text().map(str::to_owned), field.confidence)
+    };
+    let (text, confidence) = read("경기도 부천시청장 [印]", Office::DistrictHead);
+    assert_eq!(text.as_deref(), Some("경기도 부천시장"));
+    assert!(confidence < 0.95);
+    let (text, confidence) = read("서울특별시 강남구청장", Office::DistrictHead);
+    assert_eq!(text.as_deref(), Some("서울특별시 강남구청장"));
+    assert_eq!(confidence, 0.95);
+    let (text, confidence) = read("경기도경찰청장", Office::Police);
+    assert_eq!(text.as_deref(), Some("경기도경찰청장"));
+    assert!(confidence <= BROKEN_RULE);
 }
