@@ -301,6 +301,56 @@ pub fn address(rng: &mut impl Rng) -> Vec<String> {
     }
 }
 
+/// The head of a 시, 군 or 구, as a 주민등록증 names its issuer: a 시 is
+/// headed by its 시장, a 군 by its 군수, a 구 by its 구청장.
+pub fn head_of(district: &str) -> String {
+    match district.chars().last() {
+        Some('군') => format!("{district}수"),
+        Some('구') => format!("{district}청장"),
+        _ => format!("{district}장"),
+    }
+}
+
+/// The police head who issues a 운전면허증 in `province`: on the new
+/// layout the 시·도경찰청장, as titled since 2021 (경기도 has two, 남부 and
+/// 북부; `district` tells which); on the old one the 지방경찰청장 under the
+/// region's short name (`경기지방경찰청장`, never `경기도…`).
+pub fn police_head(province: &str, district: &str, new_layout: bool) -> String {
+    let northern_gyeonggi = [
+        "고양시",
+        "의정부시",
+        "파주시",
+        "남양주시",
+        "양주시",
+        "구리시",
+    ]
+    .iter()
+    .any(|city| district.starts_with(city));
+    if new_layout {
+        return match province {
+            "경기도" if northern_gyeonggi => "경기도북부경찰청장".to_owned(),
+            "경기도" => "경기도남부경찰청장".to_owned(),
+            _ => format!("{province}경찰청장"),
+        };
+    }
+    let short = match province {
+        "경기도" => "경기",
+        "강원특별자치도" | "강원도" => "강원",
+        "충청북도" => "충북",
+        "충청남도" => "충남",
+        "전라북도" | "전북특별자치도" => "전북",
+        "전라남도" => "전남",
+        "경상북도" => "경북",
+        "경상남도" => "경남",
+        "제주특별자치도" => "제주",
+        other => other
+            .trim_end_matches("특별자치시")
+            .trim_end_matches("특별시")
+            .trim_end_matches("광역시"),
+    };
+    format!("{short}지방경찰청장")
+}
+
 /// A date between `from` and `from + days`.
 pub fn date_after(rng: &mut impl Rng, from: NaiveDate, days: i64) -> NaiveDate {
     from + Duration::days(rng.gen_range(0..days.max(1)))
@@ -409,6 +459,31 @@ mod tests {
     use super::*;
     use rand::rngs::StdRng;
     use rand::SeedableRng;
+
+    #[test]
+    fn issuers_carry_titles_that_exist() {
+        assert_eq!(head_of("강릉시"), "강릉시장");
+        assert_eq!(head_of("유성구"), "유성구청장");
+        assert_eq!(head_of("군위군"), "군위군수");
+        assert_eq!(
+            police_head("경기도", "고양시 일산동구", true),
+            "경기도북부경찰청장"
+        );
+        assert_eq!(
+            police_head("경기도", "수원시 영통구", true),
+            "경기도남부경찰청장"
+        );
+        assert_eq!(police_head("충청북도", "충주시", true), "충청북도경찰청장");
+        assert_eq!(police_head("충청북도", "충주시", false), "충북지방경찰청장");
+        assert_eq!(
+            police_head("서울특별시", "강남구", false),
+            "서울지방경찰청장"
+        );
+        assert_eq!(
+            police_head("강원특별자치도", "춘천시", false),
+            "강원지방경찰청장"
+        );
+    }
 
     #[test]
     fn generated_mrz_parses_with_valid_check_digits() {

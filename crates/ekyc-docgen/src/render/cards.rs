@@ -61,7 +61,7 @@ pub(super) fn resident(rng: &mut impl Rng, fonts: CardFonts<'_>) -> FlatCard {
         .split_once(' ')
         .unwrap_or(("서울특별시", "강남구 "));
     let district = district.split(' ').next().unwrap_or("강남구");
-    let issuer = format!("{province} {district}청장");
+    let issuer = format!("{province} {}", identity::head_of(district));
     let dx = rng.gen_range(-15..15);
     let dy = rng.gen_range(-10..10);
 
@@ -116,17 +116,8 @@ pub(super) fn driver(rng: &mut impl Rng, fonts: CardFonts<'_>) -> FlatCard {
     let renewal_start = day(issued.year() + 10, 1, 1);
     let serial = identity::serial(rng, 6);
     let new_layout = issued >= day(2014, 6, 1);
-    let (province, _) = address[0].split_once(' ').unwrap_or(("서울특별시", ""));
-    let issuer = if new_layout {
-        format!("{province}경찰청장")
-    } else {
-        format!(
-            "{}지방경찰청장",
-            province
-                .trim_end_matches("특별시")
-                .trim_end_matches("광역시")
-        )
-    };
+    let (province, district) = address[0].split_once(' ').unwrap_or(("서울특별시", ""));
+    let issuer = identity::police_head(province, district, new_layout);
     let dx = rng.gen_range(-12..12);
     let dy = rng.gen_range(-8..8);
     let (photo_x, text_x) = if new_layout { (40, 310) } else { (740, 50) };
