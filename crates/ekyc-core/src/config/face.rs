@@ -40,8 +40,13 @@ pub struct FaceSettings {
     /// Another face makes an image "several faces" (40923) only when at
     /// least this fraction of the main face's width.
     pub other_face_min_ratio: f32,
-    /// Long side, in pixels, of the image the presenter's face is first
-    /// searched in (register, verify, the probe of compare, liveness).
+    /// Long side, in pixels, of the image the face to recognise is first
+    /// searched in (register, verify, the probe of compare); its
+    /// landmarks come from a crop around it.
+    pub recognition_detect_side: u32,
+    /// Long side, in pixels, of the image the presenter's face is searched
+    /// in for liveness (whose crops take the box as found), and where a
+    /// second face is confirmed before an image is refused.
     pub presenter_detect_side: u32,
     /// Detect the reference face of compare (a printed ID portrait) again
     /// at full resolution when the detector saw it small: better
@@ -89,6 +94,7 @@ impl Default for FaceSettings {
             fusion: false,
             calibration_file: None,
             other_face_min_ratio: options.other_face_min_ratio,
+            recognition_detect_side: options.recognition_detect_side,
             presenter_detect_side: options.presenter_detect_side,
             refine_small_faces: options.refine_small_faces,
             quality_min_eye_distance: quality.min_eye_distance,
@@ -128,6 +134,7 @@ impl FaceSettings {
         FaceOptions {
             quality: self.quality(),
             other_face_min_ratio: self.other_face_min_ratio,
+            recognition_detect_side: self.recognition_detect_side,
             presenter_detect_side: self.presenter_detect_side,
             refine_small_faces: self.refine_small_faces,
             failing_engines: self.fault_failing_engines.clone(),
