@@ -54,7 +54,8 @@ struct Person {
 /// A side of the comparison, or why compare would have refused it.
 type Side = Result<CompareSide, String>;
 
-/// Each way of serving compare: the default engine and fusion.
+/// Each way of serving compare: one engine alone (`compare_fusion` off)
+/// and fusion (the default).
 struct Variant {
     name: &'static str,
     service: FaceService,
@@ -84,6 +85,7 @@ pub(crate) async fn run(
         let mut settings = settings.clone();
         settings.face.default_engine = engine;
         settings.face.fusion = fusion;
+        settings.face.compare_fusion = fusion;
         Ok(Variant {
             name,
             service: served.service_with(wiring, &settings)?,

@@ -61,7 +61,7 @@ impl ServedFaces {
         })
     }
 
-    /// Another way of serving (engine, fusion) over the same threads and
+    /// Another way of serving (engine, fusion, compare's fusion) over the same threads and
     /// store: only the service's own settings of `settings` count.
     pub fn service_with(
         &self,
@@ -71,6 +71,7 @@ impl ServedFaces {
         let mut served = self.settings.clone();
         served.face.default_engine = settings.face.default_engine;
         served.face.fusion = settings.face.fusion;
+        served.face.compare_fusion = settings.face.compare_fusion;
         wiring.face_service(
             &served,
             self.pool.clone(),

@@ -115,7 +115,7 @@ impl FaceService {
     fn compare_engines(&self) -> (Vec<EngineId>, bool) {
         (
             engine_order(self.settings.default_engine),
-            self.matcher.wants_every_engine(),
+            self.matcher.wants_every_engine(Policy::Compare),
         )
     }
 }

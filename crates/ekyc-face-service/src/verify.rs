@@ -50,7 +50,7 @@ impl FaceService {
             .parse()
             .unwrap_or(self.settings.default_engine);
         let references: Vec<Template> = enrolled.templates.iter().filter_map(opened).collect();
-        let every = self.matcher.wants_every_engine();
+        let every = self.matcher.wants_every_engine(policy);
         let (pairs, issues, mut stages) = self
             .with_image(image, move |models, image, clock| {
                 let face = usable_face(models, image, clock, FaceUse::Probe)?;

@@ -16,8 +16,8 @@ pub use detector::{DetectorError, Face, FaceDetector, DEFAULT_MAX_SIDE};
 pub use embedder::{cosine, EmbedError, Embedder, EmbedderKind};
 pub use quality::{FaceUse, ImageLimits, QualityIssue, QualityReport, QualityThresholds};
 pub use recognition::{
-    fusion_version, identify_max_fmr, Candidate, Decision, Engine, EngineId, MatchPair, Matcher,
-    Policy, PolicyTargets, Template, FUSION,
+    fusion_version, identify_max_fmr, Candidate, Decision, Engine, EngineId, FusedPolicies,
+    MatchPair, Matcher, Policy, PolicyTargets, Template, FUSION,
 };
 
 use std::path::Path;

@@ -205,8 +205,29 @@ pub type MatchPair = (Template, Vec<f32>);
 pub struct Matcher {
     calibrations: Vec<Calibration>,
     targets: PolicyTargets,
-    /// The fusion's version when fusion is on.
+    /// The fusion's version when some policy decides on it.
     fusion: Option<String>,
+    /// Which policies decide on the fusion.
+    fused: FusedPolicies,
+}
+
+/// Which decisions take the calibrated mean of both engines' cosines
+/// rather than the preferred engine's alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FusedPolicies {
+    /// Verify's policies (`login`, `general`, `monitoring`).
+    pub verify: bool,
+    /// `compare` (ID photo against selfie).
+    pub compare: bool,
+}
+
+impl FusedPolicies {
+    fn covers(self, policy: Policy) -> bool {
+        match policy {
+            Policy::Compare => self.compare,
+            _ => self.verify,
+        }
+    }
 }
 
 impl Matcher {
@@ -215,12 +236,13 @@ impl Matcher {
         calibrations: Vec<Calibration>,
         targets: PolicyTargets,
         versions: &[(EngineId, String)],
-        fusion: bool,
+        fused: FusedPolicies,
     ) -> Result<Self, CalibrationError> {
         let matcher = Self {
             calibrations,
             targets,
-            fusion: fusion.then(|| fusion_version(versions)),
+            fusion: (fused.verify || fused.compare).then(|| fusion_version(versions)),
+            fused,
         };
         for (engine, version) in versions {
             matcher.calibration(engine.name(), version)?;
@@ -241,13 +263,13 @@ impl Matcher {
             })
     }
 
-    /// Whether verify and compare should embed with every engine.
-    pub fn wants_every_engine(&self) -> bool {
-        self.fusion.is_some()
+    /// Whether a decision under `policy` wants every engine's embedding.
+    pub fn wants_every_engine(&self, policy: Policy) -> bool {
+        self.fusion.is_some() && self.fused.covers(policy)
     }
 
     /// Decides from probe/reference pairs given in fallback order: the
-    /// fusion of all engines when it is on and every engine answered,
+    /// fusion of all engines when `policy` is fused and every engine answered,
     /// otherwise the first pair. `engine` names the first pair's engine.
     pub fn decide_pairs(
         &self,
@@ -264,7 +286,9 @@ impl Matcher {
             .collect();
         match &self.fusion {
             Some(fused)
-                if pairs.len() == EngineId::ALL.len() && fusion_version(&versions) == *fused =>
+                if self.fused.covers(policy)
+                    && pairs.len() == EngineId::ALL.len()
+                    && fusion_version(&versions) == *fused =>
             {
                 let mean = pairs.iter().map(|(p, r)| cosine(&p.vector, r)).sum::<f32>()
                     / pairs.len() as f32;
@@ -358,7 +382,7 @@ mod tests {
             vec![calibration],
             PolicyTargets::default(),
             &[(EngineId::Ezway, "v1".into())],
-            false,
+            FusedPolicies::default(),
         )
         .unwrap();
         let probe = Template {
@@ -381,7 +405,7 @@ mod tests {
             vec![],
             PolicyTargets::default(),
             &[(EngineId::Ezway, "v1".into())],
-            false,
+            FusedPolicies::default(),
         )
         .is_err());
     }
@@ -409,10 +433,13 @@ mod tests {
             calibrations.clone(),
             PolicyTargets::default(),
             &versions,
-            true,
+            FusedPolicies {
+                verify: true,
+                compare: true,
+            },
         )
         .unwrap();
-        assert!(matcher.wants_every_engine());
+        assert!(matcher.wants_every_engine(Policy::General));
         let template = |engine, version: &str| Template {
             engine,
             model_version: version.into(),
@@ -439,9 +466,28 @@ mod tests {
             calibrations[..2].to_vec(),
             PolicyTargets::default(),
             &versions,
-            true
+            FusedPolicies {
+                verify: false,
+                compare: true,
+            },
         )
         .is_err());
         assert_eq!(fusion_version(&versions), "a+b");
+        let compare_only = Matcher::new(
+            calibrations,
+            PolicyTargets::default(),
+            &versions,
+            FusedPolicies {
+                verify: false,
+                compare: true,
+            },
+        )
+        .unwrap();
+        assert!(compare_only.wants_every_engine(Policy::Compare));
+        assert!(!compare_only.wants_every_engine(Policy::General));
+        let compared = compare_only.decide_pairs(&pairs, Policy::Compare).unwrap();
+        assert!((compared.score - 0.7).abs() < 1e-4, "{compared:?}");
+        let verified = compare_only.decide_pairs(&pairs, Policy::General).unwrap();
+        assert!((verified.score - 0.5).abs() < 1e-4, "{verified:?}");
     }
 }

@@ -291,7 +291,7 @@ pub fn matcher(settings: &Settings) -> anyhow::Result<Matcher> {
         calibrations,
         settings.face.policy_targets(),
         &versions,
-        settings.face.fusion,
+        settings.face.fused_policies(),
     )?)
 }
 
