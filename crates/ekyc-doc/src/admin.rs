@@ -19,10 +19,14 @@
 
 mod names;
 
+use std::sync::LazyLock;
+
 use names::{
     Province, CITY_WARDS, FORMER_POLICE_REGIONS, GYEONGGI_POLICE, IMMIGRATION_BRANCHES,
     IMMIGRATION_OFFICES, PROVINCES,
 };
+
+use crate::edit::edit_distance;
 
 /// What checking a field against the tables found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,20 +91,8 @@ fn allowed_distance(name: &str) -> usize {
 
 /// The edit distance between `a` and `b`, in syllables (characters).
 fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != *cb))
-                .min(above + 1)
-                .min(row[j] + 1);
-            diagonal = above;
-        }
-    }
-    row[b.len()]
+    let chars = |text: &str| text.chars().collect::<Vec<_>>();
+    edit_distance(&chars(a), &chars(b))
 }
 
 /// The one name of `names` nearest `token`, within its allowed distance;
@@ -296,8 +288,8 @@ pub(crate) fn check_address(address: &str) -> Checked {
 pub(crate) fn check_issuer(office: Office, issuer: &str) -> Checked {
     match office {
         Office::DistrictHead => district_head(issuer),
-        Office::Police => one_of(issuer, &police_agencies()),
-        Office::Immigration => one_of(issuer, &immigration_offices()),
+        Office::Police => one_of(issuer, &POLICE_AGENCIES),
+        Office::Immigration => one_of(issuer, &IMMIGRATION_HEADS),
     }
 }
 
@@ -355,7 +347,13 @@ fn one_of(issuer: &str, valid: &[String]) -> Checked {
 }
 
 /// The heads of every police agency that issues licences, now and
-/// before 2021.
+/// before 2021: spelled out once, not on every licence read.
+static POLICE_AGENCIES: LazyLock<Vec<String>> = LazyLock::new(police_agencies);
+
+/// The heads of every immigration office, spelled out once.
+static IMMIGRATION_HEADS: LazyLock<Vec<String>> = LazyLock::new(immigration_offices);
+
+/// See [`POLICE_AGENCIES`].
 fn police_agencies() -> Vec<String> {
     let current = PROVINCES
         .iter()

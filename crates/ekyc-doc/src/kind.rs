@@ -3,6 +3,7 @@
 //! Used when the client omits `idType`, and to notice a card that is
 //! clearly not the type the client named.
 
+use crate::edit::edit_distance;
 use crate::{licence, mrz, registration};
 
 /// The documents of `POST /v1/ocr/recognize`.
@@ -167,21 +168,6 @@ fn nearly(line: &str, title: &str) -> bool {
                 distance <= 1 || (distance == 2 && stretch[0] == first)
             })
     })
-}
-
-/// Levenshtein distance.
-fn edit_distance(a: &[char], b: &[char]) -> usize {
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut current = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            current[j + 1] = (previous[j] + usize::from(ca != cb))
-                .min(previous[j + 1] + 1)
-                .min(current[j] + 1);
-        }
-        previous = current;
-    }
-    previous[b.len()]
 }
 
 /// Labels only one document prints (the resident card has none of its

@@ -10,6 +10,7 @@ mod admin;
 mod assemble;
 pub mod crnn;
 pub mod dates;
+mod edit;
 mod fields;
 pub mod find;
 pub mod kind;
