@@ -265,7 +265,7 @@ impl Matcher {
 
     /// Whether a decision under `policy` wants every engine's embedding.
     pub fn wants_every_engine(&self, policy: Policy) -> bool {
-        self.fusion.is_some() && self.fused.covers(policy)
+        self.fused.covers(policy)
     }
 
     /// Decides from probe/reference pairs given in fallback order: the
@@ -286,7 +286,7 @@ impl Matcher {
             .collect();
         match &self.fusion {
             Some(fused)
-                if self.fused.covers(policy)
+                if self.wants_every_engine(policy)
                     && pairs.len() == EngineId::ALL.len()
                     && fusion_version(&versions) == *fused =>
             {
