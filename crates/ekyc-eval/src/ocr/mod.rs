@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use ekyc_core::Settings;
 use ekyc_doc::kind::DocumentKind;
 use ekyc_doc::{DocumentModels, FieldValue, ReadError, Reading};
-use ekyc_docgen::{Generator, Truth, KINDS};
+use ekyc_docgen::{Generator, Style, Truth, KINDS};
 
 use crate::progress;
 use crate::report::print_machine;
@@ -79,6 +79,11 @@ pub struct OcrBench {
     /// `ocr_recogniser` setting). Run once with each to compare them.
     #[arg(long)]
     pub recogniser: Option<String>,
+    /// Card style: `own` (the generator the reader was developed on) or
+    /// `second` (written independently of it, to measure how far the
+    /// reader generalises).
+    #[arg(long, default_value = "own")]
+    pub style: Style,
 }
 
 /// One card's outcome.
@@ -107,8 +112,9 @@ pub(crate) fn run(
     let load = || wiring.load_document_models(settings, &manifest, &model_dir, recogniser);
     print_machine(bench.threads);
     println!(
-        "cards: {} per type from seed {}, {} generated negatives; lines read by {recogniser}",
-        bench.cards, bench.seed, bench.negatives
+        "cards: {} per type from seed {} in style {:?}, {} generated negatives; lines read by \
+         {recogniser}",
+        bench.cards, bench.seed, bench.style, bench.negatives
     );
     let jobs: Vec<(DocumentKind, u64)> = KINDS
         .iter()
@@ -140,7 +146,8 @@ pub(crate) fn run(
                     };
                     if index < jobs.len() {
                         let (kind, i) = jobs[index];
-                        let outcome = read_card(&mut models, generator, kind, bench.seed + i)?;
+                        let outcome =
+                            read_card(&mut models, generator, bench.style, kind, bench.seed + i)?;
                         outcomes
                             .lock()
                             .map_err(|_| anyhow::anyhow!("poisoned"))?
@@ -199,10 +206,11 @@ pub(crate) fn run(
 fn read_card(
     models: &mut DocumentModels,
     generator: &Generator,
+    style: Style,
     kind: DocumentKind,
     seed: u64,
 ) -> anyhow::Result<Outcome> {
-    let sample = generator.photo(kind, seed)?;
+    let sample = generator.photo_in(style, kind, seed)?;
     let started = Instant::now();
     let result = models.read(&sample.image, None).map_err(|e| match e {
         ReadError::NoDocument => "4040B".to_owned(),
