@@ -50,6 +50,20 @@ impl<'a> Sheet<'a> {
         }
     }
 
+    /// A copy to lay text out on without touching this sheet: to measure
+    /// a block before spacing it.
+    pub fn scratch(&self) -> Self {
+        Self {
+            image: self.image.clone(),
+            printed: Vec::new(),
+            fonts: CardFonts {
+                body: self.fonts.body,
+                bold: self.fonts.bold,
+                mrz: self.fonts.mrz,
+            },
+        }
+    }
+
     fn font(&self, face: Face) -> &'a FontVec {
         match face {
             Face::Body => self.fonts.body,

@@ -165,7 +165,7 @@ pub(super) fn card(rng: &mut impl Rng, fonts: CardFonts<'_>) -> FlatCard {
     let title_size = rng.gen_range(40.0..48.0f32);
     let top = rng.gen_range(24.0..36.0f32);
     let title = sheet.write(Face::Bold, margin, top, title_size, INK, "자동차운전면허증");
-    let mut y = top + title[3] + rng.gen_range(16.0..26.0);
+    let y = top + title[3] + rng.gen_range(16.0..26.0);
     if newer {
         let english = "Driver's License";
         let size = rng.gen_range(24.0..30.0f32);
@@ -205,72 +205,47 @@ pub(super) fn card(rng: &mut impl Rng, fonts: CardFonts<'_>) -> FlatCard {
         (margin, photo_x as f32 - 24.0)
     };
 
-    let number_size = rng.gen_range(34.0..40.0f32);
-    sheet.write(
-        Face::Bold,
-        left,
-        y,
-        number_size,
-        INK,
-        &licence.printed_number,
-    );
-    y += sheet.height(Face::Bold, number_size) + rng.gen_range(16.0..28.0);
-
-    y = if newer && rng.gen_bool(0.6) {
-        boxed_types(&mut sheet, left, y, &licence.types)
-    } else if newer {
-        let line = licence
-            .types
-            .join(if rng.gen_bool(0.5) { "  " } else { ", " });
-        let size = sheet.fitting(Face::Bold, 30.0, right - left, &line);
-        sheet.write(Face::Bold, left, y, size, INK, &line);
-        y + sheet.height(Face::Bold, size) + 14.0
+    let types = if !newer {
+        Types::Grid
+    } else if rng.gen_bool(0.6) {
+        Types::Boxes
     } else {
-        type_grid(&mut sheet, left, y, right - left, &licence.types)
+        Types::Line(if rng.gen_bool(0.5) { "  " } else { ", " })
     };
-
-    let name_size = rng.gen_range(32.0..38.0f32);
-    sheet.write(Face::Bold, left, y, name_size, INK, &person.hangul);
-    y += sheet.height(Face::Bold, name_size) + rng.gen_range(8.0..18.0);
-    let id_size = rng.gen_range(28.0..32.0f32);
-    sheet.write(Face::Body, left, y, id_size, INK, &number);
-    y += sheet.height(Face::Body, id_size) + rng.gen_range(10.0..22.0);
-
-    let address_size = rng.gen_range(24.0..29.0f32);
-    for line in address_lines(&sheet, rng, address_size, right - left, &home.text) {
-        let size = sheet.fitting(Face::Body, address_size, right - left, &line);
-        sheet.write(Face::Body, left, y, size, INK, &line);
-        y += sheet.height(Face::Body, address_size) * 1.2;
-    }
-    y += rng.gen_range(8.0..20.0);
-
-    // The renewal period under its label, the condition beside it.
-    let label_size = 20.0;
-    let period_size = rng.gen_range(24.0..28.0f32);
-    let label = sheet.write(Face::Body, left, y, label_size, LABEL, licence.period_label);
-    let period_x = label[0] + label[2] + 14.0;
-    let period_size = sheet.fitting(Face::Body, period_size, right - period_x, &licence.period.0);
-    sheet.write(
-        Face::Body,
-        period_x,
-        y - (period_size - label_size) * 0.5,
-        period_size,
-        INK,
-        &licence.period.0,
+    let address_size = rng.gen_range(25.0..30.0f32);
+    let block = Block {
+        left,
+        right,
+        number_size: rng.gen_range(36.0..44.0),
+        types,
+        types_first: newer && rng.gen_bool(0.4),
+        name_size: rng.gen_range(34.0..42.0),
+        id_size: rng.gen_range(29.0..34.0),
+        address_size,
+        address: address_lines(&sheet, rng, address_size, right - left, &home.text),
+        period_size: rng.gen_range(25.0..29.0),
+    };
+    // Spread the rows down to the foot, which the date and issuer take.
+    let foot = height - 100.0;
+    let packed = draw_block(
+        &mut sheet.scratch(),
+        &block,
+        &licence,
+        &person.hangul,
+        &number,
+        y,
+        0.0,
     );
-    y += sheet.height(Face::Body, period_size) + 8.0;
-    if let Some(condition) = licence.condition {
-        let label = sheet.write(Face::Body, left, y, label_size, LABEL, "조건");
-        sheet.write(
-            Face::Body,
-            label[0] + label[2] + 14.0,
-            y,
-            label_size + 4.0,
-            INK,
-            condition,
-        );
-        y += sheet.height(Face::Body, label_size + 4.0) + 6.0;
-    }
+    let gap = ((foot - packed) / 7.0).clamp(4.0, 30.0);
+    let y = draw_block(
+        &mut sheet,
+        &block,
+        &licence,
+        &person.hangul,
+        &number,
+        y,
+        gap,
+    );
 
     // The issue date and the issuer at the foot, right-aligned, or below
     // the portrait where the text column leaves no room.
@@ -326,6 +301,116 @@ pub(super) fn card(rng: &mut impl Rng, fonts: CardFonts<'_>) -> FlatCard {
     }
 }
 
+/// How a licence prints the held types.
+#[derive(Clone, Copy)]
+enum Types {
+    /// Each held type in a box, side by side.
+    Boxes,
+    /// The held types on one line, joined by the separator.
+    Line(&'static str),
+    /// Every type in a grid, the held ones marked.
+    Grid,
+}
+
+/// The text column's rows, drawn from the licence number down to the
+/// renewal period and condition.
+struct Block {
+    left: f32,
+    right: f32,
+    number_size: f32,
+    types: Types,
+    /// The types above the licence number rather than below it.
+    types_first: bool,
+    name_size: f32,
+    id_size: f32,
+    address_size: f32,
+    address: Vec<String>,
+    period_size: f32,
+}
+
+/// Draws the text column from `y` with `gap` between rows; returns the
+/// y below it.
+fn draw_block(
+    sheet: &mut Sheet<'_>,
+    block: &Block,
+    licence: &Licence,
+    name: &str,
+    number: &str,
+    mut y: f32,
+    gap: f32,
+) -> f32 {
+    let (left, right) = (block.left, block.right);
+    let types = |sheet: &mut Sheet<'_>, y: f32| match block.types {
+        Types::Boxes => boxed_types(sheet, left, y + 4.0, &licence.types),
+        Types::Line(separator) => {
+            let line = licence.types.join(separator);
+            let size = sheet.fitting(Face::Bold, 30.0, right - left, &line);
+            sheet.write(Face::Bold, left, y, size, INK, &line);
+            y + sheet.height(Face::Bold, size)
+        }
+        Types::Grid => type_grid(sheet, left, y, right - left, &licence.types),
+    };
+    if block.types_first {
+        y = types(sheet, y) + gap;
+    }
+    sheet.write(
+        Face::Bold,
+        left,
+        y,
+        block.number_size,
+        INK,
+        &licence.printed_number,
+    );
+    y += sheet.height(Face::Bold, block.number_size) + gap;
+    if !block.types_first {
+        y = types(sheet, y) + gap;
+    }
+    sheet.write(Face::Bold, left, y, block.name_size, INK, name);
+    y += sheet.height(Face::Bold, block.name_size) + gap;
+    sheet.write(Face::Body, left, y, block.id_size, INK, number);
+    y += sheet.height(Face::Body, block.id_size) + gap;
+    for line in &block.address {
+        let size = sheet.fitting(Face::Body, block.address_size, right - left, line);
+        sheet.write(Face::Body, left, y, size, INK, line);
+        y += sheet.height(Face::Body, block.address_size) * 1.2;
+    }
+    y += gap;
+
+    // The renewal period after its label, the condition under it.
+    let label_size = 20.0;
+    let label = sheet.write(Face::Body, left, y, label_size, LABEL, licence.period_label);
+    let period_x = label[0] + label[2] + 14.0;
+    let size = sheet.fitting(
+        Face::Body,
+        block.period_size,
+        right - period_x,
+        &licence.period.0,
+    );
+    sheet.write(
+        Face::Body,
+        period_x,
+        y - (size - label_size) * 0.5,
+        size,
+        INK,
+        &licence.period.0,
+    );
+    y += sheet.height(Face::Body, size) + gap.min(10.0);
+    if let Some(condition) = licence.condition {
+        let label = sheet.write(Face::Body, left, y, label_size, LABEL, "조건");
+        let size = label_size + 4.0;
+        sheet.write(
+            Face::Body,
+            label[0] + label[2] + 14.0,
+            y,
+            size,
+            INK,
+            condition,
+        );
+        y += sheet.height(Face::Body, size) + 6.0;
+    }
+    y
+}
+
 /// The held types side by side, each in a box; returns the y below them.
 fn boxed_types(sheet: &mut Sheet<'_>, left: f32, y: f32, types: &[&str]) -> f32 {
     let size = 26.0;
@@ -343,7 +428,7 @@ fn boxed_types(sheet: &mut Sheet<'_>, left: f32, y: f32, types: &[&str]) -> f32 
         sheet.write(Face::Bold, x, y, size, INK, kind);
         x += w + 28.0;
     }
-    y + height + 18.0
+    y + height + 4.0
 }
 
 /// Every type in a three-column grid, the held ones on a coloured cell
@@ -375,5 +460,5 @@ fn type_grid(sheet: &mut Sheet<'_>, left: f32, y: f32, width: f32, held: &[&str]
         let text_y = top + (cell_h - sheet.height(face, size)) / 2.0;
         sheet.write(face, x + 5.0, text_y, size, colour, kind);
     }
-    y + cell_h * 3.0 + 12.0
+    y + cell_h * 3.0
 }
