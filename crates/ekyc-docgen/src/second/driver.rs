@@ -149,6 +149,8 @@ pub(super) fn card(rng: &mut impl Rng, fonts: CardFonts<'_>) -> FlatCard {
     let licence = licence(rng, person.birth);
     let newer = licence.issued >= day(2017, 1, 1) || rng.gen_bool(0.2);
     let issuer = places::police_head(rng, &home, licence.issued >= day(2021, 1, 1));
+    let issuer = places::as_of(&issuer, licence.issued);
+    let address = places::as_of(&home.text, licence.issued);
 
     let mut sheet = Sheet::new(ID1_SIZE, draw::paper(rng), fonts);
     let tint = draw::pattern(rng);
@@ -222,7 +224,7 @@ pub(super) fn card(rng: &mut impl Rng, fonts: CardFonts<'_>) -> FlatCard {
         name_size: rng.gen_range(34.0..42.0),
         id_size: rng.gen_range(29.0..34.0),
         address_size,
-        address: address_lines(&sheet, rng, address_size, right - left, &home.text),
+        address: address_lines(&sheet, rng, address_size, right - left, &address),
         period_size: rng.gen_range(25.0..29.0),
     };
     // Spread the rows down to the foot, which the date and issuer take.
@@ -281,7 +283,7 @@ pub(super) fn card(rng: &mut impl Rng, fonts: CardFonts<'_>) -> FlatCard {
         ("licenseNo", licence.number),
         ("licenseType", licence.types[0].to_owned()),
         ("licenseTypes", licence.types.join(",")),
-        ("address", home.text),
+        ("address", address),
         ("issueDate", iso(licence.issued)),
         ("expiryDate", iso(licence.period.1)),
         ("serialNo", licence.serial),

@@ -5,6 +5,7 @@
 //! (역삼동, 한신아파트)`) and the older lot-number form (`진안리 567`),
 //! so a reader sees commas, parentheses, 읍/면 and 리.
 
+use chrono::NaiveDate;
 use rand::seq::SliceRandom;
 use rand::Rng;
 
@@ -369,21 +370,30 @@ pub(super) fn address(rng: &mut impl Rng) -> Address {
 
 /// The head of the district the holder lives in, who issues resident
 /// cards: `서울특별시 강남구청장`, `경기도 부천시장`, `경기도 양평군수`,
-/// `충청남도 천안시 동남구청장`, `세종특별자치시장`.
-pub(super) fn district_head(address: &Address) -> String {
+/// `세종특별자치시장`; in a city with districts, its 구청장 (`충청남도
+/// 천안시 동남구청장`) or on some cards the mayor (`충청남도 천안시장`).
+pub(super) fn district_head(rng: &mut impl Rng, address: &Address) -> String {
     let p = &PROVINCES[address.province];
     let district = p.districts[address.district].name;
     if district.is_empty() {
         return format!("{}장", p.name);
     }
-    let head = if district.ends_with('군') {
-        format!("{district}수")
-    } else if district.ends_with('구') {
-        format!("{district}청장")
-    } else {
-        format!("{district}장")
+    let head = match district.split_once(' ') {
+        Some((city, _)) if rng.gen_bool(0.3) => format!("{city}장"),
+        _ if district.ends_with('군') => format!("{district}수"),
+        _ if district.ends_with('구') => format!("{district}청장"),
+        _ => format!("{district}장"),
     };
     format!("{} {head}", p.name)
+}
+
+/// `text` (an address or a title) in the names of `on`: 강원도 became
+/// 강원특별자치도 on 11 June 2023.
+pub(super) fn as_of(text: &str, on: NaiveDate) -> String {
+    match NaiveDate::from_ymd_opt(2023, 6, 11) {
+        Some(renamed) if on >= renamed => text.replace("강원도", "강원특별자치도"),
+        _ => text.to_owned(),
+    }
 }
 
 /// The police agency head who issued a licence, in the title of its time:

@@ -23,10 +23,13 @@ pub(super) fn card(rng: &mut impl Rng, fonts: CardFonts<'_>) -> FlatCard {
         day(2026, 6, 30),
     );
     let issuer = if rng.gen_bool(0.75) {
-        places::district_head(&home)
+        places::district_head(rng, &home)
     } else {
-        places::district_head(&places::address(rng))
+        let elsewhere = places::address(rng);
+        places::district_head(rng, &elsewhere)
     };
+    let issuer = places::as_of(&issuer, issued);
+    let address = places::as_of(&home.text, issued);
     let abroad = rng.gen_bool(0.1);
     let labelled = rng.gen_bool(0.35);
 
@@ -123,7 +126,7 @@ pub(super) fn card(rng: &mut impl Rng, fonts: CardFonts<'_>) -> FlatCard {
 
     let address_size = rng.gen_range(27.0..33.0f32);
     let width = text_right - column;
-    let lines = address_lines(&sheet, rng, address_size, width, &home.text);
+    let lines = address_lines(&sheet, rng, address_size, width, &address);
     label(&mut sheet, 2, y, address_size);
     for line in &lines {
         let size = sheet.fitting(Face::Body, address_size, width, line);
@@ -175,7 +178,7 @@ pub(super) fn card(rng: &mut impl Rng, fonts: CardFonts<'_>) -> FlatCard {
         ("name", person.hangul),
         ("idNum", number),
         ("birthDate", iso(person.birth)),
-        ("address", home.text),
+        ("address", address),
         ("issueDate", iso(issued)),
         ("issuer", issuer),
     ]);

@@ -8,6 +8,7 @@ use rand::SeedableRng;
 
 use super::passport::check_digit;
 use super::people::romanise;
+use super::places::as_of;
 use crate::lines::HELD_OUT_FONTS;
 use crate::render::FlatCard;
 use crate::{Fonts, Generator, Style, KINDS};
@@ -288,4 +289,14 @@ fn held_out_fonts_print_both_styles() {
             assert!(image.width() > 0 && truth.contains_key("idType"));
         }
     }
+}
+
+/// Cards print the province's name of their issue date.
+#[test]
+fn gangwon_is_renamed_from_june_2023() {
+    let before = NaiveDate::from_ymd_opt(2023, 6, 10).expect("date");
+    let after = NaiveDate::from_ymd_opt(2023, 6, 11).expect("date");
+    assert_eq!(as_of("강원도 춘천시장", before), "강원도 춘천시장");
+    assert_eq!(as_of("강원도 춘천시장", after), "강원특별자치도 춘천시장");
+    assert_eq!(as_of("강원도경찰청장", after), "강원특별자치도경찰청장");
 }
