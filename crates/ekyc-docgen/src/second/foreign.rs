@@ -117,8 +117,8 @@ pub(super) fn card(rng: &mut impl Rng, fonts: CardFonts<'_>) -> FlatCard {
     let left = (photo_x + photo_w as i32) as f32 + rng.gen_range(26.0..40.0);
     let right = width - margin;
     let beside = rng.gen_bool(0.5);
-    let label_size = rng.gen_range(17.0..20.0f32);
-    let value_size = rng.gen_range(28.0..33.0f32);
+    let label_size = rng.gen_range(17.0..21.0f32);
+    let value_size = rng.gen_range(29.0..35.0f32);
     let label_w = 190.0;
     let value_left = if beside { left + label_w } else { left };
     let value_width = if beside {
@@ -178,48 +178,25 @@ pub(super) fn card(rng: &mut impl Rng, fonts: CardFonts<'_>) -> FlatCard {
             face: Face::Body,
         },
     ];
-    let bilingual_inline = rng.gen_bool(0.5);
-    let mut y = photo_y as f32 - 6.0;
-    for field in &fields {
-        let size = if field.face == Face::Bold {
-            value_size + 4.0
-        } else {
-            value_size
-        };
-        let label_lines: Vec<String> = if bilingual_inline || !beside {
-            vec![format!("{} {}", field.korean, field.english)]
-        } else {
-            vec![field.korean.to_owned(), field.english.to_owned()]
-        };
-        let label_h = sheet.height(Face::Body, label_size);
-        if beside {
-            let mut label_y = y;
-            for line in &label_lines {
-                let s = sheet.fitting(Face::Body, label_size, label_w - 12.0, line);
-                sheet.write(Face::Body, left, label_y, s, LABEL, line);
-                label_y += label_h + 2.0;
-            }
-            let mut value_y = y;
-            for line in &field.value {
-                let s = sheet.fitting(field.face, size, right - value_left, line);
-                sheet.write(field.face, value_left, value_y, s, INK, line);
-                value_y += sheet.height(field.face, size) + 2.0;
-            }
-            y = value_y.max(label_y) + 10.0;
-        } else {
-            sheet.write(Face::Body, left, y, label_size, LABEL, &label_lines[0]);
-            y += label_h + 2.0;
-            for line in &field.value {
-                let s = sheet.fitting(field.face, size, right - value_left, line);
-                sheet.write(field.face, value_left, y, s, INK, line);
-                y += sheet.height(field.face, size) + 2.0;
-            }
-            y += 8.0;
-        }
-    }
-
+    let layout = Layout {
+        left,
+        value_left,
+        right,
+        label_w,
+        label_size,
+        value_size,
+        beside,
+        bilingual_inline: rng.gen_bool(0.5),
+    };
+    // The fields spread down to the issuer's line.
     let issuer_size = rng.gen_range(28.0..32.0f32);
-    let issuer_y = (height - 24.0 - sheet.height(Face::Bold, issuer_size)).max(y);
+    let issuer_y = height - 24.0 - sheet.height(Face::Bold, issuer_size);
+    let fields_top = photo_y as f32 - 6.0;
+    let packed = draw_fields(&mut sheet.scratch(), &fields, &layout, fields_top, 0.0);
+    let gap = ((issuer_y - 40.0 - packed) / fields.len() as f32).clamp(8.0, 36.0);
+    let y = draw_fields(&mut sheet, &fields, &layout, fields_top, gap);
+
+    let issuer_y = issuer_y.max(y);
     let issuer_w = sheet.width(Face::Bold, issuer_size, &issuer);
     sheet.write(
         Face::Bold,
@@ -252,4 +229,76 @@ pub(super) fn card(rng: &mut impl Rng, fonts: CardFonts<'_>) -> FlatCard {
         portrait,
         printed: sheet.printed,
     }
+}
+
+/// Where the fields go: labels at `left`, values at `value_left`, either
+/// under their labels or beside them.
+struct Layout {
+    left: f32,
+    value_left: f32,
+    right: f32,
+    label_w: f32,
+    label_size: f32,
+    value_size: f32,
+    beside: bool,
+    /// Korean and English labels on one line rather than two.
+    bilingual_inline: bool,
+}
+
+/// Draws the fields from `y` with `gap` after each; returns the y below.
+fn draw_fields(
+    sheet: &mut Sheet<'_>,
+    fields: &[Field],
+    layout: &Layout,
+    mut y: f32,
+    gap: f32,
+) -> f32 {
+    let Layout {
+        left,
+        value_left,
+        right,
+        label_w,
+        label_size,
+        value_size,
+        beside,
+        bilingual_inline,
+    } = *layout;
+    let label_h = sheet.height(Face::Body, label_size);
+    for field in fields {
+        let size = if field.face == Face::Bold {
+            value_size + 4.0
+        } else {
+            value_size
+        };
+        let label_lines: Vec<String> = if bilingual_inline || !beside {
+            vec![format!("{} {}", field.korean, field.english)]
+        } else {
+            vec![field.korean.to_owned(), field.english.to_owned()]
+        };
+        if beside {
+            let mut label_y = y;
+            for line in &label_lines {
+                let s = sheet.fitting(Face::Body, label_size, label_w - 12.0, line);
+                sheet.write(Face::Body, left, label_y, s, LABEL, line);
+                label_y += label_h + 2.0;
+            }
+            let mut value_y = y;
+            for line in &field.value {
+                let s = sheet.fitting(field.face, size, right - value_left, line);
+                sheet.write(field.face, value_left, value_y, s, INK, line);
+                value_y += sheet.height(field.face, size) + 2.0;
+            }
+            y = value_y.max(label_y) + gap;
+        } else {
+            sheet.write(Face::Body, left, y, label_size, LABEL, &label_lines[0]);
+            y += label_h + 2.0;
+            for line in &field.value {
+                let s = sheet.fitting(field.face, size, right - value_left, line);
+                sheet.write(field.face, value_left, y, s, INK, line);
+                y += sheet.height(field.face, size) + 2.0;
+            }
+            y += gap;
+        }
+    }
+    y
 }

@@ -107,17 +107,26 @@ pub(super) fn card(rng: &mut impl Rng, fonts: CardFonts<'_>) -> FlatCard {
 
     let name_size = rng.gen_range(40.0..48.0f32);
     let mut y = top + title_box[3] + rng.gen_range(34.0..52.0);
-    let name = match &person.hanja {
-        Some(hanja) if sheet.covers(Face::Bold, hanja) => {
+    // The name in bold, or in the regular face where only that one
+    // carries the Hanja.
+    let (name, face) = match &person.hanja {
+        Some(hanja) => {
             let gap = if rng.gen_bool(0.3) { " " } else { "" };
-            format!("{}{gap}({hanja})", person.hangul)
+            let full = format!("{}{gap}({hanja})", person.hangul);
+            if sheet.covers(Face::Bold, hanja) {
+                (full, Face::Bold)
+            } else if sheet.covers(Face::Body, hanja) {
+                (full, Face::Body)
+            } else {
+                (person.hangul.clone(), Face::Bold)
+            }
         }
-        _ => person.hangul.clone(),
+        None => (person.hangul.clone(), Face::Bold),
     };
-    let name_size = sheet.fitting(Face::Bold, name_size, text_right - column, &name);
+    let name_size = sheet.fitting(face, name_size, text_right - column, &name);
     label(&mut sheet, 0, y, name_size);
-    sheet.write(Face::Bold, column, y, name_size, INK, &name);
-    y += sheet.height(Face::Bold, name_size) + rng.gen_range(14.0..24.0);
+    sheet.write(face, column, y, name_size, INK, &name);
+    y += sheet.height(face, name_size) + rng.gen_range(14.0..24.0);
 
     let number_size = rng.gen_range(34.0..42.0f32);
     label(&mut sheet, 1, y, number_size);

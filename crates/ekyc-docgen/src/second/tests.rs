@@ -300,3 +300,11 @@ fn gangwon_is_renamed_from_june_2023() {
     assert_eq!(as_of("강원도 춘천시장", after), "강원특별자치도 춘천시장");
     assert_eq!(as_of("강원도경찰청장", after), "강원특별자치도경찰청장");
 }
+
+/// `ekyc bench ocr --style` takes these names.
+#[test]
+fn styles_parse_from_their_flag_names() {
+    assert_eq!("own".parse(), Ok(Style::Own));
+    assert_eq!("second".parse(), Ok(Style::Second));
+    assert!("third".parse::<Style>().is_err());
+}
