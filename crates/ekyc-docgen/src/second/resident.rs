@@ -81,16 +81,25 @@ pub(super) fn card(rng: &mut impl Rng, fonts: CardFonts<'_>) -> FlatCard {
         );
     }
 
-    // Labelled cards set the values after a label column.
-    let labels: [&str; 4] = [
-        ["성명", "성 명"].choose(rng).copied().unwrap_or("성명"),
-        "주민등록번호",
-        ["주소", "주 소"].choose(rng).copied().unwrap_or("주소"),
-        ["발급일", "발급일자"]
-            .choose(rng)
-            .copied()
-            .unwrap_or("발급일"),
-    ];
+    // Labelled cards set the values after a label column; the labels are
+    // in Hangul, spaced or not, or in Hanja as older forms print them
+    // (where the face has the glyphs).
+    const HANJA_LABELS: [&str; 4] = ["姓名", "住民登錄番號", "住所", "發給日"];
+    let hanja_labels =
+        rng.gen_bool(0.25) && HANJA_LABELS.iter().all(|l| sheet.covers(Face::Body, l));
+    let labels: [&str; 4] = if hanja_labels {
+        HANJA_LABELS
+    } else {
+        [
+            ["성명", "성 명"].choose(rng).copied().unwrap_or("성명"),
+            "주민등록번호",
+            ["주소", "주 소"].choose(rng).copied().unwrap_or("주소"),
+            ["발급일", "발급일자"]
+                .choose(rng)
+                .copied()
+                .unwrap_or("발급일"),
+        ]
+    };
     let label_size = 22.0;
     let column = if labelled {
         left + sheet.width(Face::Body, label_size, labels[1]) + 22.0
