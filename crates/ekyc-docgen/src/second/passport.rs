@@ -183,7 +183,6 @@ pub(super) fn card(rng: &mut impl Rng, fonts: CardFonts<'_>) -> FlatCard {
         }
     };
     let sex = if person.male { "M" } else { "F" };
-    let given_shown = person.given_latin.clone();
     let rows: Vec<Vec<(String, String)>> = vec![
         vec![
             (label("종류", "Type"), "PM".to_owned()),
@@ -191,7 +190,7 @@ pub(super) fn card(rng: &mut impl Rng, fonts: CardFonts<'_>) -> FlatCard {
             (label("여권번호", "Passport No."), number.clone()),
         ],
         vec![(label("성", "Surname"), person.surname_latin.clone())],
-        vec![(label("이름", "Given names"), given_shown)],
+        vec![(label("이름", "Given names"), person.given_latin.clone())],
         vec![(
             ["한글성명", "한글 성명"]
                 .choose(rng)
