@@ -28,9 +28,10 @@ pub(super) struct Korean {
     pub male: bool,
 }
 
-/// Surnames by frequency band: the Hangul, the Hanja and the spelling
-/// passports most often use (not always the Revised Romanization: 이 is
-/// LEE, 최 CHOI).
+/// Surnames, the commonest first and a few rarer ones (two syllables
+/// among them) after: the Hangul, the Hanja and the spelling passports
+/// most often use (not always the Revised Romanization: 이 is LEE, 최
+/// CHOI).
 const SURNAMES: [(&str, &str, &str); 48] = [
     ("김", "金", "KIM"),
     ("이", "李", "LEE"),
