@@ -308,3 +308,63 @@ fn styles_parse_from_their_flag_names() {
     assert_eq!("second".parse(), Ok(Style::Second));
     assert!("third".parse::<Style>().is_err());
 }
+
+/// The patterns that made cards from elsewhere hard to read all occur:
+/// wrapped addresses and names, 재외국민 marks, labels, the licence-type
+/// grid, region names in licence numbers, the country in Korean, the
+/// status of stay after its Korean name, spaced given names.
+#[test]
+fn the_style_covers_the_variations_of_real_cards() {
+    let generator = generator();
+    let mut seen: Vec<&str> = Vec::new();
+    for seed in 0..160u64 {
+        let kind = KINDS[(seed % 4) as usize];
+        let card = card(&generator, kind, seed);
+        let texts: Vec<&str> = card.printed.iter().map(|p| p.text.as_str()).collect();
+        let has = |text: &str| texts.contains(&text);
+        let truth = |key: &str| card.truth.get(key).map(String::as_str).unwrap_or("");
+        let mut see = |what: &'static str, happened: bool| {
+            if happened {
+                seen.push(what);
+            }
+        };
+        match kind {
+            DocumentKind::Resident => {
+                see("wrapped address", !has(truth("address")));
+                see("재외국민", has("재외국민"));
+                see("labels", has("주소") || has("주 소") || has("住所"));
+            }
+            DocumentKind::Driver => {
+                see("type grid", has("1종대형") && has("2종원동기장치자전거"));
+                see("region name", card.truth.contains_key("licenseRegion"));
+            }
+            DocumentKind::Foreign => {
+                see("wrapped name", !has(truth("name")));
+                see(
+                    "Korean country",
+                    !texts.iter().any(|t| t.contains(truth("nationality"))),
+                );
+                see(
+                    "status in parentheses",
+                    texts
+                        .iter()
+                        .any(|t| t.contains(&format!("({})", truth("visaType")))),
+                );
+            }
+            _ => see("spaced given names", truth("givenNames").contains(' ')),
+        }
+    }
+    for what in [
+        "wrapped address",
+        "재외국민",
+        "labels",
+        "type grid",
+        "region name",
+        "wrapped name",
+        "Korean country",
+        "status in parentheses",
+        "spaced given names",
+    ] {
+        assert!(seen.contains(&what), "no card shows {what}");
+    }
+}
