@@ -3,12 +3,18 @@
 //!
 //! A card not found (`4040B`) and a card found but unreadable (`40904`)
 //! are counted apart from fields read wrong: the first two point at the
-//! finder, the last at the recogniser or the parsers.
+//! finder, the last at the recogniser or the parsers. For cards not found,
+//! the finder's outlines are checked against the card's own, to tell an
+//! outline never found from one found and then rejected; for cards read,
+//! the reading's corners are, to tell fields misread on the right card
+//! from fields read off a wrong outline.
 
 use std::time::Duration;
 
 use anyhow::Context;
-use ekyc_docgen::{Capture, KINDS};
+use ekyc_doc::find::find_cards;
+use ekyc_docgen::{Capture, Corners, KINDS};
+use image::RgbImage;
 
 use super::accuracy::cer;
 use super::{truth_value, value, Outcome, FIELDS};
@@ -43,12 +49,51 @@ pub(super) fn conditions(names: &[String]) -> anyhow::Result<Vec<Capture>> {
     Ok(conditions)
 }
 
+/// The finder's outlines checked for the card's own, as many as the reader
+/// opens.
+const OUTLINES: usize = 4;
+
+/// An outline within this share of the card's diagonal of the card's own
+/// corners, at each corner, is the card's.
+const OUTLINE_TOLERANCE: f32 = 0.06;
+
+/// The largest distance from a corner of `found` to the matching corner
+/// of `truth`, over the card's diagonal. Corners are matched under the
+/// best cyclic shift: the finder starts its outline at a long side, not at
+/// the card's top-left.
+fn outline_error(found: &Corners, truth: &Corners) -> f32 {
+    let distance =
+        |a: [f32; 2], b: [f32; 2]| ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt();
+    let diagonal = distance(truth[0], truth[2]).max(1.0);
+    (0..4)
+        .map(|shift| {
+            (0..4)
+                .map(|i| distance(found[(i + shift) % 4], truth[i]))
+                .fold(0.0, f32::max)
+        })
+        .fold(f32::MAX, f32::min)
+        / diagonal
+}
+
+/// Whether the finder's outlines of `image` hold the card at `corners`:
+/// asked of a card not found, it tells an outline missed from one found
+/// and then rejected (no title, too few text lines).
+pub(super) fn outline_found(image: &RgbImage, corners: &Corners) -> bool {
+    find_cards(image, OUTLINES)
+        .iter()
+        .any(|found| outline_error(&found.corners, corners) < OUTLINE_TOLERANCE)
+}
+
 /// One row of the table: the cards of one condition (and one type, or all).
 struct Row {
     cards: usize,
     not_found: usize,
+    /// Of the cards not found, those whose outline the finder did find.
+    outline_rejected: usize,
     unreadable: usize,
     found: usize,
+    /// Of the cards read, those read off an outline that is not the card's.
+    off_card: usize,
     key: usize,
     /// Cards whose name is printed in Hangul: (read exactly, printed).
     name: (usize, usize),
@@ -95,8 +140,17 @@ fn row(outcomes: &[&Outcome]) -> Row {
     Row {
         cards: outcomes.len(),
         not_found: failed("4040B"),
+        outline_rejected: outcomes.iter().filter(|o| o.outline == Some(true)).count(),
         unreadable: failed("40904"),
         found: outcomes.iter().filter(|o| o.result.is_ok()).count(),
+        off_card: outcomes
+            .iter()
+            .filter(|o| {
+                o.result
+                    .as_ref()
+                    .is_ok_and(|r| outline_error(&r.corners, &o.corners) >= OUTLINE_TOLERANCE)
+            })
+            .count(),
         key: outcomes
             .iter()
             .filter(|o| all_exact(o, &KEY_FIELDS))
@@ -139,12 +193,14 @@ fn print_row(condition: &str, kind: &str, row: &Row) {
     let median = row.median.map_or("-".to_owned(), |d| {
         format!("{:.0}", d.as_secs_f64() * 1000.0)
     });
+    let not_found = format!("{} ({})", row.not_found, row.outline_rejected);
     println!(
-        "  {condition:<16}{kind:<10}{:>6}{:>7}{:>7}{:>8}{:>8}{:>8}{:>9}{:>9}{:>8}{:>8}",
+        "  {condition:<16}{kind:<10}{:>6}{:>9}{:>7}{:>8}{:>5}{:>8}{:>8}{:>9}{:>9}{:>8}{:>8}",
         row.cards,
-        row.not_found,
+        not_found,
         row.unreadable,
         rate(row.found, row.cards),
+        row.off_card,
         rate(row.key, row.cards),
         rate(row.name.0, row.name.1),
         rate(row.address.0, row.address.1),
@@ -155,22 +211,26 @@ fn print_row(condition: &str, kind: &str, row: &Row) {
 }
 
 /// A table per capture condition: for all types and each type, the cards
-/// not found and unreadable, the rates (in %) of cards found, key fields
-/// all exact (number and dates), Hangul name exact, address exact and its
-/// CER, every field exact, and the median latency.
+/// not found (and of those, how many the finder had outlined) and
+/// unreadable, the rate (in %) of cards found and how many of those were
+/// read off a wrong outline, the rates of key fields all exact (number and
+/// dates), Hangul name exact, address exact and its CER, every field
+/// exact, and the median latency.
 pub(super) fn report_captures(outcomes: &[Outcome], conditions: &[Capture]) {
     println!(
-        "\nper capture condition (the same cards in each; rates in %, \
-         key = ID/licence/passport number, birth date and dates all exact):"
+        "\nper capture condition (the same cards in each; rates in %; 4040B (n): n of them \
+         outlined by the finder, then rejected; off: read off an outline that is not the \
+         card's; key = ID/licence/passport number, birth date and dates all exact):"
     );
     println!(
-        "  {:<16}{:<10}{:>6}{:>7}{:>7}{:>8}{:>8}{:>8}{:>9}{:>9}{:>8}{:>8}",
+        "  {:<16}{:<10}{:>6}{:>9}{:>7}{:>8}{:>5}{:>8}{:>8}{:>9}{:>9}{:>8}{:>8}",
         "condition",
         "type",
         "cards",
         "4040B",
         "40904",
         "found",
+        "off",
         "key",
         "name",
         "address",
@@ -225,7 +285,9 @@ mod tests {
             capture: Capture::FlatScan,
             seed: 1,
             truth,
+            corners: [[0.0, 0.0], [856.0, 0.0], [856.0, 540.0], [0.0, 540.0]],
             result: Err(code.to_owned()),
+            outline: (code == "4040B").then_some(ms == 10),
             wall: Duration::from_millis(ms),
         }
     }
@@ -242,10 +304,22 @@ mod tests {
         let refs: Vec<&Outcome> = outcomes.iter().collect();
         let row = row(&refs);
         assert_eq!((row.cards, row.not_found, row.unreadable), (3, 2, 1));
+        assert_eq!(row.outline_rejected, 1);
         assert_eq!((row.found, row.key, row.all), (0, 0, 0));
         assert_eq!(row.name, (0, 3));
         assert_eq!(row.address.1, 0);
         assert_eq!(row.median, Some(Duration::from_millis(20)));
+    }
+
+    /// The finder starts an outline at any corner; a shifted start is the
+    /// same outline, a shrunken one is not.
+    #[test]
+    fn outlines_match_whatever_corner_they_start_at() {
+        let card: Corners = [[100.0, 50.0], [956.0, 80.0], [940.0, 620.0], [90.0, 600.0]];
+        let shifted = [card[2], card[3], card[0], card[1]];
+        assert!(outline_error(&shifted, &card) < 1e-6);
+        let inner = card.map(|[x, y]| [x * 0.8 + 100.0, y * 0.8 + 60.0]);
+        assert!(outline_error(&inner, &card) > OUTLINE_TOLERANCE);
     }
 
     #[test]

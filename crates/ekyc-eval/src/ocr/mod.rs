@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use ekyc_core::Settings;
 use ekyc_doc::kind::DocumentKind;
 use ekyc_doc::{DocumentModels, FieldValue, ReadError, Reading};
-use ekyc_docgen::{Capture, Generator, Truth, KINDS};
+use ekyc_docgen::{Capture, Corners, Generator, Truth, KINDS};
 
 use crate::progress;
 use crate::report::print_machine;
@@ -95,7 +95,11 @@ struct Outcome {
     capture: Capture,
     seed: u64,
     truth: Truth,
+    /// The card's corners in the photo.
+    corners: Corners,
     result: Result<Reading, String>,
+    /// For a card not found, whether the finder outlined it all the same.
+    outline: Option<bool>,
     wall: Duration,
 }
 
@@ -230,13 +234,18 @@ fn read_card(
         ReadError::Unreadable => "40904".to_owned(),
         ReadError::Model(e) => e.to_string(),
     });
+    let wall = started.elapsed();
+    let outline = matches!(&result, Err(code) if code == "4040B")
+        .then(|| capture::outline_found(&sample.image, &sample.corners));
     Ok(Outcome {
         kind,
         capture,
         seed,
         truth: sample.truth,
+        corners: sample.corners,
         result,
-        wall: started.elapsed(),
+        outline,
+        wall,
     })
 }
 
