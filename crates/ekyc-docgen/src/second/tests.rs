@@ -11,7 +11,7 @@ use super::people::romanise;
 use super::places::as_of;
 use crate::lines::HELD_OUT_FONTS;
 use crate::render::FlatCard;
-use crate::{Fonts, Generator, Style, KINDS};
+use crate::{Capture, Fonts, Generator, Style, KINDS};
 
 fn generator() -> Generator {
     Generator::new().expect("fonts installed by scripts/setup.sh")
@@ -40,10 +40,10 @@ fn the_same_seed_gives_the_same_card_and_photo() {
         assert_eq!(a, b, "{kind:?}");
     }
     let a = generator
-        .photo_in(Style::Second, DocumentKind::Foreign, 9)
+        .photo_in(Style::Second, DocumentKind::Foreign, 9, Capture::Phone)
         .expect("photo");
     let b = generator
-        .photo_in(Style::Second, DocumentKind::Foreign, 9)
+        .photo_in(Style::Second, DocumentKind::Foreign, 9, Capture::Phone)
         .expect("photo");
     assert_eq!(a.image, b.image);
     assert_eq!(a.truth, b.truth);

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use ekyc_doc::kind::DocumentKind;
 use ekyc_doc::{Reading, StageTimings};
-use ekyc_docgen::KINDS;
+use ekyc_docgen::{Capture, KINDS};
 
 use super::{as_truth, pct, truth_value, value, Outcome, FIELDS};
 use crate::report::summarize;
@@ -92,7 +92,7 @@ pub(super) fn report_fields(outcomes: &[Outcome]) {
 
 /// Character error rate: edit distance over truth length, summed over cards
 /// (a card read without the field counts every character wrong).
-fn cer(printed: &[(&Outcome, String)], field: &str) -> f64 {
+pub(super) fn cer(printed: &[(&Outcome, String)], field: &str) -> f64 {
     let mut errors = 0;
     let mut total = 0;
     for (outcome, truth) in printed {
@@ -240,8 +240,12 @@ pub(super) fn report_failures(outcomes: &[Outcome], limit: usize) {
             };
             if read != truth && shown < limit {
                 shown += 1;
+                let captured = match outcome.capture {
+                    Capture::Phone => String::new(),
+                    other => format!(" ({other})"),
+                };
                 println!(
-                    "  {} #{} {field}: {truth:?} read {read:?}",
+                    "  {} #{}{captured} {field}: {truth:?} read {read:?}",
                     outcome.kind.id_type(),
                     outcome.seed
                 );

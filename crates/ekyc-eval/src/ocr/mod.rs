@@ -7,10 +7,12 @@
 //! and latency split by stage. Cards are generated in memory from seeds, so
 //! the same command always measures the same cards.
 //!
-//! The cards are read here; [`accuracy`] reports on them and
-//! [`other_images`] on the images that are not generated cards.
+//! The cards are read here; [`accuracy`] reports on them, [`capture`]
+//! compares the ways they were captured and [`other_images`] reports on
+//! the images that are not generated cards.
 
 mod accuracy;
+mod capture;
 mod other_images;
 
 use std::path::PathBuf;
@@ -20,7 +22,7 @@ use std::time::{Duration, Instant};
 use ekyc_core::Settings;
 use ekyc_doc::kind::DocumentKind;
 use ekyc_doc::{DocumentModels, FieldValue, ReadError, Reading};
-use ekyc_docgen::{Generator, Style, Truth, KINDS};
+use ekyc_docgen::{Capture, Corners, Generator, Style, Truth, KINDS};
 
 use crate::progress;
 use crate::report::print_machine;
@@ -79,6 +81,12 @@ pub struct OcrBench {
     /// `ocr_recogniser` setting). Run once with each to compare them.
     #[arg(long)]
     pub recogniser: Option<String>,
+    /// How the cards are captured: `all`, or some of phone, frame-filling,
+    /// cut-crop, flat-scan, pale-background, small-card, glare, defocus,
+    /// motion-blur, thumb, rotated-90, rotated-180, rotated-270. With
+    /// more than one, each is also reported apart.
+    #[arg(long, value_delimiter = ',', default_value = "phone")]
+    pub capture: Vec<String>,
     /// Card style: `own` (the generator the reader was developed on) or
     /// `second` (written independently of it, to measure how far the
     /// reader generalises).
@@ -89,9 +97,14 @@ pub struct OcrBench {
 /// One card's outcome.
 struct Outcome {
     kind: DocumentKind,
+    capture: Capture,
     seed: u64,
     truth: Truth,
+    /// The card's corners in the photo.
+    corners: Corners,
     result: Result<Reading, String>,
+    /// For a card not found, whether the finder outlined it all the same.
+    outline: Option<bool>,
     wall: Duration,
 }
 
@@ -109,6 +122,7 @@ pub(crate) fn run(
             .map_err(|e: String| anyhow::anyhow!("--recogniser: {e}"))?,
         None => settings.documents.ocr_recogniser,
     };
+    let conditions = capture::conditions(&bench.capture)?;
     let load = || wiring.load_document_models(settings, &manifest, &model_dir, recogniser);
     print_machine(bench.threads);
     println!(
@@ -116,7 +130,11 @@ pub(crate) fn run(
          {recogniser}",
         bench.cards, bench.seed, bench.style, bench.negatives
     );
-    let jobs: Vec<(DocumentKind, u64)> = KINDS
+    if conditions != [Capture::Phone] {
+        let names: Vec<&str> = conditions.iter().map(|c| c.name()).collect();
+        println!("captured as: {}", names.join(", "));
+    }
+    let jobs: Vec<(Capture, DocumentKind, u64)> = KINDS
         .iter()
         .filter(|kind| {
             bench.kinds.is_empty()
@@ -126,6 +144,7 @@ pub(crate) fn run(
                     .any(|k| k.eq_ignore_ascii_case(kind.id_type()))
         })
         .flat_map(|kind| (0..bench.cards).map(move |i| (*kind, i)))
+        .flat_map(|(kind, i)| conditions.iter().map(move |c| (*c, kind, i)))
         .collect();
     let outcomes = Mutex::new(Vec::new());
     let negatives = Mutex::new(Vec::new());
@@ -145,9 +164,15 @@ pub(crate) fn run(
                         *next - 1
                     };
                     if index < jobs.len() {
-                        let (kind, i) = jobs[index];
-                        let outcome =
-                            read_card(&mut models, generator, bench.style, kind, bench.seed + i)?;
+                        let (capture, kind, i) = jobs[index];
+                        let outcome = read_card(
+                            &mut models,
+                            generator,
+                            bench.style,
+                            capture,
+                            kind,
+                            bench.seed + i,
+                        )?;
                         outcomes
                             .lock()
                             .map_err(|_| anyhow::anyhow!("poisoned"))?
@@ -187,6 +212,9 @@ pub(crate) fn run(
     report_document_confidence(&outcomes);
     report_latency(&outcomes);
     report_failures(&outcomes, bench.failures);
+    if conditions.len() > 1 {
+        capture::report_captures(&outcomes, &conditions);
+    }
     let mut models = load()?;
     report_negatives(&negatives, &mut models, &bench.data.join("faces"), settings)?;
     report_look_alikes(&generator, &mut models, bench)?;
@@ -202,27 +230,35 @@ pub(crate) fn run(
     )
 }
 
-/// Generates the card of `kind` from `seed` and reads it, timed.
+/// Generates the card of `kind` from `seed` in `style`, captured as
+/// `capture` says, and reads it, timed.
 fn read_card(
     models: &mut DocumentModels,
     generator: &Generator,
     style: Style,
+    capture: Capture,
     kind: DocumentKind,
     seed: u64,
 ) -> anyhow::Result<Outcome> {
-    let sample = generator.photo_in(style, kind, seed)?;
+    let sample = generator.photo_in(style, kind, seed, capture)?;
     let started = Instant::now();
     let result = models.read(&sample.image, None).map_err(|e| match e {
         ReadError::NoDocument => "4040B".to_owned(),
         ReadError::Unreadable => "40904".to_owned(),
         ReadError::Model(e) => e.to_string(),
     });
+    let wall = started.elapsed();
+    let outline = matches!(&result, Err(code) if code == "4040B")
+        .then(|| capture::outline_found(&sample.image, &sample.corners));
     Ok(Outcome {
         kind,
+        capture,
         seed,
         truth: sample.truth,
+        corners: sample.corners,
         result,
-        wall: started.elapsed(),
+        outline,
+        wall,
     })
 }
 
