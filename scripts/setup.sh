@@ -19,8 +19,10 @@ while read -r package; do
   installed "$package" || missing+=("$package")
 done < <(grep -Ev '^[[:space:]]*(#|$)' "$(dirname "$0")/../deploy/runtime-packages.txt")
 if [ "${1:-}" = --for-tests ]; then
-  # Fonts of the synthetic ID cards that the OCR tests and benchmark print.
-  for package in fonts-nanum fonts-unfonts-core fonts-ocr-b; do
+  # Fonts of the synthetic ID cards that the OCR tests and benchmark print;
+  # fonts-baekmuk holds two of the typefaces kept out of the recogniser's
+  # training (lines::HELD_OUT_FONTS), to print cards it has never seen.
+  for package in fonts-nanum fonts-unfonts-core fonts-ocr-b fonts-baekmuk; do
     installed "$package" || missing+=("$package")
   done
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)

@@ -13,6 +13,7 @@ mod identity;
 pub mod lines;
 mod render;
 mod scene;
+mod second;
 
 use ekyc_doc::kind::DocumentKind;
 use image::RgbImage;
@@ -24,6 +25,45 @@ pub use fonts::{FontSet, Fonts, CARD_FONTS};
 pub use id_photo::{PHOTO_SIZE as ID_PHOTO_SIZE, PORTRAIT_WIDTHS};
 pub use render::{LineShape, PrintedText, Truth, ID1_SIZE, ID3_SIZE};
 pub use scene::Corners;
+
+/// Which generator draws a card. The benchmark reads both: the reader was
+/// developed on [`Style::Own`], so [`Style::Second`], written apart from
+/// it, shows how far its accuracy carries to cards it was not tuned on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Style {
+    /// The project's own layouts and content (`render`).
+    #[default]
+    Own,
+    /// A second style written independently of the first (`second`).
+    Second,
+}
+
+impl Style {
+    /// The flat card of `kind` in this style.
+    fn render(
+        self,
+        kind: DocumentKind,
+        rng: &mut StdRng,
+        fonts: fonts::CardFonts<'_>,
+    ) -> render::FlatCard {
+        match self {
+            Self::Own => render::render(kind, rng, fonts),
+            Self::Second => second::render(kind, rng, fonts),
+        }
+    }
+}
+
+impl std::str::FromStr for Style {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "own" => Ok(Self::Own),
+            "second" => Ok(Self::Second),
+            other => Err(format!("unknown card style {other:?} (own or second)")),
+        }
+    }
+}
 
 /// Why a card could not be generated.
 #[derive(Debug, thiserror::Error)]
@@ -85,9 +125,14 @@ impl Generator {
 
     /// The card of `kind` number `seed`, flat and undegraded.
     pub fn flat(&self, kind: DocumentKind, seed: u64) -> (RgbImage, Truth) {
+        self.flat_in(Style::Own, kind, seed)
+    }
+
+    /// The card of `kind` number `seed` in `style`, flat and undegraded.
+    pub fn flat_in(&self, style: Style, kind: DocumentKind, seed: u64) -> (RgbImage, Truth) {
         let mut rng = StdRng::seed_from_u64(seed);
         let fonts = self.fonts.pick(&mut rng);
-        let card = render::render(kind, &mut rng, fonts);
+        let card = style.render(kind, &mut rng, fonts);
         (card.image, card.truth)
     }
 
@@ -106,9 +151,21 @@ impl Generator {
         seed: u64,
         capture: Capture,
     ) -> Result<Sample, GeneratorError> {
+        self.photo_in(Style::Own, kind, seed, capture)
+    }
+
+    /// The card of `kind` number `seed` in `style`, captured as `capture`
+    /// says: the capture does not depend on the style.
+    pub fn photo_in(
+        &self,
+        style: Style,
+        kind: DocumentKind,
+        seed: u64,
+        capture: Capture,
+    ) -> Result<Sample, GeneratorError> {
         let mut rng = StdRng::seed_from_u64(seed);
         let fonts = self.fonts.pick(&mut rng);
-        let card = render::render(kind, &mut rng, fonts);
+        let card = style.render(kind, &mut rng, fonts);
         let (image, corners) = capture::capture(&mut rng, &card.image, capture, &self.fonts)?;
         Ok(Sample {
             image,

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use ekyc_core::Settings;
 use ekyc_doc::kind::DocumentKind;
 use ekyc_doc::{DocumentModels, FieldValue, ReadError, Reading};
-use ekyc_docgen::{Capture, Corners, Generator, Truth, KINDS};
+use ekyc_docgen::{Capture, Corners, Generator, Style, Truth, KINDS};
 
 use crate::progress;
 use crate::report::print_machine;
@@ -87,6 +87,11 @@ pub struct OcrBench {
     /// more than one, each is also reported apart.
     #[arg(long, value_delimiter = ',', default_value = "phone")]
     pub capture: Vec<String>,
+    /// Card style: `own` (the generator the reader was developed on) or
+    /// `second` (written independently of it, to measure how far the
+    /// reader generalises).
+    #[arg(long, default_value = "own")]
+    pub style: Style,
 }
 
 /// One card's outcome.
@@ -121,8 +126,9 @@ pub(crate) fn run(
     let load = || wiring.load_document_models(settings, &manifest, &model_dir, recogniser);
     print_machine(bench.threads);
     println!(
-        "cards: {} per type from seed {}, {} generated negatives; lines read by {recogniser}",
-        bench.cards, bench.seed, bench.negatives
+        "cards: {} per type from seed {} in style {:?}, {} generated negatives; lines read by \
+         {recogniser}",
+        bench.cards, bench.seed, bench.style, bench.negatives
     );
     if conditions != [Capture::Phone] {
         let names: Vec<&str> = conditions.iter().map(|c| c.name()).collect();
@@ -159,8 +165,14 @@ pub(crate) fn run(
                     };
                     if index < jobs.len() {
                         let (capture, kind, i) = jobs[index];
-                        let outcome =
-                            read_card(&mut models, generator, capture, kind, bench.seed + i)?;
+                        let outcome = read_card(
+                            &mut models,
+                            generator,
+                            bench.style,
+                            capture,
+                            kind,
+                            bench.seed + i,
+                        )?;
                         outcomes
                             .lock()
                             .map_err(|_| anyhow::anyhow!("poisoned"))?
@@ -218,16 +230,17 @@ pub(crate) fn run(
     )
 }
 
-/// Generates the card of `kind` from `seed`, captured as `capture` says,
-/// and reads it, timed.
+/// Generates the card of `kind` from `seed` in `style`, captured as
+/// `capture` says, and reads it, timed.
 fn read_card(
     models: &mut DocumentModels,
     generator: &Generator,
+    style: Style,
     capture: Capture,
     kind: DocumentKind,
     seed: u64,
 ) -> anyhow::Result<Outcome> {
-    let sample = generator.photo_captured(kind, seed, capture)?;
+    let sample = generator.photo_in(style, kind, seed, capture)?;
     let started = Instant::now();
     let result = models.read(&sample.image, None).map_err(|e| match e {
         ReadError::NoDocument => "4040B".to_owned(),
