@@ -62,7 +62,12 @@ pub struct CardFonts<'a> {
 impl Fonts {
     /// The [`CARD_FONTS`] from the system's font folder.
     pub fn load() -> Result<Self, GeneratorError> {
-        Self::load_set(Path::new(FONT_ROOT), &CARD_FONTS)
+        Self::installed(&CARD_FONTS)
+    }
+
+    /// The fonts of `set` from the system's font folder.
+    pub fn installed(set: &FontSet) -> Result<Self, GeneratorError> {
+        Self::load_set(Path::new(FONT_ROOT), set)
     }
 
     /// The fonts of `set`, relative to `root`.

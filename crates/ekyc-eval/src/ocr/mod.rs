@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use ekyc_core::Settings;
 use ekyc_doc::kind::DocumentKind;
 use ekyc_doc::{DocumentModels, FieldValue, ReadError, Reading};
-use ekyc_docgen::{Capture, Corners, Generator, Style, Truth, KINDS};
+use ekyc_docgen::{Capture, Corners, Fonts, Generator, Style, Truth, KINDS};
 
 use crate::progress;
 use crate::report::print_machine;
@@ -92,6 +92,32 @@ pub struct OcrBench {
     /// reader generalises).
     #[arg(long, default_value = "own")]
     pub style: Style,
+    /// Typefaces the cards are printed in: `cards` (the generator's own,
+    /// which the recogniser trained on) or `held-out` (NanumSquare and
+    /// Baekmuk Gulim/Headline, which it never saw).
+    #[arg(long, default_value = "cards")]
+    pub fonts: Typefaces,
+}
+
+/// The typefaces of `ekyc bench ocr --fonts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Typefaces {
+    /// The cards' own fonts (`ekyc_docgen::CARD_FONTS`).
+    Cards,
+    /// Fonts kept out of the recogniser's training
+    /// (`ekyc_docgen::lines::HELD_OUT_FONTS`).
+    HeldOut,
+}
+
+impl Typefaces {
+    fn generator(self) -> Result<Generator, ekyc_docgen::GeneratorError> {
+        match self {
+            Self::Cards => Generator::new(),
+            Self::HeldOut => Ok(Generator::with_fonts(Fonts::installed(
+                &ekyc_docgen::lines::HELD_OUT_FONTS,
+            )?)),
+        }
+    }
 }
 
 /// One card's outcome.
@@ -115,7 +141,7 @@ pub(crate) fn run(
     bench: &OcrBench,
 ) -> anyhow::Result<()> {
     let (manifest, model_dir) = wiring.loaded_models(settings)?;
-    let generator = Generator::new()?;
+    let generator = bench.fonts.generator()?;
     let recogniser = match bench.recogniser.as_deref() {
         Some(name) => name
             .parse()
@@ -126,9 +152,9 @@ pub(crate) fn run(
     let load = || wiring.load_document_models(settings, &manifest, &model_dir, recogniser);
     print_machine(bench.threads);
     println!(
-        "cards: {} per type from seed {} in style {:?}, {} generated negatives; lines read by \
-         {recogniser}",
-        bench.cards, bench.seed, bench.style, bench.negatives
+        "cards: {} per type from seed {} in style {:?}, fonts {:?}, {} generated negatives; \
+         lines read by {recogniser}",
+        bench.cards, bench.seed, bench.style, bench.fonts, bench.negatives
     );
     if conditions != [Capture::Phone] {
         let names: Vec<&str> = conditions.iter().map(|c| c.name()).collect();
