@@ -34,8 +34,10 @@ pub(super) fn checked_confidence(verdict: Verdict, confidence: f32) -> f32 {
 }
 
 /// The fields every card of a kind prints (besides the registration
-/// number, which all but the passport print). Optional ones (a licence's
-/// condition, a serial only newer cards carry) are left out.
+/// number, which all but the passport print). A licence's condition is
+/// optional and left out. Serials came to the licence and the residence
+/// card around 2011; both are renewed within ten years, so every card in
+/// use carries one, and a reading without it is not whole.
 fn expected_fields(kind: DocumentKind) -> &'static [FieldName] {
     match kind {
         DocumentKind::Resident => &[
@@ -54,6 +56,7 @@ fn expected_fields(kind: DocumentKind) -> &'static [FieldName] {
             FieldName::IssueDate,
             FieldName::ExpiryDate,
             FieldName::Issuer,
+            FieldName::SerialNumber,
         ],
         DocumentKind::Foreign => &[
             FieldName::Name,
@@ -61,6 +64,8 @@ fn expected_fields(kind: DocumentKind) -> &'static [FieldName] {
             FieldName::Nationality,
             FieldName::VisaType,
             FieldName::IssueDate,
+            FieldName::Issuer,
+            FieldName::SerialNumber,
         ],
         DocumentKind::Passport => &[
             FieldName::Name,

@@ -101,6 +101,24 @@ fn missing_fields_lower_the_documents_confidence() {
     assert!(without_number < 0.9, "{without_number}");
 }
 
+/// A residence card read without its issuer and serial, or a licence
+/// without its serial, is not whole: its confidence says so.
+#[test]
+fn a_missing_issuer_or_serial_keeps_a_card_below_confident() {
+    for kind in [DocumentKind::Foreign, DocumentKind::Driver] {
+        let mut fields: Fields = expected_fields(kind)
+            .iter()
+            .map(|name| (*name, field("x", 1.0)))
+            .collect();
+        fields.remove(&FieldName::SerialNumber);
+        if kind == DocumentKind::Foreign {
+            fields.remove(&FieldName::Issuer);
+        }
+        let confidence = document_confidence(kind, &fields, Some(1.0));
+        assert!(confidence < 0.95, "{kind:?}: {confidence}");
+    }
+}
+
 #[test]
 fn dates_outside_a_holders_or_a_documents_years_are_not_trusted() {
     let mut fields = BTreeMap::from([
