@@ -20,13 +20,14 @@ mod shared;
 mod sheet;
 #[cfg(test)]
 mod testing;
+mod zone;
 
 use chrono::Utc;
 use image::GrayImage;
 
 use crate::fields::{FieldName, Fields};
 use crate::kind::DocumentKind;
-use crate::mrz::PassportMrz;
+use crate::mrz::Mrz;
 use crate::reading::{Checks, ReadError};
 use crate::recognise::LineRecogniser;
 use crate::registration::RegistrationNumber;
@@ -49,7 +50,7 @@ pub(crate) struct Assembled {
     /// The registration number (all but the passport).
     pub id_number: IdNumber,
     /// The passport's MRZ, only when it is valid (see [`crate::Reading::mrz`]).
-    pub mrz: Option<PassportMrz>,
+    pub mrz: Option<Mrz>,
     /// Every check but `id_type_matches`, which only the reader can tell.
     pub checks: Checks,
     /// See [`crate::Reading::confidence`].
