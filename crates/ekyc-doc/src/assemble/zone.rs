@@ -39,27 +39,32 @@ pub(super) fn machine_readable_zone(sheet: &mut Sheet<'_>) -> Result<Option<Mrz>
         .filter(|r| r.centre_y() > BOTTOM_ZONE * height)
         .copied()
         .collect();
+    let mut read = Vec::new();
     let mut readings = Vec::new();
     for row in bottom.iter().rev().take(2) {
-        readings.insert(0, read_row(sheet, row)?);
+        readings.insert(0, read_row(sheet, row, &mut read)?);
     }
     let mut best = best_of(&readings, &[]);
     if best.as_ref().is_some_and(|m| m.valid) {
         return Ok(best);
     }
     if let Some(row) = bottom.iter().rev().nth(2) {
-        readings.insert(0, read_row(sheet, row)?);
+        readings.insert(0, read_row(sheet, row, &mut read)?);
         best = better(best, best_of(&readings, &[MrzFormat::Td1]));
         if best.as_ref().is_some_and(|m| m.valid) {
             return Ok(best);
         }
     }
-    Ok(better(best, search(sheet, &rows)?))
+    Ok(better(best, search(sheet, &rows, &mut read)?))
 }
 
 /// Every row of MRZ shape on the page read, and each run of two or three
 /// of them that read long enough tried as an MRZ: the valid one, if any.
-fn search(sheet: &mut Sheet<'_>, rows: &[TextBox]) -> Result<Option<Mrz>, DocError> {
+fn search(
+    sheet: &mut Sheet<'_>,
+    rows: &[TextBox],
+    read: &mut Vec<(TextBox, Vec<String>)>,
+) -> Result<Option<Mrz>, DocError> {
     let mut wide: Vec<TextBox> = rows
         .iter()
         .filter(|r| r.w >= LINE_ASPECT * r.h)
@@ -68,15 +73,15 @@ fn search(sheet: &mut Sheet<'_>, rows: &[TextBox]) -> Result<Option<Mrz>, DocErr
     wide.sort_by(|a, b| b.w.total_cmp(&a.w));
     wide.truncate(SEARCHED_ROWS);
     wide.sort_by(|a, b| a.y.total_cmp(&b.y));
-    let mut read: Vec<Option<Vec<String>>> = Vec::new();
+    let mut long_rows: Vec<Option<Vec<String>>> = Vec::new();
     for row in &wide {
-        let readings = read_row(sheet, row)?;
+        let readings = read_row(sheet, row, read)?;
         let long = readings.iter().any(|r| r.len() >= MIN_CHARACTERS);
-        read.push(long.then_some(readings));
+        long_rows.push(long.then_some(readings));
     }
     let mut best = None;
     for size in [2, 3] {
-        for window in read.windows(size) {
+        for window in long_rows.windows(size) {
             let Some(lines) = window.iter().cloned().collect::<Option<Vec<_>>>() else {
                 continue;
             };
@@ -132,16 +137,25 @@ fn better(a: Option<Mrz>, b: Option<Mrz>) -> Option<Mrz> {
     }
 }
 
-/// A row read with the OCR-B model, spaces dropped.
-fn read_row(sheet: &mut Sheet<'_>, row: &TextBox) -> Result<Vec<String>, DocError> {
-    let readings =
-        sheet
-            .recogniser
-            .readings(&line_crop(sheet.gray, row), Script::Mrz, MRZ_READINGS)?;
-    Ok(readings
+/// A row read with the OCR-B model, spaces dropped; `read` keeps the rows
+/// read so far, so that the search does not read the bottom rows again.
+fn read_row(
+    sheet: &mut Sheet<'_>,
+    row: &TextBox,
+    read: &mut Vec<(TextBox, Vec<String>)>,
+) -> Result<Vec<String>, DocError> {
+    if let Some((_, texts)) = read.iter().find(|(area, _)| area == row) {
+        return Ok(texts.clone());
+    }
+    let crop = line_crop(sheet.gray, row);
+    let texts: Vec<String> = sheet
+        .recogniser
+        .readings(&crop, Script::Mrz, MRZ_READINGS)?
         .into_iter()
         .map(|r| r.text.chars().filter(|c| !c.is_whitespace()).collect())
-        .collect())
+        .collect();
+    read.push((*row, texts.clone()));
+    Ok(texts)
 }
 
 /// The page's lines joined into rows (a row detected in pieces is one
@@ -151,7 +165,7 @@ pub(super) fn rows_of(lines: impl Iterator<Item = TextBox>) -> Vec<TextBox> {
     for line in lines {
         match rows
             .iter_mut()
-            .find(|r| (r.centre_y() - line.centre_y()).abs() < r.h.min(line.h) / 2.0)
+            .find(|r| (r.centre_y() - line.centre_y()).abs() < r.h / 2.0)
         {
             Some(row) => *row = union(row, &line),
             None => rows.push(line),
@@ -180,9 +194,13 @@ fn apart(rows: &[TextBox]) -> Vec<TextBox> {
                 .map_or(row.bottom(), |below| {
                     (below.centre_y() + row.centre_y()) / 2.0
                 });
+            // No cut comes nearer the row's centre than a quarter of its
+            // height: rows that nearly share a centre stay whole.
+            let top = top.max(row.y).min(row.centre_y() - row.h / 4.0);
+            let bottom = bottom.min(row.bottom()).max(row.centre_y() + row.h / 4.0);
             TextBox {
-                y: top.max(row.y),
-                h: bottom.min(row.bottom()) - top.max(row.y),
+                y: top,
+                h: bottom - top,
                 ..row
             }
         })
@@ -199,5 +217,73 @@ fn union(a: &TextBox, b: &TextBox) -> TextBox {
         w: a.right().max(b.right()) - x,
         h: a.bottom().max(b.bottom()) - y,
         score: a.score.min(b.score),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mrz::check_digit;
+
+    fn area(x: f32, y: f32, w: f32, h: f32) -> TextBox {
+        TextBox {
+            x,
+            y,
+            w,
+            h,
+            score: 0.9,
+        }
+    }
+
+    #[test]
+    fn pieces_of_a_row_are_joined_and_close_rows_cut_apart() {
+        // One MRZ line detected in two pieces, and the next line's box
+        // grown into it.
+        let rows = rows_of(
+            [
+                area(10.0, 100.0, 300.0, 40.0),
+                area(320.0, 102.0, 200.0, 38.0),
+                area(10.0, 125.0, 510.0, 40.0),
+            ]
+            .into_iter(),
+        );
+        assert_eq!(rows.len(), 2);
+        assert_eq!((rows[0].x, rows[0].right()), (10.0, 520.0));
+        // Cut at the middle between the centres (120 and 145).
+        assert_eq!(rows[0].bottom(), 132.5);
+        assert_eq!(rows[1].y, 132.5);
+        assert_eq!(rows[1].bottom(), 165.0);
+    }
+
+    #[test]
+    fn a_cut_leaves_half_of_each_row() {
+        let rows = apart(&[area(0.0, 100.0, 500.0, 40.0), area(0.0, 110.0, 500.0, 40.0)]);
+        assert_eq!(rows[0].bottom(), 130.0);
+        assert_eq!(rows[1].y, 120.0);
+    }
+
+    fn digit(field: &str) -> char {
+        char::from_digit(check_digit(field).expect("MRZ characters"), 10).expect("a digit")
+    }
+
+    #[test]
+    fn a_visa_is_read_in_the_format_that_keeps_every_character() {
+        let line1 = format!("{:<<44}", "V<NZLSMITH<<JANE");
+        let head = format!(
+            "AB1234567{}CAN850314{}F310630{}",
+            digit("AB1234567"),
+            digit("850314"),
+            digit("310630")
+        );
+        // MRV-A's optional data runs past MRV-B's 36 characters; OCR
+        // dropped the fillers at the end of both lines.
+        let line2 = format!("{head}XY12345678");
+        let readings = [vec![line1.trim_end_matches('<').to_owned()], vec![line2]];
+        let mrz = best_of(&readings, &[]).expect("a visa");
+        assert!(mrz.valid);
+        assert_eq!(mrz.format, MrzFormat::MrvA);
+        assert_eq!(mrz.optional_data, "XY12345678");
+        assert_eq!(cut_off(&readings, 36), 2);
+        assert_eq!(cut_off(&readings, 44), 0);
     }
 }
