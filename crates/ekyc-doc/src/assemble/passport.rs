@@ -1,6 +1,7 @@
 //! 여권, the passport's data page: the MRZ holds nearly every field, with
 //! check digits; the visual zone adds the Korean name and the issue date,
-//! which the MRZ lacks.
+//! which the MRZ lacks. Other MRZ documents (ID cards, visas, foreign
+//! passports) are read here too, for what their MRZ says.
 
 use chrono::NaiveDate;
 
