@@ -252,7 +252,7 @@ impl DocumentModels {
             (short, long)
         };
         let mut boxes = self.detector.detect(photo, input)?;
-        if boxes.len() < 2 {
+        if !assemble::may_hold_mrz(&boxes) {
             timings.detection += elapsed_ms(started);
             return Ok(None);
         }

@@ -34,6 +34,7 @@ use crate::registration::RegistrationNumber;
 
 pub(crate) use sheet::Line;
 use sheet::Sheet;
+pub(crate) use zone::may_hold_mrz;
 
 /// A registration number as read, with its confidence.
 type IdNumber = Option<(RegistrationNumber, f32)>;

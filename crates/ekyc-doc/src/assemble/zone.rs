@@ -58,6 +58,17 @@ pub(super) fn machine_readable_zone(sheet: &mut Sheet<'_>) -> Result<Option<Mrz>
     Ok(better(best, search(sheet, &rows, &mut read)?))
 }
 
+/// Whether `lines` make at least two rows of an MRZ line's shape: a photo
+/// without them is not searched, since reading rows costs more than
+/// finding them and most photos without a document have none.
+pub(crate) fn may_hold_mrz(lines: &[TextBox]) -> bool {
+    rows_of(lines.iter().copied())
+        .iter()
+        .filter(|r| r.w >= LINE_ASPECT * r.h)
+        .count()
+        >= 2
+}
+
 /// Every row of MRZ shape on the page read, and each run of two or three
 /// of them that read long enough tried as an MRZ: the valid one, if any.
 fn search(
@@ -260,6 +271,16 @@ mod tests {
         let rows = apart(&[area(0.0, 100.0, 500.0, 40.0), area(0.0, 110.0, 500.0, 40.0)]);
         assert_eq!(rows[0].bottom(), 130.0);
         assert_eq!(rows[1].y, 120.0);
+    }
+
+    #[test]
+    fn only_two_rows_of_an_mrz_lines_shape_are_worth_a_search() {
+        let line = |y: f32| area(10.0, y, 600.0, 30.0);
+        assert!(may_hold_mrz(&[line(100.0), line(140.0)]));
+        // One such row, and words or a face's edges.
+        let words = [line(100.0), area(10.0, 200.0, 120.0, 30.0)];
+        assert!(!may_hold_mrz(&words));
+        assert!(!may_hold_mrz(&[]));
     }
 
     fn digit(field: &str) -> char {
