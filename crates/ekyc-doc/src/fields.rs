@@ -20,6 +20,9 @@ pub enum FieldName {
     BirthDate,
     /// A licence's 조건 code (one or two capitals).
     Condition,
+    /// An MRZ document's code (`P`, `PM`, `I`, `V`, …): what the document
+    /// is when it is not a Korean one (an ID card, a visa).
+    DocumentCode,
     /// The date the document expires (licence, passport).
     ExpiryDate,
     /// A passport's given names, from its MRZ.
@@ -56,10 +59,11 @@ pub enum FieldName {
 
 impl FieldName {
     /// Every field, in the order of their JSON names.
-    pub const ALL: [FieldName; 19] = [
+    pub const ALL: [FieldName; 20] = [
         Self::Address,
         Self::BirthDate,
         Self::Condition,
+        Self::DocumentCode,
         Self::ExpiryDate,
         Self::GivenNames,
         Self::IssueDate,
@@ -85,6 +89,7 @@ impl FieldName {
             Self::Address => "address",
             Self::BirthDate => "birthDate",
             Self::Condition => "condition",
+            Self::DocumentCode => "documentCode",
             Self::ExpiryDate => "expiryDate",
             Self::GivenNames => "givenNames",
             Self::IssueDate => "issueDate",

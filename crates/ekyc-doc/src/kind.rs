@@ -13,7 +13,10 @@ pub enum DocumentKind {
     Resident,
     /// 운전면허증, the driver's licence.
     Driver,
-    /// 여권, the passport's data page.
+    /// 여권, the passport's data page; also any other document whose ICAO
+    /// 9303 MRZ reads (a foreign ID card, a visa): the contract has no
+    /// other type for them, and their MRZ gives the passport's fields
+    /// (`documentCode` tells which document it is).
     Passport,
     /// 외국인등록증 (now 영주증 / residence card), the foreigner's card.
     Foreign,
@@ -193,13 +196,15 @@ fn by_labels(compact: &[String]) -> Option<DocumentKind> {
     })
 }
 
-/// Field shapes: an MRZ (passport), a licence number, or a registration
+/// Field shapes: a valid MRZ of any ICAO format (a passport, or another
+/// travel document answered as one), a licence number, or a registration
 /// number whose seventh digit marks a foreigner.
 fn by_fields(lines: &[&str], compact: &[String]) -> Option<DocumentKind> {
-    let mrz_pair = compact.windows(2).any(|pair| {
-        pair[0].starts_with('P') && mrz::parse_td3(&pair[0], &pair[1]).is_ok_and(|m| m.valid)
-    });
-    if mrz_pair {
+    let valid_mrz = |lines: &[String]| {
+        let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+        mrz::parse_any(&lines).is_some_and(|m| m.valid)
+    };
+    if compact.windows(2).any(valid_mrz) || compact.windows(3).any(valid_mrz) {
         return Some(DocumentKind::Passport);
     }
     if lines.iter().any(|l| {

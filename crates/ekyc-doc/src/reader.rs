@@ -184,18 +184,121 @@ impl DocumentModels {
             first_round = false;
         }
         if let Some(read) = fullest {
+            let read = self.or_photo_mrz(photo, read, expected, &mut timings)?;
             return Ok(read.into_reading(timings));
         }
         for opened in untitled {
             match self.read_opened(photo, opened, expected, &mut timings) {
-                Ok(read) if read.is_id => return Ok(read.into_reading(timings)),
+                Ok(read) if read.is_id => {
+                    let read = self.or_photo_mrz(photo, read, expected, &mut timings)?;
+                    return Ok(read.into_reading(timings));
+                }
                 // Neither a title nor a key field that keeps its rules: a
                 // business card or a receipt, not an ID.
                 Ok(_) | Err(ReadError::Unreadable) => {}
                 Err(other) => return Err(other),
             }
         }
+        if expected.is_none_or(|e| e == DocumentKind::Passport) {
+            if let Some(found) = self.read_photo_mrz(photo, expected, &mut timings)? {
+                return Ok(found.into_reading(timings));
+            }
+        }
         Err(ReadError::NoDocument)
+    }
+
+    /// `read`, unless it is a passport whose MRZ did not read on the
+    /// rectified page (a page cut or stretched by its outline) and the
+    /// photo itself shows a valid one. The page's outline and portrait are
+    /// kept: its title found them.
+    fn or_photo_mrz(
+        &mut self,
+        photo: &RgbImage,
+        read: Candidate,
+        expected: Option<DocumentKind>,
+        timings: &mut StageTimings,
+    ) -> Result<Candidate, ReadError> {
+        if read.assembled.kind != DocumentKind::Passport || read.assembled.mrz.is_some() {
+            return Ok(read);
+        }
+        Ok(match self.read_photo_mrz(photo, expected, timings)? {
+            Some(found) => Candidate {
+                corners: read.corners,
+                portrait: read.portrait,
+                ..found
+            },
+            None => read,
+        })
+    }
+
+    /// The photo itself, turned upright but not rectified, searched for a
+    /// valid MRZ of any format: a document of no Korean layout (an ID
+    /// card's back, a visa, a foreign passport photographed open) has no
+    /// outline or title the reader knows, but its MRZ tells what it is
+    /// wherever it lies. Only a valid MRZ counts, so that no photo without
+    /// one passes for a document.
+    fn read_photo_mrz(
+        &mut self,
+        photo: &RgbImage,
+        expected: Option<DocumentKind>,
+        timings: &mut StageTimings,
+    ) -> Result<Option<Candidate>, ReadError> {
+        let started = Instant::now();
+        let (width, height) = photo.dimensions();
+        let (long, short) = CardClass::PassportPage.detector_input();
+        let input = if width >= height {
+            (long, short)
+        } else {
+            (short, long)
+        };
+        let mut boxes = self.detector.detect(photo, input)?;
+        if !assemble::may_hold_mrz(&boxes) {
+            timings.detection += elapsed_ms(started);
+            return Ok(None);
+        }
+        let (w, h) = (width as f32, height as f32);
+        let mut corners = [[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]];
+        let mut widest = boxes.clone();
+        widest.sort_by(|a, b| b.w.total_cmp(&a.w));
+        widest.truncate(DIRECTION_LINES);
+        let mut upright = None;
+        if self.direction.upside_down(photo, &widest)? > 0.5 {
+            upright = Some(imageops::rotate180(photo));
+            boxes = boxes.iter().map(|b| b.turned(w, h)).collect();
+            corners = [corners[2], corners[3], corners[0], corners[1]];
+        }
+        boxes.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
+        let gray = imageops::grayscale(upright.as_ref().unwrap_or(photo));
+        timings.detection += elapsed_ms(started);
+        let lines: Vec<Line> = boxes
+            .into_iter()
+            .map(|area| Line {
+                area,
+                text: String::new(),
+                confidence: 0.0,
+            })
+            .collect();
+        let started = Instant::now();
+        let assembled = assemble::assemble(
+            DocumentKind::Passport,
+            &lines,
+            &gray,
+            self.recogniser.as_mut(),
+        );
+        timings.parsing += elapsed_ms(started);
+        let assembled = match assembled {
+            Ok(assembled) if assembled.mrz.is_some() => assembled,
+            Ok(_) | Err(ReadError::Unreadable) => return Ok(None),
+            Err(other) => return Err(other),
+        };
+        Ok(Some(Candidate {
+            is_id: true,
+            id_type_matches: expected.map(|e| e == DocumentKind::Passport),
+            corners,
+            // Where a portrait is depends on a layout the photo's is not.
+            portrait: None,
+            assembled,
+        }))
     }
 
     /// Rectifies the outline as the class its aspect suggests and reads the

@@ -4,7 +4,7 @@ use ekyc_image::Quad;
 
 use crate::fields::Fields;
 use crate::kind::DocumentKind;
-use crate::mrz::PassportMrz;
+use crate::mrz::Mrz;
 use crate::registration::RegistrationNumber;
 use crate::DocError;
 
@@ -78,7 +78,7 @@ pub struct Reading {
     /// their shapes. One that is not is misread somewhere, so it is
     /// withheld rather than handed on (its fields keep a low confidence,
     /// and `checks.mrz_check_digits` says whether the digits failed).
-    pub mrz: Option<PassportMrz>,
+    pub mrz: Option<Mrz>,
     /// What the fields' own rules say of them.
     pub checks: Checks,
     /// The document's corners in the input image, clockwise from its

@@ -1,31 +1,43 @@
-//! The TD3 (passport) MRZ strings of the ICAO and UK specimen documents in
-//! ../shared/data/documents/mrz_specimens/labels.csv read and validate, and
+//! The MRZ strings of the ICAO and UK specimen documents in
+//! ../shared/data/documents/mrz_specimens/labels.csv read and validate in
+//! their format (TD1, TD2, TD3, MRV-A, MRV-B), and
 //! the specimen documents of ../shared/data/documents read end to end.
 
 mod common;
 
 use ekyc_doc::kind::DocumentKind;
-use ekyc_doc::mrz::parse_td3;
+use ekyc_doc::mrz::parse_any;
 use ekyc_doc::registration::Masking;
 use ekyc_doc::FieldName;
 use image::RgbImage;
 
 #[test]
-fn specimen_passport_mrzs_validate() {
+fn specimen_mrzs_validate_in_their_format() {
     let labels = ekyc_test_support::shared_data().join("documents/mrz_specimens/labels.csv");
     let text = std::fs::read_to_string(labels).unwrap();
-    let mut passports = 0;
+    let mut read = 0;
     for line in text.lines().skip(1) {
         let fields: Vec<&str> = line.split(',').collect();
-        if fields[1] != "TD3" {
+        if fields[1] == "NONE" {
             continue;
         }
-        let mrz = parse_td3(fields[2], fields[3]).unwrap();
+        let lines: Vec<&str> = fields[2..5]
+            .iter()
+            .copied()
+            .filter(|l| !l.is_empty())
+            .collect();
+        let mrz = parse_any(&lines).unwrap();
         assert!(mrz.valid, "{}", fields[0]);
-        assert_eq!(mrz.line2, fields[3]);
-        passports += 1;
+        assert_eq!(
+            mrz.format.as_str().replace('-', ""),
+            fields[1],
+            "{}",
+            fields[0]
+        );
+        assert_eq!(mrz.line2, lines[1]);
+        read += 1;
     }
-    assert_eq!(passports, 2);
+    assert_eq!(read, 6);
 }
 
 fn photo(path: &std::path::Path) -> RgbImage {
@@ -98,36 +110,45 @@ fn frame_filling_resident_card_examples_are_read() {
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
 
-/// The MRZ specimens read as passports: a document without an MRZ must
-/// never pass for one, and the TD3 specimens' MRZ, when returned, is theirs.
+/// The MRZ specimens (issue #18): every one of them, whatever its format,
+/// is read with its check digits holding and its lines as labelled; the
+/// photo without an MRZ never passes for a document that has one.
 #[test]
-fn mrz_specimens_are_never_misread() {
+fn mrz_specimens_are_read_and_never_misread() {
     let folder = ekyc_test_support::shared_data().join("documents/mrz_specimens");
     let labels = std::fs::read_to_string(folder.join("labels.csv")).unwrap();
     let mut models = common::models();
+    let mut wrong = Vec::new();
     for line in labels.lines().skip(1) {
         let fields: Vec<&str> = line.split(',').collect();
         let file = fields[0].trim_start_matches("mrz_specimens/");
         let read = models.read(&photo(&folder.join(file)), Some(DocumentKind::Passport));
         let mrz = read.as_ref().ok().and_then(|r| r.mrz.clone());
-        println!(
-            "{file}: {:?}",
-            read.as_ref()
-                .map(|r| (r.kind, r.mrz.as_ref().map(|m| m.line2.clone())))
-        );
-        match fields[1] {
-            "NONE" => assert!(mrz.is_none(), "{file}"),
-            "TD3" => {
-                if let Some(mrz) = mrz {
-                    assert_eq!(
-                        (mrz.line1.as_str(), mrz.line2.as_str()),
-                        (fields[2], fields[3])
-                    );
-                }
-            }
-            _ => {}
+        let lines = mrz.as_ref().map(|m| {
+            [
+                Some(m.line1.as_str()),
+                Some(m.line2.as_str()),
+                m.line3.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+        });
+        println!("{file}: {lines:?}");
+        let labelled: Vec<&str> = fields[2..5]
+            .iter()
+            .copied()
+            .filter(|l| !l.is_empty())
+            .collect();
+        let right = match fields[1] {
+            "NONE" => mrz.is_none(),
+            _ => mrz.as_ref().is_some_and(|m| m.valid) && lines.as_ref() == Some(&labelled),
+        };
+        if !right {
+            wrong.push(format!("{file}: {lines:?}"));
         }
     }
+    assert!(wrong.is_empty(), "{wrong:#?}");
 }
 
 /// Business cards, receipts and membership cards print Korean names,

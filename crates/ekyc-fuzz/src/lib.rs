@@ -87,19 +87,28 @@ pub fn calibration(data: &[u8]) {
     }
 }
 
-/// Recognised text of ID-document fields (the first line, and the second
-/// for an MRZ): whatever parses is well formed.
+/// Recognised text of ID-document fields (the first line, and the next
+/// two for an MRZ): whatever parses is well formed.
 pub fn document_fields(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    let mut lines = text.lines();
-    let first = lines.next().unwrap_or_default();
-    if let Ok(read) = mrz::parse_td3(first, lines.next().unwrap_or_default()) {
+    let all: Vec<&str> = text.lines().collect();
+    let first = all.first().copied().unwrap_or_default();
+    if let Ok(read) = mrz::parse_td3(first, all.get(1).copied().unwrap_or_default()) {
         assert_eq!(read.line2.chars().count(), mrz::TD3_LINE);
         assert!(read.document_number.chars().count() <= 9);
         assert_eq!(
             mrz::mask_optional_data(&read.line2).chars().count(),
             mrz::TD3_LINE
         );
+    }
+    for count in [2, 3] {
+        if let Some(read) = all.get(..count).and_then(mrz::parse_any) {
+            let masked = read.masked_lines();
+            assert_eq!(masked.len(), read.format.lines());
+            assert!(masked
+                .iter()
+                .all(|line| line.chars().count() == read.format.line_length()));
+        }
     }
     if let Some(number) = registration::parse(first) {
         assert_eq!(number.masked(registration::Masking::All), "******-*******");

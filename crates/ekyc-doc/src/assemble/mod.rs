@@ -20,19 +20,21 @@ mod shared;
 mod sheet;
 #[cfg(test)]
 mod testing;
+mod zone;
 
 use chrono::Utc;
 use image::GrayImage;
 
 use crate::fields::{FieldName, Fields};
 use crate::kind::DocumentKind;
-use crate::mrz::PassportMrz;
+use crate::mrz::Mrz;
 use crate::reading::{Checks, ReadError};
 use crate::recognise::LineRecogniser;
 use crate::registration::RegistrationNumber;
 
 pub(crate) use sheet::Line;
 use sheet::Sheet;
+pub(crate) use zone::may_hold_mrz;
 
 /// A registration number as read, with its confidence.
 type IdNumber = Option<(RegistrationNumber, f32)>;
@@ -49,7 +51,7 @@ pub(crate) struct Assembled {
     /// The registration number (all but the passport).
     pub id_number: IdNumber,
     /// The passport's MRZ, only when it is valid (see [`crate::Reading::mrz`]).
-    pub mrz: Option<PassportMrz>,
+    pub mrz: Option<Mrz>,
     /// Every check but `id_type_matches`, which only the reader can tell.
     pub checks: Checks,
     /// See [`crate::Reading::confidence`].

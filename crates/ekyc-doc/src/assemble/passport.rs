@@ -1,30 +1,27 @@
 //! 여권, the passport's data page: the MRZ holds nearly every field, with
 //! check digits; the visual zone adds the Korean name and the issue date,
-//! which the MRZ lacks.
+//! which the MRZ lacks. Other MRZ documents (ID cards, visas, foreign
+//! passports) are read here too, for what their MRZ says.
 
 use chrono::NaiveDate;
 
 use super::rules::BROKEN_RULE;
 use super::shared::leading_name;
-use super::Sheet;
+use super::{zone, Sheet};
 use crate::dates::{self, parse_date};
 use crate::fields::FieldName;
-use crate::mrz::{self, PassportMrz};
+use crate::mrz::{self, Mrz};
 use crate::page::line_crop;
 use crate::reading::Checks;
 use crate::recognise::Script;
 use crate::romanise;
-use crate::textdet::TextBox;
 use crate::DocError;
 
 /// Reads a passport page; its MRZ (whether or not it is valid) is
 /// returned beside the fields it gave, and whether the birth date printed
 /// in the visual zone agrees with the MRZ's goes in `checks`.
-pub(super) fn read(
-    sheet: &mut Sheet<'_>,
-    checks: &mut Checks,
-) -> Result<Option<PassportMrz>, DocError> {
-    let mrz = machine_readable_zone(sheet)?;
+pub(super) fn read(sheet: &mut Sheet<'_>, checks: &mut Checks) -> Result<Option<Mrz>, DocError> {
+    let mrz = zone::machine_readable_zone(sheet)?;
     korean_name(sheet, mrz.as_ref())?;
     let Some(reading) = mrz else {
         return Ok(None);
@@ -46,6 +43,11 @@ pub(super) fn read(
         number_confidence,
     );
     sheet.set(FieldName::Surname, reading.surname.clone(), confidence);
+    sheet.set(
+        FieldName::DocumentCode,
+        reading.document_type.clone(),
+        confidence,
+    );
     sheet.set(
         FieldName::GivenNames,
         reading.given_names.clone(),
@@ -92,7 +94,7 @@ const PASSPORT_WORDS: [&str; 3] = ["여권", "대한민국", "한글"];
 /// only line of the page that is a Hangul name, else the one printed on the
 /// row of the given names (from the MRZ), else the one read most
 /// confidently. It is then checked against the MRZ's Latin name.
-fn korean_name(sheet: &mut Sheet<'_>, mrz: Option<&PassportMrz>) -> Result<(), DocError> {
+fn korean_name(sheet: &mut Sheet<'_>, mrz: Option<&Mrz>) -> Result<(), DocError> {
     let labelled = sheet.label(&["한글성명"]).and_then(|l| sheet.below(l));
     let candidates: Vec<usize> = (0..sheet.lines.len())
         .filter(|i| {
@@ -138,7 +140,7 @@ const FITS_MRZ: f32 = 0.95;
 fn romanised_as(
     sheet: &mut Sheet<'_>,
     index: usize,
-    mrz: &PassportMrz,
+    mrz: &Mrz,
     read: (String, f32),
 ) -> Result<(String, f32), DocError> {
     let fits = |name: &str| romanise::name_fits(name, &mrz.surname, &mrz.given_names);
@@ -196,7 +198,7 @@ fn most_confident(sheet: &Sheet<'_>, candidates: &[usize]) -> Option<usize> {
 /// printed birth date is returned, to be checked against the MRZ's: a
 /// date that equals it, else the one on or under its label, which is then
 /// not taken for the issue date (it is the birth date misread).
-fn visual_dates(sheet: &mut Sheet<'_>, mrz: &PassportMrz) -> Result<Option<NaiveDate>, DocError> {
+fn visual_dates(sheet: &mut Sheet<'_>, mrz: &Mrz) -> Result<Option<NaiveDate>, DocError> {
     let labelled = birth_date_line(sheet)?;
     let mut matched = false;
     let mut others: Vec<(usize, NaiveDate, f32)> = Vec::new();
@@ -259,61 +261,6 @@ fn visual_date(sheet: &mut Sheet<'_>, index: usize) -> Result<Option<(NaiveDate,
     let reading = sheet.reread(index, Script::Latin)?;
     let date = parse_date(&reading.text).or_else(|| dates::loose_passport_date(&reading.text));
     Ok(date.map(|date| (date, reading.confidence)))
-}
-
-/// The MRZ: the bottom rows of the page, each row's pieces joined, read
-/// with the OCR-B model; the two rows that parse as TD3 win.
-fn machine_readable_zone(sheet: &mut Sheet<'_>) -> Result<Option<PassportMrz>, DocError> {
-    let height = sheet.gray.height() as f32;
-    let mut rows: Vec<TextBox> = Vec::new();
-    for line in sheet
-        .lines
-        .iter()
-        .filter(|l| l.area.centre_y() > 0.72 * height)
-    {
-        match rows
-            .iter_mut()
-            .find(|r| (r.centre_y() - line.area.centre_y()).abs() < r.h / 2.0)
-        {
-            Some(row) => *row = union(row, &line.area),
-            None => rows.push(line.area),
-        }
-    }
-    rows.sort_by(|a, b| a.y.total_cmp(&b.y));
-    if rows.len() < 2 {
-        return Ok(None);
-    }
-    let mut texts = Vec::new();
-    for row in &rows[rows.len() - 2..] {
-        let readings =
-            sheet
-                .recogniser
-                .readings(&line_crop(sheet.gray, row), Script::Mrz, MRZ_READINGS)?;
-        texts.push(
-            readings
-                .into_iter()
-                .map(|r| r.text.chars().filter(|c| !c.is_whitespace()).collect())
-                .collect::<Vec<String>>(),
-        );
-    }
-    Ok(mrz::best_td3(&texts[0], &texts[1]))
-}
-
-/// Readings of each MRZ row to choose from (the CRNN recogniser offers
-/// Tesseract's OCR-B reading and its own).
-const MRZ_READINGS: usize = 2;
-
-/// The box that holds both `a` and `b`: one MRZ row detected in pieces.
-fn union(a: &TextBox, b: &TextBox) -> TextBox {
-    let x = a.x.min(b.x);
-    let y = a.y.min(b.y);
-    TextBox {
-        x,
-        y,
-        w: a.right().max(b.right()) - x,
-        h: a.bottom().max(b.bottom()) - y,
-        score: a.score.min(b.score),
-    }
 }
 
 #[cfg(test)]

@@ -1,15 +1,23 @@
-//! ICAO 9303 machine-readable zones of passports (TD3: two lines of 44).
+//! ICAO 9303 machine-readable zones: passports (TD3: two lines of 44), ID
+//! cards (TD1: three of 30; TD2: two of 36) and visas (MRV-A: two of 44;
+//! MRV-B: two of 36).
 //!
-//! [`parse_td3`] reads one pair of lines and says which of its check digits
-//! hold; the reader's recognisers give more than one reading of each line,
-//! and the voting (crate-private) picks or mixes the pair whose check digits
-//! say it was read right.
+//! [`parse`] reads one set of lines as a format and says which of its
+//! check digits hold; the reader's recognisers give more than one reading
+//! of each line, and the voting (crate-private) picks or mixes the lines
+//! whose check digits say they were read right.
 
+mod check;
+mod format;
 mod parse;
+mod states;
 mod vote;
 
+pub use check::check_digit;
+pub use format::MrzFormat;
 pub use parse::{
-    check_digit, known_state, korean_passport_number, mask_optional_data, parse_td3,
-    td3_line1_faults, MrzError, PassportMrz, TD3_LINE,
+    korean_passport_number, mask_optional_data, parse, parse_any, parse_td3, Mrz, MrzError,
+    TD3_LINE,
 };
-pub(crate) use vote::best_td3;
+pub use states::known_state;
+pub(crate) use vote::best_mrz;

@@ -269,7 +269,7 @@
       issuer: '발급기관', licenseNo: '면허번호', licenseType: '면허 종류', licenseTypes: '면허 종류 (전체)',
       licenseRegion: '면허 지역', expiryDate: '만료일', serialNo: '일련번호', condition: '조건',
       passportNo: '여권번호', surname: '성', givenNames: '이름 (영문)', nationality: '국적', sex: '성별',
-      issuingCountry: '발행국', visaType: '체류자격', mrz: 'MRZ',
+      issuingCountry: '발행국', visaType: '체류자격', mrz: 'MRZ', documentCode: '문서 코드',
     },
     en: {
       name: 'Name', idNum: 'ID number', birthDate: 'Date of birth', address: 'Address', issueDate: 'Issued',
@@ -277,6 +277,7 @@
       licenseRegion: 'Licence region', expiryDate: 'Expires', serialNo: 'Serial number', condition: 'Conditions',
       passportNo: 'Passport number', surname: 'Surname', givenNames: 'Given names', nationality: 'Nationality',
       sex: 'Sex', issuingCountry: 'Issuing country', visaType: 'Status of stay', mrz: 'MRZ',
+      documentCode: 'Document code',
     },
   };
 
@@ -724,7 +725,7 @@
         el('p', { class: 'verdict-line' }, `${t(`idType.${body.data.idType}`)} · ${t('ocr.confidence', { confidence: body.confidence.toFixed(3) })}`),
         el('h4', {}, t('ocr.fields')),
         el('table', { class: 'fields', 'data-fields': rows.length }, rows),
-        mrz ? el('pre', { class: 'mrz' }, `${mrz.line1}\n${mrz.line2}`) : '',
+        mrz ? el('pre', { class: 'mrz' }, [mrz.line1, mrz.line2, mrz.line3].filter(Boolean).join('\n')) : '',
         el('p', { class: 'muted' }, `${t('ocr.fieldConfidence')}: `,
           Object.entries(confidences).map(([k, v]) => `${names[k] || k} ${v}`).join(' · ')),
         el('h4', {}, t('ocr.checks')),

@@ -8,7 +8,6 @@ use axum::extract::State;
 use axum::Json;
 use ekyc_core::ErrorCode;
 use ekyc_doc::kind::DocumentKind;
-use ekyc_doc::mrz::mask_optional_data;
 use ekyc_doc::registration::Masking;
 use ekyc_doc::{Checks, FieldName, FieldValue, Reading};
 use serde::{Deserialize, Serialize};
@@ -163,14 +162,21 @@ impl OcrResponse {
             .map(|(name, field)| (name.as_str().to_owned(), json_value(&field.value)))
             .collect();
         if let Some(mrz) = &reading.mrz {
-            details.insert(
-                "mrz".to_owned(),
-                serde_json::json!({
-                    "line1": mrz.line1,
-                    "line2": mask_optional_data(&mrz.line2),
-                    "valid": mrz.valid,
-                }),
-            );
+            // Every format's optional data is masked (a TD1 card's starts
+            // on line 1, and other states put personal numbers there too);
+            // `format` tells a passport (TD3) from an ID card or a visa,
+            // and only TD1 has a line 3.
+            let mut lines = mrz.masked_lines().into_iter();
+            let mut zone = serde_json::json!({
+                "line1": lines.next(),
+                "line2": lines.next(),
+                "valid": mrz.valid,
+                "format": mrz.format.as_str(),
+            });
+            if let Some(line3) = lines.next() {
+                zone["line3"] = line3.into();
+            }
+            details.insert("mrz".to_owned(), zone);
         }
         let mut field_confidence: BTreeMap<String, f32> = reading
             .fields

@@ -34,12 +34,12 @@ impl LineRecogniser for Ranked {
 }
 
 /// The passport MRZ of `surname` and `given` (line 2 is left blank).
-fn mrz_of(surname: &str, given: &str) -> PassportMrz {
+fn mrz_of(surname: &str, given: &str) -> Mrz {
     let line1 = format!("PMKOR{surname}<<{given}<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<");
     mrz::parse_td3(&line1[..mrz::TD3_LINE], &"<".repeat(mrz::TD3_LINE)).unwrap()
 }
 
-fn korean_name_of(lines: &[Line], mrz: &PassportMrz, ranked: Vec<&'static str>) -> Option<Field> {
+fn korean_name_of(lines: &[Line], mrz: &Mrz, ranked: Vec<&'static str>) -> Option<Field> {
     let gray = GrayImage::new(1250, 880);
     let mut recogniser = Ranked(ranked);
     let mut sheet = sheet_of(lines, &gray, &mut recogniser);
