@@ -11,8 +11,10 @@
 //! registration number, the issuer, the address, …) is in `shared`, and
 //! the rules every reading must keep, whatever its layout, in `rules`.
 
+mod dated;
 mod driver;
 mod foreign;
+mod labels;
 mod passport;
 mod resident;
 mod rules;
