@@ -22,6 +22,7 @@ mod shared;
 mod sheet;
 #[cfg(test)]
 mod testing;
+mod types;
 
 use chrono::Utc;
 use image::GrayImage;
