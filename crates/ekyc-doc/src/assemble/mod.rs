@@ -20,6 +20,7 @@ mod resident;
 mod rules;
 mod shared;
 mod sheet;
+mod stay;
 #[cfg(test)]
 mod testing;
 mod types;

@@ -37,3 +37,6 @@ pub(super) fn read(sheet: &mut Sheet<'_>) -> Result<IdNumber, DocError> {
     );
     Ok(number.map(|(_, number, confidence)| (number, confidence)))
 }
+
+#[cfg(test)]
+mod tests;

@@ -135,7 +135,9 @@ pub(super) fn date_line(
 pub(super) fn issuer_line(sheet: &mut Sheet<'_>, after: f32, office: Office) -> Option<usize> {
     let mut first = None;
     for index in 0..sheet.lines.len() {
-        if sheet.lines[index].area.y < after - 1.0 {
+        // An issuer holds no digit: a `…장` line with one is an address
+        // whose floor (`2층`) was misread.
+        if sheet.lines[index].area.y < after - 1.0 || sheet.lines[index].digits() > 0 {
             continue;
         }
         let text = labels::strip_leading(&with_left_neighbour(sheet, index));
@@ -166,7 +168,9 @@ fn untitled_issuer(sheet: &mut Sheet<'_>, after: f32, office: Office) -> Option<
     let index = (0..sheet.lines.len())
         .filter(|i| {
             let line = &sheet.lines[*i];
-            line.area.y >= after - 1.0 && hangul_words(&line.text).chars().count() >= 3
+            line.area.y >= after - 1.0
+                && line.digits() == 0
+                && hangul_words(&line.text).chars().count() >= 3
         })
         .max_by(|a, b| {
             let centre = |i: &usize| sheet.lines[*i].area.centre_y();
@@ -203,7 +207,7 @@ fn with_left_neighbour(sheet: &Sheet<'_>, index: usize) -> String {
     let own = hangul_words(&sheet.lines[index].text);
     match left.map(|l| hangul_words(&l.text)) {
         Some(before) if !before.is_empty() && !labels::is_label(&before) => {
-            format!("{before}{own}")
+            format!("{before} {own}")
         }
         _ => own,
     }
