@@ -168,9 +168,11 @@ fn untitled_issuer(sheet: &mut Sheet<'_>, after: f32, office: Office) -> Option<
     let index = (0..sheet.lines.len())
         .filter(|i| {
             let line = &sheet.lines[*i];
+            let hangul = hangul_words(&line.text);
             line.area.y >= after - 1.0
                 && line.digits() == 0
-                && hangul_words(&line.text).chars().count() >= 3
+                && hangul.chars().count() >= 3
+                && (office != Office::Immigration || immigration_words(&hangul))
         })
         .max_by(|a, b| {
             let centre = |i: &usize| sheet.lines[*i].area.centre_y();
@@ -183,7 +185,7 @@ fn untitled_issuer(sheet: &mut Sheet<'_>, after: f32, office: Office) -> Option<
             format!("{text}장")
         }
         Office::Police if text.ends_with("경찰청") => format!("{text}장"),
-        Office::Immigration if text.contains("출입국") => text,
+        Office::Immigration => text,
         _ => return None,
     };
     let checked = admin::check_issuer(office, &issuer_title(restored));
@@ -202,7 +204,7 @@ fn with_left_neighbour(sheet: &Sheet<'_>, index: usize) -> String {
     let left = sheet.lines.iter().find(|l| {
         (l.area.centre_y() - area.centre_y()).abs() < area.h * 0.4
             && l.area.right() <= area.x + area.h * 0.5
-            && l.area.right() > area.x - area.h * 1.5
+            && l.area.right() > area.x - area.h * 3.0
     });
     let own = hangul_words(&sheet.lines[index].text);
     match left.map(|l| hangul_words(&l.text)) {
@@ -211,6 +213,15 @@ fn with_left_neighbour(sheet: &Sheet<'_>, index: usize) -> String {
         }
         _ => own,
     }
+}
+
+/// Whether Hangul words are part of an immigration office's name (and
+/// not the card's title, 외국인등록증).
+fn immigration_words(hangul: &str) -> bool {
+    ["출입", "입국", "외국인청", "관리사무", "사무소"]
+        .iter()
+        .any(|part| hangul.contains(part))
+        && !hangul.contains("등록")
 }
 
 /// The text's Hangul words (and the middle dot of 출입국·외국인청), with
@@ -248,15 +259,6 @@ pub(super) fn address(sheet: &mut Sheet<'_>, top: f32, bottom: f32, exclude: &[O
             .text
             .chars()
             .any(|c| ('가'..='힣').contains(&c))
-    });
-    indices.sort_by(|a, b| {
-        let key = |i: &usize| {
-            let area = &sheet.lines[*i].area;
-            (area.centre_y() / area.h.max(1.0)).round()
-        };
-        key(a)
-            .total_cmp(&key(b))
-            .then(sheet.lines[*a].area.x.total_cmp(&sheet.lines[*b].area.x))
     });
     let mut parts = Vec::new();
     let mut used = Vec::new();

@@ -20,8 +20,8 @@ use crate::textdet::TextBox;
 /// As many types as this, found on one card, are a table of every type.
 const TABLE: usize = 5;
 
-/// How much darker (in grey levels) the held types' print must be than
-/// the others' for a table's marks to be told apart.
+/// How much darker (in grey levels, on average) the held types' print
+/// must be than the others' for a table's marks to be told apart.
 const MARK_CONTRAST: f32 = 30.0;
 
 /// One type as found: where its characters lie, and how confident.
@@ -79,12 +79,16 @@ fn in_line(line: &super::Line) -> Vec<Found> {
             continue;
         }
         taken[span.clone()].iter_mut().for_each(|t| *t = true);
+        // Where the type's characters lie, in proportion to their place
+        // in the line; only the middle half of that, so that a
+        // neighbour's print, where the proportion is off, is left out.
         let share = line.area.w / compact.len().max(1) as f32;
+        let width = share * span.len() as f32;
         found.push(Found {
             kind,
             area: TextBox {
-                x: line.area.x + share * span.start as f32,
-                w: share * span.len() as f32,
+                x: line.area.x + share * span.start as f32 + width * 0.25,
+                w: width * 0.5,
                 ..line.area
             },
             confidence: line.confidence,
@@ -94,18 +98,28 @@ fn in_line(line: &super::Line) -> Vec<Found> {
 }
 
 /// The types of a table printed in stronger ink than the rest: the
-/// darkest print of each is compared, and the largest step between them
-/// splits held from not held. None when no step is large enough.
+/// darkest print of each is compared, and the types split in two where
+/// the groups are farthest apart for their sizes (Otsu's threshold).
+/// None when the two groups' inks are not clearly apart.
 fn marked(gray: &GrayImage, found: Vec<Found>) -> Vec<Found> {
     let inks: Vec<f32> = found.iter().map(|f| ink(gray, &f.area)).collect();
     let mut sorted = inks.clone();
     sorted.sort_by(f32::total_cmp);
-    let split = sorted
-        .windows(2)
-        .map(|w| (w[1] - w[0], (w[0] + w[1]) / 2.0))
+    let mean = |part: &[f32]| part.iter().sum::<f32>() / part.len() as f32;
+    let split = (1..sorted.len())
+        .map(|k| {
+            let (dark, faint) = sorted.split_at(k);
+            let apart = mean(faint) - mean(dark);
+            let weight = (dark.len() * faint.len()) as f32;
+            (
+                weight * apart * apart,
+                apart,
+                (dark[dark.len() - 1] + faint[0]) / 2.0,
+            )
+        })
         .max_by(|a, b| a.0.total_cmp(&b.0));
     match split {
-        Some((step, threshold)) if step >= MARK_CONTRAST => found
+        Some((_, apart, threshold)) if apart >= MARK_CONTRAST => found
             .into_iter()
             .zip(inks)
             .filter(|(_, ink)| *ink < threshold)
