@@ -17,14 +17,12 @@
 //! - a head's title is made to fit the office: a 시 is headed by a 시장, a
 //!   군 by a 군수, a 구 by a 구청장.
 
+mod immigration;
 mod names;
 
 use std::sync::LazyLock;
 
-use names::{
-    Province, CITY_WARDS, FORMER_POLICE_REGIONS, GYEONGGI_POLICE, IMMIGRATION_BRANCHES,
-    IMMIGRATION_OFFICES, PROVINCES,
-};
+use names::{Province, CITY_WARDS, FORMER_POLICE_REGIONS, GYEONGGI_POLICE, PROVINCES};
 
 use crate::edit::edit_distance;
 
@@ -289,7 +287,7 @@ pub(crate) fn check_issuer(office: Office, issuer: &str) -> Checked {
     match office {
         Office::DistrictHead => district_head(issuer),
         Office::Police => one_of(issuer, &POLICE_AGENCIES),
-        Office::Immigration => one_of(issuer, &IMMIGRATION_HEADS),
+        Office::Immigration => immigration::check(issuer, &IMMIGRATION_HEADS),
     }
 }
 
@@ -351,7 +349,7 @@ fn one_of(issuer: &str, valid: &[String]) -> Checked {
 static POLICE_AGENCIES: LazyLock<Vec<String>> = LazyLock::new(police_agencies);
 
 /// The heads of every immigration office, spelled out once.
-static IMMIGRATION_HEADS: LazyLock<Vec<String>> = LazyLock::new(immigration_offices);
+static IMMIGRATION_HEADS: LazyLock<Vec<String>> = LazyLock::new(immigration::heads);
 
 /// See [`POLICE_AGENCIES`].
 fn police_agencies() -> Vec<String> {
@@ -365,22 +363,6 @@ fn police_agencies() -> Vec<String> {
         .iter()
         .map(|region| format!("{region}지방경찰청장"));
     current.chain(former).collect()
-}
-
-/// The heads of every immigration office, under their names since 2018
-/// and before (`서울출입국관리사무소장`).
-fn immigration_offices() -> Vec<String> {
-    let offices = IMMIGRATION_OFFICES
-        .iter()
-        .map(|place| format!("{place}출입국·외국인청장"));
-    let branches = IMMIGRATION_BRANCHES
-        .iter()
-        .map(|place| format!("{place}출입국·외국인사무소장"));
-    let former = IMMIGRATION_OFFICES
-        .iter()
-        .chain(IMMIGRATION_BRANCHES)
-        .map(|place| format!("{place}출입국관리사무소장"));
-    offices.chain(branches).chain(former).collect()
 }
 
 #[cfg(test)]

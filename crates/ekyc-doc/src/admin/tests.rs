@@ -1,3 +1,4 @@
+use super::names::{IMMIGRATION_BRANCHES, IMMIGRATION_OFFICES};
 use super::*;
 
 fn sorted_unique(names: &[&str]) -> bool {
@@ -113,7 +114,7 @@ fn no_valid_name_is_ever_changed() {
     for head in police_agencies() {
         assert_eq!(issuer(Office::Police, &head), (head, Verdict::Valid));
     }
-    for head in immigration_offices() {
+    for head in immigration::heads() {
         assert_eq!(issuer(Office::Immigration, &head), (head, Verdict::Valid));
     }
 }

@@ -5,11 +5,12 @@
 use chrono::NaiveDate;
 
 use super::shared::{address, date_line, issuer_line, name_above, registration_line, serial};
+use super::types::licence_types;
 use super::{IdNumber, Sheet};
 use crate::admin::Office;
 use crate::dates::{in_range, period_end};
 use crate::fields::FieldName;
-use crate::licence::{self, LICENCE_TYPES, REGIONS};
+use crate::licence::{self, REGIONS};
 use crate::reading::Checks;
 use crate::recognise::Script;
 use crate::DocError;
@@ -24,9 +25,10 @@ pub(super) fn read(sheet: &mut Sheet<'_>, checks: &mut Checks) -> Result<IdNumbe
     if let Some((index, _, _)) = number {
         name_above(sheet, index, title.max(licence_line));
     }
+    // Types print above or below the licence number: anywhere under the
+    // title.
     let start = title.map_or(0.0, |t| sheet.lines[t].area.bottom());
-    let end = licence_line.map_or(f32::MAX, |l| sheet.lines[l].area.y);
-    licence_types(sheet, start, end, checks);
+    licence_types(sheet, start, f32::MAX, checks);
 
     let period_label = sheet.label(&["갱신기간", "적성검사", "기간"]);
     let period = period_line(sheet)?;
@@ -98,75 +100,6 @@ fn licence_number(sheet: &mut Sheet<'_>, checks: &mut Checks) -> Result<Option<u
         }
     }
     Ok(None)
-}
-
-/// Licence types printed between the title and the licence number, matched
-/// to the nine known types with one character of OCR error allowed; where
-/// two types could match the same characters, the closer match wins.
-fn licence_types(sheet: &mut Sheet<'_>, top: f32, bottom: f32, checks: &mut Checks) {
-    let mut found: Vec<(usize, &'static str, f32)> = Vec::new();
-    for index in sheet.text_between(top, bottom, &[]) {
-        let line = &sheet.lines[index];
-        let compact: Vec<char> = line.compact().chars().map(repair_type_char).collect();
-        let mut taken = vec![false; compact.len()];
-        let mut matches: Vec<(usize, usize, &'static str)> = LICENCE_TYPES
-            .iter()
-            .flat_map(|kind| {
-                let pattern: Vec<char> = kind.chars().collect();
-                fuzzy_matches(&compact, &pattern)
-                    .into_iter()
-                    .map(move |(start, errors)| (errors, start, *kind))
-            })
-            .collect();
-        matches.sort_by_key(|(errors, _, kind)| (*errors, std::cmp::Reverse(kind.chars().count())));
-        for (_, start, kind) in matches {
-            let span = start..start + kind.chars().count();
-            if taken[span.clone()].iter().any(|t| *t) {
-                continue;
-            }
-            taken[span].iter_mut().for_each(|t| *t = true);
-            found.push((index * 1000 + start, kind, line.confidence));
-        }
-    }
-    found.sort_by_key(|f| f.0);
-    if let Some(first) = found.first() {
-        let confidence = found.iter().map(|f| f.2).fold(1.0, f32::min);
-        sheet.set(FieldName::LicenceType, first.1, first.2);
-        let all = found.iter().map(|f| f.1.to_owned()).collect();
-        sheet.set_list(FieldName::LicenceTypes, all, confidence);
-        checks.licence_types = Some(true);
-    }
-}
-
-/// `I`, `l` and `|` before 종 are the digit 1 the type starts with.
-fn repair_type_char(c: char) -> char {
-    match c {
-        'I' | 'l' | '|' | 'i' => '1',
-        'Z' | 'z' => '2',
-        other => other,
-    }
-}
-
-/// Every place `pattern` occurs in `text` with at most one substituted
-/// character (none for short patterns), with its number of errors.
-fn fuzzy_matches(text: &[char], pattern: &[char]) -> Vec<(usize, usize)> {
-    if text.len() < pattern.len() {
-        return Vec::new();
-    }
-    let allowed = if pattern.len() >= 4 { 1 } else { 0 };
-    (0..=text.len() - pattern.len())
-        .map(|s| {
-            (
-                s,
-                text[s..s + pattern.len()]
-                    .iter()
-                    .zip(pattern)
-                    .filter(|(a, b)| a != b)
-                    .count(),
-            )
-        })
-        .filter(|(_, errors)| *errors <= allowed)
-        .collect()
 }
 
 /// The renewal period (적성검사 / 갱신기간): the line holding two dates,

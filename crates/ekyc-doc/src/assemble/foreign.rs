@@ -2,11 +2,12 @@
 //! found by their shapes in the registration number's column.
 
 use super::shared::{hangul_words, issuer_line, registration_line, serial};
-use super::{IdNumber, Sheet};
+use super::{stay, IdNumber, Sheet};
 use crate::admin::Office;
 use crate::dates::parse_date;
+use crate::edit::edit_distance;
 use crate::fields::FieldName;
-use crate::recognise::Script;
+use crate::recognise::{LineReading, Script};
 use crate::DocError;
 
 /// The residence card prints its values under tiny bilingual labels that
@@ -42,6 +43,9 @@ pub(super) fn read(sheet: &mut Sheet<'_>) -> Result<IdNumber, DocError> {
     if !sheet.fields.contains_key(&FieldName::VisaType) {
         labelled_visa(sheet)?;
     }
+    if !sheet.fields.contains_key(&FieldName::VisaType) {
+        named_visa(sheet);
+    }
     if let Some(index) = date {
         let reading = sheet.reread(index, Script::Digits)?;
         if let Some(date) =
@@ -55,7 +59,7 @@ pub(super) fn read(sheet: &mut Sheet<'_>) -> Result<IdNumber, DocError> {
         .flatten()
         .map(|i| sheet.lines[*i].area.y)
         .fold(f32::MAX, f32::min);
-    let mut named = false;
+    let mut words = Vec::new();
     for index in column
         .into_iter()
         .filter(|i| sheet.lines[*i].area.y < words_end)
@@ -66,24 +70,11 @@ pub(super) fn read(sheet: &mut Sheet<'_>) -> Result<IdNumber, DocError> {
             .chars()
             .filter(char::is_ascii_uppercase)
             .count();
-        if !named && letters >= 4 && !reading.text.contains('/') {
-            sheet.set(
-                FieldName::Name,
-                latin_words(&reading.text),
-                reading.confidence,
-            );
-            named = true;
-        } else if named && letters >= 4 {
-            let country = reading
-                .text
-                .split('/')
-                .next()
-                .map(latin_words)
-                .unwrap_or_default();
-            sheet.set(FieldName::Nationality, country, reading.confidence);
-            break;
+        if letters >= 4 {
+            words.push((index, reading));
         }
     }
+    name_and_country(sheet, &words);
     if !sheet.fields.contains_key(&FieldName::Nationality) {
         korean_country(sheet);
     }
@@ -112,6 +103,78 @@ fn labelled_visa(sheet: &mut Sheet<'_>) -> Result<(), DocError> {
         }
     }
     Ok(())
+}
+
+/// The name and the country from the column's lines of capitals, top to
+/// bottom: the country is the first line that names a known one (in
+/// Latin or Korean), the name the lines above it (a long name wraps to a
+/// second line). Where no line names a known country, the name is the
+/// first line and the country the next, as printed.
+fn name_and_country(sheet: &mut Sheet<'_>, words: &[(usize, LineReading)]) {
+    let known = words.iter().position(|(index, reading)| {
+        latin_country(&reading.text).is_some()
+            || korean_country_of(&sheet.lines[*index].text).is_some()
+    });
+    let (name_lines, country) = match known {
+        Some(at) if at > 0 => (&words[..at.min(2)], words.get(at)),
+        Some(_) => (&words[..0], words.first()),
+        // `CHINA / 중국` is no name, even of an unknown country.
+        None if words.first().is_some_and(|(_, r)| r.text.contains('/')) => {
+            (&words[..0], words.first())
+        }
+        None => (&words[..words.len().min(1)], words.get(1)),
+    };
+    if let Some(confidence) = name_lines
+        .iter()
+        .map(|(_, r)| r.confidence)
+        .reduce(f32::min)
+    {
+        let name = name_lines
+            .iter()
+            .map(|(_, r)| latin_words(&r.text))
+            .collect::<Vec<_>>()
+            .join(" ");
+        sheet.set(FieldName::Name, name, confidence);
+    }
+    if let Some((index, reading)) = country {
+        let text = latin_country(&reading.text)
+            .or_else(|| korean_country_of(&sheet.lines[*index].text))
+            .map(str::to_owned)
+            .or_else(|| reading.text.split('/').next().map(latin_words))
+            .unwrap_or_default();
+        sheet.set(FieldName::Nationality, text, reading.confidence);
+    }
+}
+
+/// The known country whose Latin name `text` prints (before a slash, one
+/// letter off at most).
+fn latin_country(text: &str) -> Option<&'static str> {
+    let read: Vec<char> = latin_words(text.split('/').next()?).chars().collect();
+    if read.len() < 4 {
+        return None;
+    }
+    COUNTRIES.iter().map(|(_, latin)| *latin).find(|latin| {
+        let latin: Vec<char> = latin.chars().collect();
+        edit_distance(&read, &latin) <= 1
+    })
+}
+
+/// The known country a Hangul word of `text` names, by its Latin name.
+fn korean_country_of(text: &str) -> Option<&'static str> {
+    hangul_words(text)
+        .split([' ', '/', '·'])
+        .find_map(|word| COUNTRIES.iter().find(|(korean, _)| *korean == word))
+        .map(|(_, latin)| *latin)
+}
+
+/// The status of stay by its Korean name, where no code was read.
+fn named_visa(sheet: &mut Sheet<'_>) {
+    let found = sheet.lines.iter().find_map(|line| {
+        stay::status_by_name(&hangul_words(&line.text)).map(|code| (code, line.confidence))
+    });
+    if let Some((code, confidence)) = found {
+        sheet.set(FieldName::VisaType, code, confidence);
+    }
 }
 
 /// Countries whose nationals most often hold residence cards, by the
@@ -152,12 +215,10 @@ const COUNTRIES: [(&str, &str); 30] = [
 /// The nationality printed in Korean only (`중국`): a Hangul word of the
 /// card that is a country's name, answered by its Latin name.
 fn korean_country(sheet: &mut Sheet<'_>) {
-    let found = sheet.lines.iter().find_map(|line| {
-        hangul_words(&line.text)
-            .split([' ', '/', '·'])
-            .find_map(|word| COUNTRIES.iter().find(|(korean, _)| *korean == word))
-            .map(|(_, latin)| (*latin, line.confidence))
-    });
+    let found = sheet
+        .lines
+        .iter()
+        .find_map(|line| korean_country_of(&line.text).map(|latin| (latin, line.confidence)));
     if let Some((latin, confidence)) = found {
         sheet.set(FieldName::Nationality, latin, confidence);
     }

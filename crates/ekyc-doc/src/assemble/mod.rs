@@ -11,15 +11,19 @@
 //! registration number, the issuer, the address, …) is in `shared`, and
 //! the rules every reading must keep, whatever its layout, in `rules`.
 
+mod dated;
 mod driver;
 mod foreign;
+mod labels;
 mod passport;
 mod resident;
 mod rules;
 mod shared;
 mod sheet;
+mod stay;
 #[cfg(test)]
 mod testing;
+mod types;
 mod zone;
 
 use chrono::Utc;

@@ -7,7 +7,9 @@ use crate::admin::Office;
 use crate::DocError;
 
 /// Reads a resident card: the number anchors the layout, the name is
-/// above it and the address between it and the issue date.
+/// above it and the address below it, up to the issue date or the issuer,
+/// whichever comes first (layouts print either first, or beside each
+/// other).
 pub(super) fn read(sheet: &mut Sheet<'_>) -> Result<IdNumber, DocError> {
     let title = sheet.label(&["주민등록"]);
     let number = registration_line(sheet, false)?;
@@ -16,13 +18,17 @@ pub(super) fn read(sheet: &mut Sheet<'_>) -> Result<IdNumber, DocError> {
         name_above(sheet, index, title);
     }
     let below_number = number_line.map_or(0.0, |i| sheet.lines[i].area.bottom());
-    let issue = date_line(sheet, below_number, &[number_line])?;
-    let issuer = issuer_line(
-        sheet,
-        issue.map_or(below_number, |i| sheet.lines[i].area.y),
-        Office::DistrictHead,
-    );
-    let address_end = issue.or(issuer).map_or(f32::MAX, |i| sheet.lines[i].area.y);
+    let issue = match date_line(sheet, below_number, &[number_line])? {
+        Some(index) => Some(index),
+        None => date_line(sheet, 0.0, &[number_line])?,
+    };
+    let issuer = issuer_line(sheet, below_number, Office::DistrictHead);
+    let address_end = [issue, issuer]
+        .into_iter()
+        .flatten()
+        .map(|i| sheet.lines[i].area.y)
+        .filter(|y| *y > below_number - 1.0)
+        .fold(f32::MAX, f32::min);
     address(
         sheet,
         below_number - 1.0,
@@ -31,3 +37,6 @@ pub(super) fn read(sheet: &mut Sheet<'_>) -> Result<IdNumber, DocError> {
     );
     Ok(number.map(|(_, number, confidence)| (number, confidence)))
 }
+
+#[cfg(test)]
+mod tests;

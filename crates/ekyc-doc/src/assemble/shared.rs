@@ -3,9 +3,11 @@
 
 use chrono::Utc;
 
+use super::dated::find_date;
+use super::labels;
 use super::rules::checked_confidence;
 use super::Sheet;
-use crate::admin::{self, Office};
+use crate::admin::{self, Office, Verdict};
 use crate::dates::parse_date;
 use crate::fields::FieldName;
 use crate::kind::hangul_name;
@@ -51,11 +53,13 @@ pub(super) fn registration_line(
 }
 
 /// The name: the nearest line above the registration number that is a
-/// Hangul name (Hanja after it is dropped).
+/// Hangul name (Hanja after it is dropped), its label (`성명`, `성 명`)
+/// stripped. A line that may be a misread label (`성영`) or a partly read
+/// title (`주민등`) is taken only when no other line is a name.
 pub(super) fn name_above(sheet: &mut Sheet<'_>, number_line: usize, after: Option<usize>) {
     let top = after.map_or(0.0, |t| sheet.lines[t].area.bottom() - 1.0);
     let limit = sheet.lines[number_line].area.y + sheet.lines[number_line].area.h * 0.3;
-    let found = sheet
+    let candidates: Vec<(String, f32, bool)> = sheet
         .lines
         .iter()
         .enumerate()
@@ -64,9 +68,19 @@ pub(super) fn name_above(sheet: &mut Sheet<'_>, number_line: usize, after: Optio
         })
         .filter(|(i, _)| *i != number_line)
         .rev()
-        .find_map(|(_, l)| leading_name(&l.text).map(|name| (name, l.confidence)));
-    if let Some((name, confidence)) = found {
-        sheet.set(FieldName::Name, name, confidence);
+        .filter_map(|(_, l)| {
+            let value = labels::strip_leading(&l.text);
+            let name = leading_name(&value)?;
+            let suspect = labels::is_label(&name) || labels::is_title_part(&name);
+            Some((name, l.confidence, suspect))
+        })
+        .collect();
+    let found = candidates
+        .iter()
+        .find(|c| !c.2)
+        .or_else(|| candidates.first());
+    if let Some((name, confidence, _)) = found {
+        sheet.set(FieldName::Name, name.clone(), *confidence);
     }
 }
 
@@ -80,7 +94,8 @@ pub(super) fn leading_name(text: &str) -> Option<String> {
     hangul_name(&run)
 }
 
-/// The first line below `after` holding a single date.
+/// The first line below `after` holding a single date, also after its
+/// label (`발급일 2020. 1. 15.`).
 pub(super) fn date_line(
     sheet: &mut Sheet<'_>,
     after: f32,
@@ -96,9 +111,12 @@ pub(super) fn date_line(
             continue;
         }
         let reading = sheet.reread(index, Script::Digits)?;
-        if let Some(date) =
-            parse_date(&reading.text).or_else(|| parse_date(&sheet.lines[index].text))
-        {
+        let korean = &sheet.lines[index].text;
+        let date = parse_date(&reading.text)
+            .or_else(|| parse_date(korean))
+            .or_else(|| find_date(korean))
+            .or_else(|| find_date(&reading.text));
+        if let Some(date) = date {
             sheet.set_date(FieldName::IssueDate, date, reading.confidence);
             return Ok(Some(index));
         }
@@ -106,19 +124,104 @@ pub(super) fn date_line(
     Ok(None)
 }
 
-/// The issuing authority: the first line below `after` ending in 장
-/// (구청장, 시장, 경찰청장, 외국인청장…) or 군수, checked against the
-/// real offices of the kind that issues the document.
+/// The issuing authority: a line below `after` ending in 장 (구청장,
+/// 시장, 경찰청장, 외국인청장…) or 군수, joined to the line printed just
+/// left of it on its row, checked against the real offices of the kind
+/// that issues the document. The first candidate that names a real
+/// office wins (a `…장` line may be something else: a misread floor
+/// `2층`); then the card's last Hangul line, if it names a real office
+/// once the title lost under the seal is put back; else the first
+/// candidate, as read.
 pub(super) fn issuer_line(sheet: &mut Sheet<'_>, after: f32, office: Office) -> Option<usize> {
-    let index = sheet.lines.iter().position(|l| {
-        let hangul = hangul_words(&l.text);
-        l.area.y >= after - 1.0 && (hangul.ends_with('장') || hangul.ends_with("군수"))
-    })?;
-    let issuer = issuer_title(hangul_words(&sheet.lines[index].text));
-    let checked = admin::check_issuer(office, &issuer);
-    let confidence = checked_confidence(checked.verdict, sheet.lines[index].confidence);
+    let mut first = None;
+    for index in 0..sheet.lines.len() {
+        // An issuer holds no digit: a `…장` line with one is an address
+        // whose floor (`2층`) was misread.
+        if sheet.lines[index].area.y < after - 1.0 || sheet.lines[index].digits() > 0 {
+            continue;
+        }
+        let text = labels::strip_leading(&with_left_neighbour(sheet, index));
+        if !(text.ends_with('장') || text.ends_with("군수")) {
+            continue;
+        }
+        let checked = admin::check_issuer(office, &issuer_title(text));
+        let confidence = checked_confidence(checked.verdict, sheet.lines[index].confidence);
+        if checked.verdict != Verdict::Unmatched {
+            sheet.set(FieldName::Issuer, checked.text, confidence);
+            return Some(index);
+        }
+        first.get_or_insert((index, checked.text, confidence));
+    }
+    if let Some(index) = untitled_issuer(sheet, after, office) {
+        return Some(index);
+    }
+    let (index, text, confidence) = first?;
+    sheet.set(FieldName::Issuer, text, confidence);
+    Some(index)
+}
+
+/// The issuer whose title is lost (under the seal printed over it, or to
+/// the recogniser): the last line with Hangul words, if it names a real
+/// office once its title is put back (`강화군` → `강화군수`), or, for
+/// an immigration office, by its middle part (`출입국`).
+fn untitled_issuer(sheet: &mut Sheet<'_>, after: f32, office: Office) -> Option<usize> {
+    let index = (0..sheet.lines.len())
+        .filter(|i| {
+            let line = &sheet.lines[*i];
+            let hangul = hangul_words(&line.text);
+            line.area.y >= after - 1.0
+                && line.digits() == 0
+                && hangul.chars().count() >= 3
+                && (office != Office::Immigration || immigration_words(&hangul))
+        })
+        .max_by(|a, b| {
+            let centre = |i: &usize| sheet.lines[*i].area.centre_y();
+            centre(a).total_cmp(&centre(b))
+        })?;
+    let text = labels::strip_leading(&with_left_neighbour(sheet, index));
+    let restored = match office {
+        Office::DistrictHead if text.ends_with('군') => format!("{text}수"),
+        Office::DistrictHead if text.ends_with(['구', '시']) || text.ends_with("구청") => {
+            format!("{text}장")
+        }
+        Office::Police if text.ends_with("경찰청") => format!("{text}장"),
+        Office::Immigration => text,
+        _ => return None,
+    };
+    let checked = admin::check_issuer(office, &issuer_title(restored));
+    if checked.verdict == Verdict::Unmatched {
+        return None;
+    }
+    let confidence = checked_confidence(Verdict::Corrected, sheet.lines[index].confidence);
     sheet.set(FieldName::Issuer, checked.text, confidence);
     Some(index)
+}
+
+/// The line's Hangul words, after those of a line ending just left of it
+/// on the same row: a long title is sometimes found as two lines.
+fn with_left_neighbour(sheet: &Sheet<'_>, index: usize) -> String {
+    let area = sheet.lines[index].area;
+    let left = sheet.lines.iter().find(|l| {
+        (l.area.centre_y() - area.centre_y()).abs() < area.h * 0.4
+            && l.area.right() <= area.x + area.h * 0.5
+            && l.area.right() > area.x - area.h * 3.0
+    });
+    let own = hangul_words(&sheet.lines[index].text);
+    match left.map(|l| hangul_words(&l.text)) {
+        Some(before) if !before.is_empty() && !labels::is_label(&before) => {
+            format!("{before} {own}")
+        }
+        _ => own,
+    }
+}
+
+/// Whether Hangul words are part of an immigration office's name (and
+/// not the card's title, 외국인등록증).
+fn immigration_words(hangul: &str) -> bool {
+    ["출입", "입국", "외국인청", "관리사무", "사무소"]
+        .iter()
+        .any(|part| hangul.contains(part))
+        && !hangul.contains("등록")
 }
 
 /// The text's Hangul words (and the middle dot of 출입국·외국인청), with
@@ -146,7 +249,9 @@ fn issuer_title(issuer: String) -> String {
 
 /// The address: the Hangul lines between two fields (a line without Hangul
 /// there is a misread date or number, not part of the address), its
-/// leading 시/도 and 시/군/구 checked against the real ones.
+/// label (`주소`) dropped, joined in order and stopped at the next label
+/// or date (`발급일 2020. 1. 15.`); its leading 시/도 and 시/군/구 checked
+/// against the real ones.
 pub(super) fn address(sheet: &mut Sheet<'_>, top: f32, bottom: f32, exclude: &[Option<usize>]) {
     let mut indices = sheet.text_between(top, bottom, exclude);
     indices.retain(|i| {
@@ -155,21 +260,30 @@ pub(super) fn address(sheet: &mut Sheet<'_>, top: f32, bottom: f32, exclude: &[O
             .chars()
             .any(|c| ('가'..='힣').contains(&c))
     });
-    let parts: Vec<&str> = indices
-        .iter()
-        .map(|i| sheet.lines[*i].text.as_str())
-        .collect();
-    let text = address_commas(
-        &parts
-            .join(" ")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" "),
-    );
-    if indices.is_empty() {
+    let mut parts = Vec::new();
+    let mut used = Vec::new();
+    for index in indices {
+        let text = &sheet.lines[index].text;
+        if find_date(text).is_some() {
+            break;
+        }
+        let value = labels::strip_leading(text);
+        let words: Vec<&str> = value.split_whitespace().collect();
+        let cut = labels::label_inside(&value);
+        let kept = &words[..cut.unwrap_or(words.len())];
+        if !kept.is_empty() {
+            parts.push(kept.join(" "));
+            used.push(index);
+        }
+        if cut.is_some() {
+            break;
+        }
+    }
+    if used.is_empty() {
         return;
     }
-    let confidence = indices
+    let text = address_commas(&parts.join(" "));
+    let confidence = used
         .iter()
         .map(|i| sheet.lines[*i].confidence)
         .fold(1.0, f32::min);
@@ -178,10 +292,20 @@ pub(super) fn address(sheet: &mut Sheet<'_>, top: f32, bottom: f32, exclude: &[O
     sheet.set(FieldName::Address, checked.text, confidence);
 }
 
-/// Korean addresses print commas (`테헤란로 123, 101동`) and never a
-/// period: a period before a space is a comma the recogniser misread.
+/// Korean addresses print commas (`테헤란로 123, 101동`), each followed by
+/// a space, and never a period or a slash: a period or slash before a
+/// space is a comma the recogniser misread.
 fn address_commas(text: &str) -> String {
-    text.replace(". ", ", ")
+    let text = text.replace(". ", ", ").replace("/ ", ", ");
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == ',' && chars.peek().is_some_and(|next| !next.is_whitespace()) {
+            out.push(' ');
+        }
+    }
+    out
 }
 
 /// The card serial: a short line without Hangul that reads, in capitals

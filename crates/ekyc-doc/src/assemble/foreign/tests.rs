@@ -70,3 +70,41 @@ fn an_issue_date_before_the_numbers_birth_date_is_not_trusted() {
         assert_eq!(reading.fields[&name].confidence, BROKEN_RULE, "{name}");
     }
 }
+
+#[test]
+fn a_status_without_its_code_is_known_by_name() {
+    let gray = GrayImage::new(1012, 638);
+    let lines = [
+        line("체류자격", 300.0, 380.0, 0.9),
+        line("결혼이민 (F6)", 300.0, 405.0, 0.8),
+    ];
+    let mut recogniser = Echo("");
+    let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+    named_visa(&mut sheet);
+    assert_eq!(
+        sheet.fields[&FieldName::VisaType].value.as_text(),
+        Some("F-6")
+    );
+}
+
+#[test]
+fn a_name_wrapping_to_a_second_line_is_not_the_country() {
+    let lines = [
+        line("840807-5062544", 300.0, 200.0, 0.9),
+        line("NGUYEN THI", 300.0, 250.0, 0.9),
+        line("MINH ANH", 300.0, 290.0, 0.9),
+        line("VIET NAM / 베트남", 300.0, 340.0, 0.9),
+        line("E-9", 300.0, 390.0, 0.9),
+        line("2020.01.15", 300.0, 440.0, 0.9),
+    ];
+    let (gray, mut recogniser) = painted(&lines, (1012, 638));
+    let reading = assemble(DocumentKind::Foreign, &lines, &gray, &mut recogniser).unwrap();
+    assert_eq!(
+        reading.fields[&FieldName::Name].value.as_text(),
+        Some("NGUYEN THI MINH ANH")
+    );
+    assert_eq!(
+        reading.fields[&FieldName::Nationality].value.as_text(),
+        Some("VIET NAM")
+    );
+}

@@ -91,3 +91,50 @@ fn issuers_fit_their_offices_or_are_not_trusted() {
     assert_eq!(text.as_deref(), Some("경기도경찰청장"));
     assert!(confidence <= BROKEN_RULE);
 }
+
+#[test]
+fn an_immigration_title_split_by_the_seal_or_without_its_end_is_read() {
+    let gray = GrayImage::new(1012, 638);
+    let mut recogniser = Echo("");
+    let mut split = line("울산출입국·외국인사무소", 300.0, 560.0, 0.9);
+    split.area.w = 400.0;
+    let lines = [split, line("·장", 800.0, 562.0, 0.9)];
+    let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+    issuer_line(&mut sheet, 0.0, Office::Immigration);
+    assert_eq!(
+        sheet.fields[&FieldName::Issuer].value.as_text(),
+        Some("울산출입국·외국인사무소장")
+    );
+    let lines = [
+        line("외국인등록증", 40.0, 20.0, 0.9),
+        line("대구출입국관리사무소", 300.0, 560.0, 0.9),
+    ];
+    let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+    issuer_line(&mut sheet, 0.0, Office::Immigration);
+    assert_eq!(
+        sheet.fields[&FieldName::Issuer].value.as_text(),
+        Some("대구출입국관리사무소장")
+    );
+}
+
+#[test]
+fn address_lines_keep_their_order_and_lose_their_label() {
+    let gray = GrayImage::new(1012, 638);
+    let mut recogniser = Echo("");
+    let lines = [
+        line(
+            "주 소 대구광역시 달성군 현풍읍 비슬로 179,",
+            40.0,
+            200.0,
+            0.9,
+        ),
+        line("110동 2003호 (삼익아파트)", 40.0, 236.0, 0.9),
+        line("발급일 2012. 1. 19.", 40.0, 280.0, 0.9),
+    ];
+    let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+    address(&mut sheet, 0.0, f32::MAX, &[]);
+    assert_eq!(
+        sheet.fields[&FieldName::Address].value.as_text(),
+        Some("대구광역시 달성군 현풍읍 비슬로 179, 110동 2003호 (삼익아파트)")
+    );
+}
