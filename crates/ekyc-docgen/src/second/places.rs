@@ -410,15 +410,16 @@ pub(super) fn police_head(rng: &mut impl Rng, near: &Address, newer: bool) -> St
 
 /// Immigration offices that issue residence cards; since 2018 the larger
 /// ones are `출입국·외국인청`, the others `출입국·외국인사무소`, and before
-/// that all were `출입국관리사무소`.
+/// that all were `출입국관리사무소`. 대구, 대전 and 광주 have a 사무소, not
+/// a 청.
 const IMMIGRATION: [(&str, bool); 12] = [
     ("서울", true),
     ("부산", true),
     ("인천", true),
     ("수원", true),
-    ("대구", true),
-    ("대전", true),
-    ("광주", true),
+    ("대구", false),
+    ("대전", false),
+    ("광주", false),
     ("제주", true),
     ("서울남부", false),
     ("김해", false),
