@@ -514,7 +514,7 @@ fn edge_share(a: [f32; 2], b: [f32; 2], near_edge: &GrayImage) -> f32 {
 /// from which a long side leaves, choosing the one nearer the image's top
 /// left between the two candidates. Which way up the card is, is decided
 /// later from its text.
-fn clockwise_long_side_first(points: [[f32; 2]; 4]) -> Quad {
+pub(crate) fn clockwise_long_side_first(points: [[f32; 2]; 4]) -> Quad {
     let cx = points.iter().map(|p| p[0]).sum::<f32>() / 4.0;
     let cy = points.iter().map(|p| p[1]).sum::<f32>() / 4.0;
     let mut ordered = points;
