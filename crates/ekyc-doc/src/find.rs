@@ -48,6 +48,9 @@ const DISTINCT_GAP: f32 = 0.04;
 /// corners to the stripes of a wood grain scores more than the card's
 /// own, for being longer.
 const UNSUPPORTED_PENALTY: f32 = 0.5;
+/// A faint outline with every corner this close (a share of the search
+/// image's long side) to a strong one is taken for it.
+const SNAP_GAP: f32 = 0.05;
 /// The card must cover at least this share of the photo.
 const MIN_AREA_SHARE: f32 = 0.06;
 
@@ -155,7 +158,13 @@ pub fn find_cards(photo: &RgbImage, count: usize) -> Vec<FoundCard> {
         .first()
         .is_none_or(|b| b.trusted_score() < TRUSTED_SCORE)
     {
-        best = take_turns(search(&FAINT), best, count, w.max(h) as f32);
+        let long_side = w.max(h) as f32;
+        best = take_turns(
+            snapped(search(&FAINT), &best, long_side),
+            best,
+            count,
+            long_side,
+        );
     }
     best.into_iter()
         .map(|best| FoundCard {
@@ -279,6 +288,7 @@ fn dilate(edges: &GrayImage) -> GrayImage {
     imageproc::morphology::dilate(edges, imageproc::distance_transform::Norm::LInf, 2)
 }
 
+#[derive(Clone)]
 struct Candidate {
     corners: Quad,
     support: f32,
@@ -293,6 +303,23 @@ impl Candidate {
     fn trusted_score(&self) -> f32 {
         self.score / self.perimeter.max(1.0)
     }
+}
+
+/// The faint search's outlines, each replaced by the strong search's
+/// where that found nearly the same one: it lies on the sharper edges, and
+/// its corners are the truer.
+fn snapped(faint: Vec<Candidate>, strong: &[Candidate], long_side: f32) -> Vec<Candidate> {
+    faint
+        .into_iter()
+        .map(|f| {
+            strong
+                .iter()
+                .map(|s| (max_corner_gap(&s.corners, &f.corners), s))
+                .filter(|(gap, _)| *gap < SNAP_GAP * long_side)
+                .min_by(|a, b| a.0.total_cmp(&b.0))
+                .map_or(f, |(_, s)| s.clone())
+        })
+        .collect()
 }
 
 /// The faint search's outlines and the strong one's, in turns, the faint
