@@ -14,6 +14,7 @@ mod edit;
 mod fields;
 pub mod find;
 pub mod kind;
+mod layout;
 pub mod licence;
 pub mod mrz;
 mod page;

@@ -8,6 +8,7 @@ use imageproc::geometric_transformations::Projection;
 use crate::assemble::Line;
 use crate::find::{max_corner_gap, FoundCard};
 use crate::kind::DocumentKind;
+use crate::layout::{card_from_text, lines_direction};
 use crate::textdet::TextBox;
 
 /// Grey margin added around a line crop: Tesseract reads a line best with
@@ -100,65 +101,53 @@ pub(crate) fn whole_frame(photo: &RgbImage, found: &[FoundCard]) -> Option<Found
     if !(FRAME_ASPECT.0..=FRAME_ASPECT.1).contains(&aspect) {
         return None;
     }
-    // Clockwise from a corner where a long side starts.
+    let frame = photo_outline(photo);
+    let near = |other: &FoundCard| max_corner_gap(&other.corners, &frame.corners) < 0.03 * w.max(h);
+    (!found.iter().any(near)).then_some(frame)
+}
+
+/// The whole photo as an outline, clockwise from a corner where a long
+/// side starts.
+pub(crate) fn photo_outline(photo: &RgbImage) -> FoundCard {
+    let (w, h) = (photo.width() as f32, photo.height() as f32);
     let corners = if w >= h {
         [[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]]
     } else {
         [[w, 0.0], [w, h], [0.0, h], [0.0, 0.0]]
     };
-    let frame = FoundCard {
+    FoundCard {
         corners,
         support: 0.0,
-    };
-    let near = |other: &FoundCard| max_corner_gap(&other.corners, &frame.corners) < 0.03 * w.max(h);
-    (!found.iter().any(near)).then_some(frame)
+    }
 }
 
-/// Share of the text block's height added above and below it to reach the
-/// card's edges (a card's text runs from near its top to near its bottom).
-const LAYOUT_MARGIN: f32 = 0.08;
-
-/// The outline the page's text lines suggest: their bounding block, its
-/// height padded to the card's edges and its width widened to the page's
-/// aspect (the portrait beside the text holds none), mapped back to the
-/// photo. `None` without text.
-pub(crate) fn text_outline(page: &Page) -> Option<FoundCard> {
+/// The outline the page's text lines suggest, for a card inside the page
+/// whose edges do not show: the lines mapped back to the photo, their block
+/// turned as the strokes in `photo` run, padded to the card's edges and
+/// widened to the page's aspect (the portrait beside the text holds none).
+/// `None` without text.
+pub(crate) fn text_outline(page: &Page, photo: &RgbImage) -> Option<FoundCard> {
     let (w, h) = (page.size.0 as f32, page.size.1 as f32);
-    let top = page.lines.iter().map(|l| l.area.y).reduce(f32::min)?;
-    let bottom = page
-        .lines
-        .iter()
-        .map(|l| l.area.bottom())
-        .reduce(f32::max)?;
-    let left = page.lines.iter().map(|l| l.area.x).reduce(f32::min)?;
-    let right = page.lines.iter().map(|l| l.area.right()).reduce(f32::max)?;
-    let pad = (bottom - top) * LAYOUT_MARGIN;
-    let (top, bottom) = (top - pad, bottom + pad);
-    // The page is stretched to its class's aspect, so a block of the
-    // page's proportions is one of the document's aspect in the photo: the
-    // block grows in whichever direction it falls short.
-    let height = (bottom - top).max((right - left) * h / w).min(h);
-    let width = (height * w / h).min(w);
-    let (centre_x, centre_y) = ((left + right) / 2.0, (top + bottom) / 2.0);
-    let x0 = (centre_x - width / 2.0).clamp(0.0, w - width);
-    let top = (centre_y - height / 2.0).clamp(0.0, h - height);
-    let bottom = top + height;
     let from = [(0.0, 0.0), (w, 0.0), (w, h), (0.0, h)];
     let projection = Projection::from_control_points(from, page.corners.map(|[x, y]| (x, y)))?;
-    let corners = [
-        (x0, top),
-        (x0 + width, top),
-        (x0 + width, bottom),
-        (x0, bottom),
-    ]
-    .map(|point| {
-        let (x, y) = projection * point;
-        [x, y]
-    });
-    Some(FoundCard {
-        corners,
-        support: 0.0,
-    })
+    let boxes: Vec<Quad> = page
+        .lines
+        .iter()
+        .map(|l| {
+            let a = &l.area;
+            [
+                (a.x, a.y),
+                (a.right(), a.y),
+                (a.right(), a.bottom()),
+                (a.x, a.bottom()),
+            ]
+            .map(|point| {
+                let (x, y) = projection * point;
+                [x, y]
+            })
+        })
+        .collect();
+    card_from_text(&boxes, lines_direction(photo, &boxes), w / h)
 }
 
 /// The portrait is the tall text-free block on the side the layout puts

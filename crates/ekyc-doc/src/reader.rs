@@ -12,7 +12,9 @@ use crate::assemble::{self, Assembled, Line};
 use crate::crnn::CrnnRecogniser;
 use crate::find::{find_cards, FoundCard};
 use crate::kind::{self, DocumentKind};
-use crate::page::{line_crop, portrait_box, text_outline, to_photo, whole_frame, Page};
+use crate::page::{
+    line_crop, photo_outline, portrait_box, text_outline, to_photo, whole_frame, Page,
+};
 use crate::reading::{Checks, ReadError, Reading, StageTimings};
 use crate::recognise::{LineRecogniser, MrzReader, RecogniserKind, Script, TesseractRecogniser};
 use crate::textdet::{DirectionClassifier, TextDetector};
@@ -153,7 +155,8 @@ impl DocumentModels {
                 if is_frame {
                     // The card may lie inside the frame on a background
                     // too pale to show its edges: its text shows where.
-                    layout = text_outline(&opened.page).filter(|o| frame.as_ref() != Some(o));
+                    layout =
+                        text_outline(&opened.page, photo).filter(|o| frame.as_ref() != Some(o));
                 }
                 if opened.titled.is_none() {
                     // Of the outlines whose top shows no title, the best
@@ -179,6 +182,11 @@ impl DocumentModels {
                     Ok(_) | Err(ReadError::Unreadable) => {}
                     Err(other) => return Err(other),
                 }
+            }
+            if first_round && frame.is_none() {
+                // A photo of no document's shape, the card somewhere in
+                // it: its text still shows where.
+                layout = self.photo_layout(photo, &mut timings)?;
             }
             round = layout.into_iter().collect();
             first_round = false;
@@ -299,6 +307,20 @@ impl DocumentModels {
             portrait: None,
             assembled,
         }))
+    }
+
+    /// The outline the text of the whole photo suggests, opened as a
+    /// card's page whatever its shape; `None` when it shows no text.
+    fn photo_layout(
+        &mut self,
+        photo: &RgbImage,
+        timings: &mut StageTimings,
+    ) -> Result<Option<FoundCard>, ReadError> {
+        match self.rectify(photo, &photo_outline(photo), CardClass::Card, timings) {
+            Ok(page) => Ok(text_outline(&page, photo)),
+            Err(ReadError::NoDocument) => Ok(None),
+            Err(other) => Err(other),
+        }
     }
 
     /// Rectifies the outline as the class its aspect suggests and reads the
