@@ -314,33 +314,15 @@ mod tests {
         }
     }
 
-    /// Overlapping strings would be unreadable on the card and mislabelled
-    /// as training lines.
     #[test]
     fn printed_strings_neither_overlap_nor_leave_the_card() {
         let generator = Generator::new().expect("fonts installed by scripts/setup.sh");
-        let apart = |a: &[f32; 4], b: &[f32; 4]| {
-            a[0] + a[2] <= b[0] || b[0] + b[2] <= a[0] || a[1] + a[3] <= b[1] || b[1] + b[3] <= a[1]
-        };
         for seed in 0..400u64 {
             let kind = KINDS[(seed % 4) as usize];
             let mut rng = StdRng::seed_from_u64(seed);
             let fonts = generator.fonts.pick(&mut rng);
             let card = render::render(kind, &mut rng, fonts);
-            let (width, height) = card.image.dimensions();
-            for (i, a) in card.printed.iter().enumerate() {
-                let [x, y, w, h] = a.area;
-                assert!(
-                    x >= 0.0 && y >= 0.0 && x + w <= width as f32 && y + h <= height as f32,
-                    "{kind:?} #{seed}: {a:?} leaves the card"
-                );
-                for b in &card.printed[i + 1..] {
-                    assert!(
-                        apart(&a.area, &b.area),
-                        "{kind:?} #{seed}: {a:?} overlaps {b:?}"
-                    );
-                }
-            }
+            render::assert_laid_out(&card, &format!("{kind:?} #{seed}"));
         }
     }
 

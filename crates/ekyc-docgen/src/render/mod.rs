@@ -83,3 +83,24 @@ pub fn render(kind: DocumentKind, rng: &mut impl Rng, fonts: CardFonts<'_>) -> F
         DocumentKind::Passport => cards::passport(rng, fonts),
     }
 }
+
+/// Asserts that no two strings of `card` overlap and none leaves it:
+/// overlapping strings would be unreadable on the card and mislabel the
+/// training lines cut from it. `which` names the card in the message.
+#[cfg(test)]
+pub(crate) fn assert_laid_out(card: &FlatCard, which: &str) {
+    let apart = |a: &[f32; 4], b: &[f32; 4]| {
+        a[0] + a[2] <= b[0] || b[0] + b[2] <= a[0] || a[1] + a[3] <= b[1] || b[1] + b[3] <= a[1]
+    };
+    let (width, height) = card.image.dimensions();
+    for (i, a) in card.printed.iter().enumerate() {
+        let [x, y, w, h] = a.area;
+        assert!(
+            x >= 0.0 && y >= 0.0 && x + w <= width as f32 && y + h <= height as f32,
+            "{which}: {a:?} leaves the card"
+        );
+        for b in &card.printed[i + 1..] {
+            assert!(apart(&a.area, &b.area), "{which}: {a:?} overlaps {b:?}");
+        }
+    }
+}

@@ -132,31 +132,13 @@ fn every_kind_has_the_fields_the_benchmark_compares() {
     }
 }
 
-/// Overlapping strings would be unreadable on the card and mislabel the
-/// lines cut from it.
 #[test]
 fn printed_strings_neither_overlap_nor_leave_the_card() {
     let generator = generator();
-    let apart = |a: &[f32; 4], b: &[f32; 4]| {
-        a[0] + a[2] <= b[0] || b[0] + b[2] <= a[0] || a[1] + a[3] <= b[1] || b[1] + b[3] <= a[1]
-    };
     for seed in 0..240u64 {
         let kind = KINDS[(seed % 4) as usize];
         let card = card(&generator, kind, seed);
-        let (width, height) = card.image.dimensions();
-        for (i, a) in card.printed.iter().enumerate() {
-            let [x, y, w, h] = a.area;
-            assert!(
-                x >= 0.0 && y >= 0.0 && x + w <= width as f32 && y + h <= height as f32,
-                "{kind:?} #{seed}: {a:?} leaves the card"
-            );
-            for b in &card.printed[i + 1..] {
-                assert!(
-                    apart(&a.area, &b.area),
-                    "{kind:?} #{seed}: {a:?} overlaps {b:?}"
-                );
-            }
-        }
+        crate::render::assert_laid_out(&card, &format!("{kind:?} #{seed}"));
     }
 }
 
