@@ -15,7 +15,10 @@ use super::{between, day, dotted_date, iso, people, places, years_after};
 use crate::fonts::CardFonts;
 use crate::render::{FlatCard, Truth, ID1_SIZE};
 
-/// The licence types in the order of the law, as cards print them.
+/// The licence types in the order of the law, as cards print them: written
+/// here rather than taken from `ekyc_doc::licence::LICENCE_TYPES`, so that
+/// a mistake in the reader's table shows in the benchmark instead of being
+/// printed on its cards.
 const TYPES: [&str; 9] = [
     "1종대형",
     "1종보통",
