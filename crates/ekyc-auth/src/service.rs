@@ -167,7 +167,7 @@ impl Auth {
         self.store.create_tenant(&tenant).await?;
         let key = self.create_key(&tenant.id).await?;
         let tenant_token = self.sign_tenant_token(&tenant, expires_at)?;
-        tracing::info!(tenant = %tenant.id, access_key = %key.access_key.as_str(), "tenant created");
+        tracing::info!(tenant = %tenant.id, "tenant created");
         Ok(NewTenant {
             tenant_id: tenant.id,
             tenant_token,
