@@ -146,6 +146,10 @@ impl Tesseract {
             // Lines are dark on light after cropping; Tesseract's retry of a
             // poorly read line as inverted text doubles its time for nothing.
             engine.set_variable("tessedit_do_invert", "0")?;
+            // Tesseract prints its diagnostics ("Image too small to
+            // scale!!" on tiny boxes) to the server's stderr; the caller
+            // judges a reading by its text and confidence instead.
+            engine.set_variable("debug_file", "/dev/null")?;
             Ok(engine)
         }
     }
