@@ -5,8 +5,9 @@ The full Debian fonts are about 150 MB; cut down they are 19 MB, small
 enough to travel to a lent GPU machine with the line generator.
 
     python3 subset_fonts.py OUT   (needs fonttools; the Debian packages
-    fonts-nanum, fonts-nanum-extra, fonts-unfonts-core, fonts-baekmuk,
-    fonts-noto-cjk and fonts-ocr-b installed)
+    fonts-nanum, fonts-nanum-extra, fonts-nanum-eco, fonts-unfonts-core,
+    fonts-unfonts-extra, fonts-baekmuk, fonts-noto-cjk, fonts-noto-cjk-extra,
+    fonts-naver-d2coding and fonts-ocr-b installed)
 """
 import os
 import re

@@ -21,7 +21,11 @@ use crate::{
 };
 
 /// The fonts of the training lines: the cards' own and others from
-/// Debian's Korean font packages.
+/// Debian's Korean font packages (`fonts-nanum`, `fonts-nanum-extra`,
+/// `fonts-nanum-eco`, `fonts-unfonts-core`, `fonts-unfonts-extra`,
+/// `fonts-baekmuk`, `fonts-noto-cjk`, `fonts-noto-cjk-extra`,
+/// `fonts-naver-d2coding`): only faces that print every character of the
+/// alphabet and the Hanja after names.
 pub const TRAINING_FONTS: FontSet = FontSet {
     body: &[
         "truetype/nanum/NanumGothic.ttf",
@@ -39,6 +43,15 @@ pub const TRAINING_FONTS: FontSet = FontSet {
         "truetype/nanum/NanumBarunpenR.ttf",
         "truetype/unfonts-core/UnDinaru.ttf",
         "truetype/unfonts-core/UnDinaruLight.ttf",
+        "opentype/noto/NotoSansCJK-Light.ttc",
+        "opentype/noto/NotoSansCJK-DemiLight.ttc",
+        "opentype/noto/NotoSansCJK-Medium.ttc",
+        "opentype/noto/NotoSerifCJK-Light.ttc",
+        "opentype/noto/NotoSerifCJK-Medium.ttc",
+        "truetype/nanum/NanumGothicEco.ttf",
+        "truetype/naver-d2coding/D2Coding-Ver1.3.2-20180524-all.ttc",
+        "truetype/unfonts-extra/UnShinmun.ttf",
+        "truetype/unfonts-extra/UnYetgul.ttf",
     ],
     bold: &[
         "truetype/nanum/NanumGothicBold.ttf",
@@ -52,6 +65,11 @@ pub const TRAINING_FONTS: FontSet = FontSet {
         "truetype/nanum/NanumBarunpenB.ttf",
         "truetype/unfonts-core/UnGraphicBold.ttf",
         "truetype/unfonts-core/UnDinaruBold.ttf",
+        "opentype/noto/NotoSansCJK-Black.ttc",
+        "opentype/noto/NotoSerifCJK-SemiBold.ttc",
+        "opentype/noto/NotoSerifCJK-Black.ttc",
+        "truetype/nanum/NanumGothicEcoBold.ttf",
+        "truetype/nanum/NanumGothicEcoExtraBold.ttf",
     ],
     mrz: "opentype/ocr-b/OCRB.otf",
 };

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
 use ekyc_docgen::lines::{cut_lines, random_line, TrainingLine, HELD_OUT_FONTS, TRAINING_FONTS};
-use ekyc_docgen::{Fonts, Generator, CARD_FONTS, KINDS};
+use ekyc_docgen::{Capture, Fonts, Generator, Style, CARD_FONTS, KINDS};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
@@ -22,6 +22,63 @@ enum FontChoice {
     HeldOut,
     /// The cards' fonts alone, as the benchmark prints them.
     Cards,
+}
+
+/// Which card styles the lines are cut from.
+#[derive(Clone, Copy, ValueEnum)]
+enum StyleChoice {
+    /// The project's own layouts.
+    Own,
+    /// The second, independently written layouts.
+    Second,
+    /// Both, card by card in turn.
+    Both,
+}
+
+impl StyleChoice {
+    fn of_card(self, seed: u64) -> Style {
+        match self {
+            Self::Own => Style::Own,
+            Self::Second => Style::Second,
+            Self::Both if (seed / KINDS.len() as u64) % 2 == 0 => Style::Own,
+            Self::Both => Style::Second,
+        }
+    }
+}
+
+/// How the cards are photographed.
+#[derive(Clone, Copy, ValueEnum)]
+enum CaptureChoice {
+    /// Phone photos, as the recogniser was first trained on.
+    Phone,
+    /// Half phone photos, half the benchmark's harder conditions (scans,
+    /// pale desks, small cards, glare, blur, thumbs), so that the lines
+    /// the reader cuts from such photos are seen in training.
+    Mixed,
+}
+
+/// The conditions a mixed capture draws from besides phone photos. Cut
+/// crops are left out: their lines run off the image.
+const HARDER: [Capture; 8] = [
+    Capture::FrameFilling,
+    Capture::FlatScan,
+    Capture::PaleBackground,
+    Capture::SmallCard,
+    Capture::Glare,
+    Capture::Defocus,
+    Capture::MotionBlur,
+    Capture::Thumb,
+];
+
+impl CaptureChoice {
+    fn of_card(self, seed: u64) -> Capture {
+        let turn = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40;
+        match self {
+            Self::Phone => Capture::Phone,
+            Self::Mixed if turn % 2 == 0 => Capture::Phone,
+            Self::Mixed => HARDER[(turn / 2) as usize % HARDER.len()],
+        }
+    }
 }
 
 #[derive(Parser)]
@@ -48,6 +105,10 @@ struct Args {
     /// Lines of random characters added per card.
     #[arg(long, default_value_t = 8)]
     random: u64,
+    #[arg(long, value_enum, default_value = "own")]
+    style: StyleChoice,
+    #[arg(long, value_enum, default_value = "phone")]
+    capture: CaptureChoice,
     /// Lines per shard.
     #[arg(long, default_value_t = 4096)]
     shard_lines: usize,
@@ -66,7 +127,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut shard = 0;
     for seed in args.seed..args.seed + args.cards {
         let kind = KINDS[(seed % KINDS.len() as u64) as usize];
-        let sample = generator.photo(kind, seed)?;
+        let style = args.style.of_card(seed);
+        let sample = generator.photo_in(style, kind, seed, args.capture.of_card(seed))?;
         let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed_11e5);
         for _ in 0..args.cuts {
             pending.extend(cut_lines(&sample, kind, &mut rng));
