@@ -143,7 +143,17 @@ def edit_distance(a, b):
     return row[-1]
 
 
-def evaluate(model, lines, alphabet, device):
+def train_mode(model, frozen_norm):
+    """Training mode; with `frozen_norm` the batch norms keep their running
+    statistics (weights from `from_onnx.py` hold none worth updating)."""
+    model.train()
+    if frozen_norm:
+        for module in model.modules():
+            if isinstance(module, nn.BatchNorm2d):
+                module.eval()
+
+
+def evaluate(model, lines, alphabet, device, frozen_norm=False):
     """Line CER and exact-line rate, one line at a time as the server reads."""
     model.eval()
     errors = chars = exact = 0
@@ -155,7 +165,7 @@ def evaluate(model, lines, alphabet, device):
             errors += distance
             chars += len(label)
             exact += distance == 0
-    model.train()
+    train_mode(model, frozen_norm)
     return {"lines": len(lines), "cer": errors / max(chars, 1), "exact": exact / max(len(lines), 1)}
 
 
@@ -192,6 +202,8 @@ def main():
     parser.add_argument("--min-lines", type=int, default=3000, help="lines to wait for before the first step")
     parser.add_argument("--init", help="weights to start from (a recogniser.pt of an earlier run)")
     parser.add_argument("--warmup", type=int, default=300, help="steps of linear learning-rate warm-up")
+    parser.add_argument("--frozen-norm", action="store_true",
+                        help="keep the batch norms' statistics (fine-tuning weights from from_onnx.py)")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
 
@@ -217,6 +229,7 @@ def main():
     if args.init:
         model.load_state_dict(torch.load(args.init, map_location="cpu"))
     model = model.to(device)
+    train_mode(model, args.frozen_norm)
     optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     warmup = args.warmup
@@ -243,7 +256,7 @@ def main():
             last_report = time.time()
             report = {"seconds": round(elapsed), "step": step, "loss": round(loss.item(), 4),
                       "lines_seen": seen, "pool": len(pool.lines)}
-            report.update({name: evaluate(model, lines[:400], alphabet, device) for name, lines in evals.items()})
+            report.update({name: evaluate(model, lines[:400], alphabet, device, args.frozen_norm) for name, lines in evals.items()})
             history.append(report)
             print(json.dumps(report), flush=True)
 
