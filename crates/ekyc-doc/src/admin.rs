@@ -217,7 +217,11 @@ fn district(
         }
     }
     if let Some(valid) = all().find(|d| *d == read) {
-        return only_holder(valid).map(|p| (p.name, valid));
+        let holder = only_holder(valid);
+        return match province.filter(|_| certain) {
+            Some((p, name)) => disagreeing(p, name, valid, holder),
+            None => holder.map(|p| (p.name, valid)),
+        };
     }
     if let Some((p, name)) = province {
         if let Some(snapped) = snap(read, p.all_districts()) {
@@ -229,6 +233,29 @@ fn district(
     }
     let snapped = snap(read, all())?;
     only_holder(snapped).map(|p| (p.name, snapped))
+}
+
+/// A valid 시/도 `name` (`province`) and a valid 시/군/구 `district` held
+/// by another (`holder`, if only one holds it): one of the two was misread
+/// into another real name. The misread one is the one with a near name
+/// that fits the other: `충청북도 천안시` is 충청남도's (a syllable from
+/// 충청북도, and it holds 천안시), `전라남도 춘천시` is 전라남도's 순천시
+/// (a syllable from 춘천시, while no 시/도 near 전라남도 holds 춘천시).
+/// When both could be, neither is told; when neither, the 시/군/구 decides,
+/// as it says more.
+fn disagreeing(
+    province: &'static Province,
+    name: &'static str,
+    district: &'static str,
+    holder: Option<&'static Province>,
+) -> Option<(&'static str, &'static str)> {
+    let near_province = holder.filter(|h| h.names().any(|n| distance(n, name) <= 1));
+    let near_district = snap(district, province.all_districts());
+    match (near_province, near_district) {
+        (Some(_), Some(_)) => None,
+        (None, Some(snapped)) => Some((name, snapped)),
+        _ => holder.map(|p| (p.name, district)),
+    }
 }
 
 /// The ward of `city` that `token` is, or is a misread of: only a token

@@ -133,6 +133,15 @@ fn a_province_follows_its_district() {
         address("충청북도 천안사 만남로 43"),
         ("충청북도 천안사 만남로 43".to_owned(), Verdict::Unmatched)
     );
+    // A district misread into another province's: the near district that
+    // fits the province is taken, the province kept.
+    assert_eq!(
+        address("전라남도 춘천시 해룡면 중앙로 322"),
+        (
+            "전라남도 순천시 해룡면 중앙로 322".to_owned(),
+            Verdict::Corrected
+        )
+    );
     // 중구 is in six 시/도: none of them is told.
     assert_eq!(address("충청북도 중구 중앙로 1").1, Verdict::Unmatched);
 }
@@ -218,6 +227,10 @@ fn a_head_has_the_title_of_its_office() {
     assert_eq!(
         head("충청북도 천안시장"),
         ("충청남도 천안시장".to_owned(), Verdict::Corrected)
+    );
+    assert_eq!(
+        head("전라남도 춘천시장"),
+        ("전라남도 순천시장".to_owned(), Verdict::Corrected)
     );
     assert_eq!(
         head("경기도 수원시 영퉁구청장"),
