@@ -84,9 +84,14 @@ pub(super) fn name_above(sheet: &mut Sheet<'_>, number_line: usize, after: Optio
     }
 }
 
-/// The first run of Hangul in `text`, if it is a name.
+/// The first run of Hangul in `text`, if it is a name. A run glued to a
+/// digit before it is a licence type or a unit (`1종보통`, `4층`), never
+/// a name.
 pub(super) fn leading_name(text: &str) -> Option<String> {
     let start = text.find(|c: char| ('가'..='힣').contains(&c))?;
+    if text[..start].ends_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
     let run: String = text[start..]
         .chars()
         .take_while(|c| ('가'..='힣').contains(c) || *c == ' ')
@@ -282,7 +287,7 @@ pub(super) fn address(sheet: &mut Sheet<'_>, top: f32, bottom: f32, exclude: &[O
     if used.is_empty() {
         return;
     }
-    let text = address_commas(&parts.join(" "));
+    let text = neighbourhood_units(&address_commas(&parts.join(" ")));
     let confidence = used
         .iter()
         .map(|i| sheet.lines[*i].confidence)
@@ -308,10 +313,41 @@ fn address_commas(text: &str) -> String {
     out
 }
 
+/// A lot-number address ends in its 통 and 반 (`355 8통 6반`), and a
+/// number before a 반 is always its 통: a `동` there is a misread 통 (a
+/// building's `108동` is followed by a room, `1504호`, not a 반).
+fn neighbourhood_units(text: &str) -> String {
+    let words: Vec<&str> = text.split(' ').collect();
+    let numbered = |word: &str, unit: char| {
+        word.strip_suffix(unit)
+            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+    };
+    words
+        .iter()
+        .enumerate()
+        .map(|(i, word)| {
+            let before_ban = words.get(i + 1).is_some_and(|next| numbered(next, '반'));
+            if before_ban && numbered(word, '동') {
+                format!("{}통", word.trim_end_matches('동'))
+            } else {
+                (*word).to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The card serial: a short line without Hangul that reads, in capitals
 /// and digits only, as exactly `length` characters.
 pub(super) fn serial(sheet: &mut Sheet<'_>, length: usize) -> Result<(), DocError> {
     let width = sheet.gray.width() as f32;
+    // A Latin name's word of the right length (`ELIZABETH`) is no serial.
+    let name_words: Vec<String> = sheet
+        .fields
+        .get(&FieldName::Name)
+        .and_then(|field| field.value.as_text())
+        .map(|name| name.split_whitespace().map(str::to_owned).collect())
+        .unwrap_or_default();
     for index in 0..sheet.lines.len() {
         let line = &sheet.lines[index];
         let hangul = line
@@ -326,7 +362,8 @@ pub(super) fn serial(sheet: &mut Sheet<'_>, length: usize) -> Result<(), DocErro
         // Any capitals and digits: nothing in the documents' facts leaves
         // out I, O or Q, so they are kept as read.
         let code: String = reading.text.trim().to_owned();
-        if code.len() == length && code.chars().all(|c| c.is_ascii_alphanumeric()) {
+        let fits = code.len() == length && code.chars().all(|c| c.is_ascii_alphanumeric());
+        if fits && !name_words.contains(&code) {
             sheet.set(FieldName::SerialNumber, code, reading.confidence);
             return Ok(());
         }

@@ -18,6 +18,27 @@ fn serials_keep_every_capital() {
 }
 
 #[test]
+fn a_word_of_the_name_is_no_serial() {
+    let gray = GrayImage::new(1012, 638);
+    let lines = [line("ELIZABETH", 60.0, 440.0, 0.9)];
+    let mut recogniser = Echo("ELIZABETH");
+    let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+    sheet.set(FieldName::Name, "SMITH ELIZABETH", 0.9);
+    serial(&mut sheet, 9).unwrap();
+    assert!(!sheet.fields.contains_key(&FieldName::SerialNumber));
+}
+
+#[test]
+fn a_number_before_a_ban_is_its_tong() {
+    assert_eq!(
+        neighbourhood_units("대전광역시 유성구 궁동 355 8동 6반"),
+        "대전광역시 유성구 궁동 355 8통 6반"
+    );
+    let building = "서울특별시 강남구 테헤란로 123, 101동 1001호 (역삼동)";
+    assert_eq!(neighbourhood_units(building), building);
+}
+
+#[test]
 fn address_periods_are_commas() {
     assert_eq!(
         address_commas("서울특별시 강남구 테헤란로 123. 101동 1001호 (역삼동)"),
@@ -28,6 +49,7 @@ fn address_periods_are_commas() {
 #[test]
 fn names_start_at_the_first_hangul() {
     assert_eq!(leading_name("| 홍길동(洪吉童)").as_deref(), Some("홍길동"));
+    assert_eq!(leading_name("1종보통"), None);
     assert_eq!(leading_name("김 민 수 金"), Some("김민수".to_owned()));
     assert_eq!(leading_name("840807-1062544"), None);
 }
