@@ -105,8 +105,10 @@ struct Args {
     /// Lines of random characters added per card.
     #[arg(long, default_value_t = 8)]
     random: u64,
+    /// Card styles to cut lines from.
     #[arg(long, value_enum, default_value = "own")]
     style: StyleChoice,
+    /// How the cards are photographed.
     #[arg(long, value_enum, default_value = "phone")]
     capture: CaptureChoice,
     /// Lines per shard.
