@@ -184,6 +184,68 @@ pub fn random_line(
     )
 }
 
+/// A line of numbers shaped like the documents' (dates in their several
+/// notations, registration, licence and serial numbers), printed and
+/// photographed as `random_line`'s. The cards print few of them each, and
+/// a digit misread costs a whole key field: a fine-tune on other strings
+/// drifts on them first.
+pub fn number_line(
+    generator: &Generator,
+    seed: u64,
+) -> Result<Option<TrainingLine>, GeneratorError> {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed ^ 0x00d1_6175);
+    let text = number_text(&mut rng);
+    let shape = random_shape(&mut rng);
+    Ok(
+        printed_line(generator, &text, seed, shape)?.map(|line| TrainingLine {
+            text: line.text,
+            image: line_input(&line.image),
+        }),
+    )
+}
+
+fn number_text(rng: &mut impl Rng) -> String {
+    const MONTHS: [&str; 12] = [
+        "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+    ];
+    let year = rng.gen_range(1930..2040);
+    let month = rng.gen_range(1..=12);
+    let day = rng.gen_range(1..=31);
+    match rng.gen_range(0..8) {
+        0 => format!("{year}.{month:02}.{day:02}"),
+        1 => format!("{year}. {month}. {day}."),
+        2 => format!("{day:02} {} {year}", MONTHS[month - 1]),
+        3 => format!("{:02}{month:02}{day:02}-{}", year % 100, digits(rng, 7)),
+        4 => format!(
+            "{}-{}-{}-{}",
+            digits(rng, 2),
+            digits(rng, 2),
+            digits(rng, 6),
+            digits(rng, 2)
+        ),
+        5 => (0..rng.gen_range(5..11))
+            .map(|_| {
+                if rng.gen_bool(0.3) {
+                    char::from(b'A' + rng.gen_range(0..26u8))
+                } else {
+                    char::from(b'0' + rng.gen_range(0..10u8))
+                }
+            })
+            .collect(),
+        6 => format!("{year}.{month:02}.{day:02} ~ {}.12.31", year + 10),
+        _ => {
+            let count = rng.gen_range(3..14);
+            digits(rng, count)
+        }
+    }
+}
+
+fn digits(rng: &mut impl Rng, count: usize) -> String {
+    (0..count)
+        .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
+        .collect()
+}
+
 /// `text` printed on a strip of card, set as `shape` says, and
 /// photographed (font, size and degradations chosen by `seed`), cut as
 /// the reader cuts a line.

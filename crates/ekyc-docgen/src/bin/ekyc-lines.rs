@@ -9,7 +9,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
-use ekyc_docgen::lines::{cut_lines, random_line, TrainingLine, HELD_OUT_FONTS, TRAINING_FONTS};
+use ekyc_docgen::lines::{
+    cut_lines, number_line, random_line, TrainingLine, HELD_OUT_FONTS, TRAINING_FONTS,
+};
 use ekyc_docgen::{Capture, Fonts, Generator, Style, CARD_FONTS, KINDS};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -105,6 +107,10 @@ struct Args {
     /// Lines of random characters added per card.
     #[arg(long, default_value_t = 8)]
     random: u64,
+    /// Lines of document-shaped numbers (dates, registration, licence and
+    /// serial numbers) added per card.
+    #[arg(long, default_value_t = 0)]
+    numbers: u64,
     /// Card styles to cut lines from.
     #[arg(long, value_enum, default_value = "own")]
     style: StyleChoice,
@@ -137,6 +143,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         for line in 0..args.random {
             pending.extend(random_line(&generator, seed * args.random + line)?);
+        }
+        for line in 0..args.numbers {
+            pending.extend(number_line(&generator, seed * args.numbers + line)?);
         }
         if pending.len() >= args.shard_lines {
             write_shard(&args, shard, &pending)?;
