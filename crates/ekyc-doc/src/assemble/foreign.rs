@@ -51,7 +51,8 @@ pub(super) fn read(sheet: &mut Sheet<'_>) -> Result<IdNumber, DocError> {
         if let Some(date) =
             parse_date(&reading.text).or_else(|| parse_date(&sheet.lines[index].text))
         {
-            sheet.set_date(FieldName::IssueDate, date, reading.confidence);
+            let (date, confidence) = sheet.past_date(index, date, reading.confidence)?;
+            sheet.set_date(FieldName::IssueDate, date, confidence);
         }
     }
     let words_end = [date, visa]

@@ -91,7 +91,8 @@ pub(crate) fn assemble(
     gray: &GrayImage,
     recogniser: &mut dyn LineRecogniser,
 ) -> Result<Assembled, ReadError> {
-    let mut sheet = Sheet::new(lines, gray, recogniser);
+    let today = Utc::now().date_naive();
+    let mut sheet = Sheet::new(lines, gray, recogniser, today);
     let mut checks = Checks::default();
     let mut id_number = None;
     let mut mrz = None;
@@ -102,7 +103,6 @@ pub(crate) fn assemble(
         DocumentKind::Passport => mrz = passport::read(&mut sheet, &mut checks)?,
     }
     let mut fields = sheet.into_fields();
-    let today = Utc::now().date_naive();
     if let Some((number, confidence)) = &mut id_number {
         checks.id_number_format = Some(rules::keep_number_rules(
             kind,

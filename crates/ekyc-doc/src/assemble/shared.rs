@@ -1,8 +1,6 @@
 //! Fields several documents print alike: the registration number, the
 //! name above it, dates, the issuer, the address and the card serial.
 
-use chrono::Utc;
-
 use super::dated::find_date;
 use super::labels;
 use super::rules::checked_confidence;
@@ -37,7 +35,7 @@ pub(super) fn registration_line(
         let Some((number, read_confidence)) = parsed else {
             continue;
         };
-        let fits = number.fits(foreigner) && number.birth_date_plausible(Utc::now().date_naive());
+        let fits = number.fits(foreigner) && number.birth_date_plausible(sheet.today);
         // A holding check digit is a one-in-ten coincidence for a misread
         // number: stronger evidence than the recogniser's own confidence.
         let confidence = match (fits, number.checksum_holds()) {
@@ -122,7 +120,8 @@ pub(super) fn date_line(
             .or_else(|| find_date(korean))
             .or_else(|| find_date(&reading.text));
         if let Some(date) = date {
-            sheet.set_date(FieldName::IssueDate, date, reading.confidence);
+            let (date, confidence) = sheet.past_date(index, date, reading.confidence)?;
+            sheet.set_date(FieldName::IssueDate, date, confidence);
             return Ok(Some(index));
         }
     }

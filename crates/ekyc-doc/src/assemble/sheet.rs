@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use image::GrayImage;
 
-use super::rules::ISO_DATE;
+use super::rules::{CORRECTED, ISO_DATE};
 use crate::dates;
 use crate::fields::{Field, FieldName, FieldValue, Fields};
 use crate::page::line_crop;
@@ -49,7 +49,14 @@ pub(super) struct Sheet<'a> {
     /// the same alphabet (a licence number, the registration number and
     /// the renewal period are all candidates of each other's searches).
     pub(super) rereads: BTreeMap<(usize, Script), LineReading>,
+    /// The day of the reading: no document was issued after it.
+    pub(super) today: NaiveDate,
 }
+
+/// Readings of a date line weighed when the first names a day that has not
+/// come: the misread is one digit (`2013` read `2043`), and the ranked
+/// readings replace one character each.
+const DATE_READINGS: usize = 4;
 
 impl<'a> Sheet<'a> {
     /// A sheet of `lines`, no field found yet.
@@ -57,6 +64,7 @@ impl<'a> Sheet<'a> {
         lines: &'a [Line],
         gray: &'a GrayImage,
         recogniser: &'a mut dyn LineRecogniser,
+        today: NaiveDate,
     ) -> Self {
         Self {
             lines,
@@ -64,6 +72,7 @@ impl<'a> Sheet<'a> {
             recogniser,
             fields: Fields::new(),
             rereads: BTreeMap::new(),
+            today,
         }
     }
 
@@ -82,6 +91,36 @@ impl<'a> Sheet<'a> {
             .read(&line_crop(self.gray, &self.lines[index].area), script)?;
         self.rereads.insert((index, script), reading.clone());
         Ok(reading)
+    }
+
+    /// An issue `date` read (with `confidence`) off line `index`, or, where
+    /// it lies after today, the first of the line's ranked digit readings
+    /// that names a day already past, trusted less for being a runner-up.
+    /// Where none does, the date stays as read, for the document's rules
+    /// to distrust.
+    pub(super) fn past_date(
+        &mut self,
+        index: usize,
+        date: NaiveDate,
+        confidence: f32,
+    ) -> Result<(NaiveDate, f32), DocError> {
+        if date <= self.today {
+            return Ok((date, confidence));
+        }
+        let crop = line_crop(self.gray, &self.lines[index].area);
+        let readings = self
+            .recogniser
+            .readings(&crop, Script::Digits, DATE_READINGS)?;
+        let today = self.today;
+        Ok(readings
+            .iter()
+            .skip(1)
+            .find_map(|reading| {
+                dates::parse_date(&reading.text)
+                    .filter(|earlier| *earlier <= today)
+                    .map(|earlier| (earlier, reading.confidence * CORRECTED))
+            })
+            .unwrap_or((date, confidence)))
     }
 
     /// Sets a text field; an empty value is no reading and is left out.

@@ -42,7 +42,7 @@ pub(super) fn sheet_of<'a>(
     gray: &'a GrayImage,
     recogniser: &'a mut dyn LineRecogniser,
 ) -> Sheet<'a> {
-    Sheet::new(lines, gray, recogniser)
+    Sheet::new(lines, gray, recogniser, chrono::Utc::now().date_naive())
 }
 
 /// A page of `size` on which each of `lines` is painted its own shade, and

@@ -3,6 +3,8 @@ use image::GrayImage;
 use super::*;
 use crate::assemble::rules::{BROKEN_RULE, CORRECTED};
 use crate::assemble::testing::*;
+use crate::recognise::{LineReading, LineRecogniser};
+use crate::DocError;
 
 #[test]
 fn serials_keep_every_capital() {
@@ -159,4 +161,55 @@ fn address_lines_keep_their_order_and_lose_their_label() {
         sheet.fields[&FieldName::Address].value.as_text(),
         Some("대구광역시 달성군 현풍읍 비슬로 179, 110동 2003호 (삼익아파트)")
     );
+}
+
+/// A recogniser that reads every line as the first of `ranked` and ranks
+/// the rest after it.
+struct Ranked(&'static [&'static str]);
+
+impl LineRecogniser for Ranked {
+    fn read(&mut self, line: &GrayImage, script: Script) -> Result<LineReading, DocError> {
+        Ok(self.readings(line, script, 1)?.remove(0))
+    }
+
+    fn readings(
+        &mut self,
+        _: &GrayImage,
+        _: Script,
+        n: usize,
+    ) -> Result<Vec<LineReading>, DocError> {
+        Ok(self
+            .0
+            .iter()
+            .take(n)
+            .map(|text| LineReading {
+                text: (*text).to_owned(),
+                confidence: 0.8,
+            })
+            .collect())
+    }
+}
+
+#[test]
+fn an_issue_date_yet_to_come_is_read_again() {
+    let gray = GrayImage::new(1012, 638);
+    let lines = [line("2043.04.23", 60.0, 440.0, 0.8)];
+    let mut recogniser = Ranked(&["2043.04.23", "2048.04.23", "2013.04.23"]);
+    let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+    date_line(&mut sheet, 0.0, &[]).unwrap();
+    let field = &sheet.fields[&FieldName::IssueDate];
+    assert_eq!(field.value.as_text(), Some("2013-04-23"));
+    assert!((field.confidence - 0.8 * CORRECTED).abs() < 1e-6);
+}
+
+#[test]
+fn a_past_issue_date_is_kept_as_read() {
+    let gray = GrayImage::new(1012, 638);
+    let lines = [line("2021.04.23", 60.0, 440.0, 0.8)];
+    let mut recogniser = Ranked(&["2021.04.23", "2024.04.23"]);
+    let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+    date_line(&mut sheet, 0.0, &[]).unwrap();
+    let field = &sheet.fields[&FieldName::IssueDate];
+    assert_eq!(field.value.as_text(), Some("2021-04-23"));
+    assert!((field.confidence - 0.8).abs() < 1e-6);
 }
