@@ -65,6 +65,14 @@ pub fn parse(text: &str) -> Option<LicenceNumber> {
     if stray {
         return None;
     }
+    let splits: &[usize] = if printed_region.is_some() {
+        &[2, 8]
+    } else {
+        &[2, 4, 10]
+    };
+    if !grouped_as_printed(rest, splits) {
+        return None;
+    }
     let digits = match printed_region {
         Some(_) if digits.len() == 10 => format!("{region_code}{digits}"),
         None if digits.len() == 12 => digits,
@@ -83,6 +91,29 @@ pub fn parse(text: &str) -> Option<LicenceNumber> {
         ),
         printed_region,
     })
+}
+
+/// Whether the digit groups of `text` split where a licence number's do
+/// (after `splits` digits; a group may hold several of the number's): a
+/// card or membership number of twelve digits in fours (`1234-5678-9012`)
+/// is no licence number. Hyphens and dots are printed, so where there are
+/// any they decide; spaces count only without them, since the recogniser
+/// sometimes reads a space into a run of digits.
+fn grouped_as_printed(text: &str, splits: &[usize]) -> bool {
+    let printed = text.contains(['-', '–', '.']);
+    let mut count = 0;
+    let mut boundaries = Vec::new();
+    for c in text.trim().chars() {
+        if c.is_ascii_digit() {
+            count += 1;
+        } else if (printed && c != ' ') || (!printed && c == ' ') {
+            boundaries.push(count);
+        }
+    }
+    boundaries
+        .into_iter()
+        .filter(|&at| at > 0 && at < count)
+        .all(|at| splits.contains(&at))
 }
 
 /// The licence type a text names, tolerating spaces OCR inserts.
@@ -114,6 +145,23 @@ mod tests {
         assert!(parse("11-20-12345-78").is_none());
         assert!(parse("부천 20-123456-78").is_none());
         assert!(parse("11-2O-123456-78").is_none());
+    }
+
+    #[test]
+    fn other_numbers_of_twelve_digits_are_refused() {
+        assert!(parse("1234-5678-9012").is_none());
+        assert!(parse("1234 5678 9012").is_none());
+        assert!(parse("112-012-345-678").is_none());
+        assert!(parse("서울 2012-3456-78").is_none());
+        assert_eq!(
+            parse("11-20 123456-78").unwrap().code_form,
+            "11-20-123456-78"
+        );
+        assert_eq!(
+            parse("1120 123456 78").unwrap().code_form,
+            "11-20-123456-78"
+        );
+        assert_eq!(parse("112012345678").unwrap().code_form, "11-20-123456-78");
     }
 
     #[test]
