@@ -74,6 +74,34 @@ pub fn parse(text: &str) -> Option<RegistrationNumber> {
     })
 }
 
+/// The number printed within a line (`주민등록번호 810218-1548245`, as a
+/// detector boxes a label and its value together): six digits, a dash,
+/// seven digits, with no digit either side.
+pub fn find(text: &str) -> Option<RegistrationNumber> {
+    let chars: Vec<char> = text.chars().collect();
+    let digit_run = |from: usize, count: usize| {
+        chars
+            .get(from..from + count)
+            .is_some_and(|run| run.iter().all(char::is_ascii_digit))
+    };
+    (0..chars.len()).find_map(|start| {
+        if start > 0 && chars[start - 1].is_ascii_digit() || !digit_run(start, 6) {
+            return None;
+        }
+        let mut at = start + 6;
+        at += chars[at..].iter().take_while(|c| **c == ' ').count();
+        if !matches!(chars.get(at), Some('-' | '–' | '—')) {
+            return None;
+        }
+        at += 1;
+        at += chars[at..].iter().take_while(|c| **c == ' ').count();
+        let closed = chars.get(at + 7).is_none_or(|c| !c.is_ascii_digit());
+        (digit_run(at, 7) && closed)
+            .then(|| parse(&chars[start..at + 7].iter().collect::<String>()))
+            .flatten()
+    })
+}
+
 impl RegistrationNumber {
     /// The check digit holds (`(11 − Σ wᵢdᵢ mod 11) mod 10`, weights 2–9,
     /// 2–5; 13 instead of 11 for foreigners). Numbers issued since
@@ -123,6 +151,16 @@ impl RegistrationNumber {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_number_is_found_after_its_label() {
+        let found = find("주민등록번호 810218-1548245").unwrap();
+        assert_eq!(found.digits, parse("8102181548245").unwrap().digits);
+        assert!(find("주민등록번호 810218 - 1548245").is_some());
+        assert!(find("9810218-1548245").is_none());
+        assert!(find("810218-15482451").is_none());
+        assert!(find("발급일 2020. 1. 15.").is_none());
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -83,7 +83,9 @@ pub(super) fn is_title_part(word: &str) -> bool {
 /// `text` without the labels it starts with: `성 명 홍길동` → `홍길동`,
 /// `주소: 서울특별시…` → `서울특별시…`. A label spaced out over two or
 /// three single syllables is joined before it is looked up, and must then
-/// be exact; a single word may be a misread label.
+/// be exact; a single word may be a misread label where a value follows
+/// it. A word alone is the value: two-syllable names lie one syllable off
+/// two-syllable labels (`남건`, `조아` and `조건`).
 pub(super) fn strip_leading(text: &str) -> String {
     let words: Vec<&str> = text.split_whitespace().collect();
     let mut start = 0;
@@ -97,7 +99,11 @@ pub(super) fn strip_leading(text: &str) -> String {
         });
         match spaced {
             Some(span) => start += span,
-            None if is_label(words[start]) => start += 1,
+            None if exact_label(words[start])
+                || (start + 1 < words.len() && is_label(words[start])) =>
+            {
+                start += 1
+            }
             None => break,
         }
     }

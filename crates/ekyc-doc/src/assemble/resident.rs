@@ -11,7 +11,9 @@ use crate::DocError;
 /// whichever comes first (layouts print either first, or beside each
 /// other).
 pub(super) fn read(sheet: &mut Sheet<'_>) -> Result<IdNumber, DocError> {
-    let title = sheet.label(&["주민등록"]);
+    // The title itself, not the number's label `주민등록번호`, which a
+    // misread title would leave as the first line holding `주민등록`.
+    let title = sheet.label(&["주민등록증"]);
     let number = registration_line(sheet, false)?;
     let number_line = number.as_ref().map(|n| n.0);
     if let Some((index, _, _)) = number {

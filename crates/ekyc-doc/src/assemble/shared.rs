@@ -30,7 +30,9 @@ pub(super) fn registration_line(
             .map(|n| (n, reading.confidence))
             .or_else(|| {
                 let line = &sheet.lines[index];
-                registration::parse(&line.text).map(|n| (n, line.confidence))
+                registration::parse(&line.text)
+                    .or_else(|| registration::find(&line.text))
+                    .map(|n| (n, line.confidence))
             });
         let Some((number, read_confidence)) = parsed else {
             continue;
