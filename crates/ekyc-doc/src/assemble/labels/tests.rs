@@ -35,6 +35,14 @@ fn leading_labels_are_stripped_from_values() {
 }
 
 #[test]
+fn a_word_alone_is_a_value_though_it_lies_near_a_label() {
+    assert_eq!(strip_leading("남건"), "남건");
+    assert_eq!(strip_leading("조아(趙雅)"), "조아(趙雅)");
+    assert_eq!(strip_leading("셩명 남건"), "남건");
+    assert_eq!(strip_leading("성명"), "");
+}
+
+#[test]
 fn values_stop_at_the_next_label() {
     assert_eq!(
         label_inside("비슬로 179, 110동 발급일 2012. 1. 19."),

@@ -75,3 +75,36 @@ fn an_issuer_above_the_date_stops_the_address() {
     );
     assert_eq!(text(&fields, FieldName::IssueDate), Some("2021-03-02"));
 }
+
+#[test]
+fn a_misread_title_leaves_the_name_above_the_numbers_label() {
+    let fields = read(&[
+        line("주민등증", 40.0, 30.0, 0.9),
+        line("남궁영춘", 200.0, 120.0, 0.9),
+        line("성 명", 40.0, 135.0, 0.9),
+        line("640418-2162304", 200.0, 185.0, 0.9),
+        line("주민등록번호", 40.0, 192.0, 0.9),
+        line(
+            "인천광역시 연수구 해돋이로 74-6 (연수동)",
+            200.0,
+            245.0,
+            0.9,
+        ),
+        line("발급일 2002. 9. 8.", 240.0, 520.0, 0.9),
+    ]);
+    assert_eq!(text(&fields, FieldName::Name), Some("남궁영춘"));
+}
+
+#[test]
+fn a_number_boxed_with_its_label_is_read() {
+    let fields = read(&[
+        line("주 민 등 록 증", 60.0, 30.0, 0.9),
+        line("노정호", 215.0, 130.0, 0.9),
+        line("성 명", 58.0, 143.0, 0.9),
+        line("주민등록번호 810218-1548245", 59.0, 204.0, 0.9),
+        line("강원특별자치도 춘천시 중앙로", 214.0, 255.0, 0.9),
+        line("발급일자 2026. 6. 11.", 181.0, 508.0, 0.9),
+    ]);
+    assert_eq!(text(&fields, FieldName::Name), Some("노정호"));
+    assert_eq!(text(&fields, FieldName::BirthDate), Some("1981-02-18"));
+}
