@@ -71,7 +71,15 @@ pub(super) fn read(sheet: &mut Sheet<'_>) -> Result<IdNumber, DocError> {
             .chars()
             .filter(char::is_ascii_uppercase)
             .count();
-        if letters >= 4 {
+        // A name's second line may be one short word (`LAN`): after a
+        // first line, a line of capitals alone counts from two letters.
+        let continues = !words.is_empty()
+            && letters >= 2
+            && reading
+                .text
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c == ' ');
+        if letters >= 4 || continues {
             words.push((index, reading));
         }
     }
@@ -109,8 +117,9 @@ fn labelled_visa(sheet: &mut Sheet<'_>) -> Result<(), DocError> {
 /// The name and the country from the column's lines of capitals, top to
 /// bottom: the country is the first line that names a known one (in
 /// Latin or Korean), the name the lines above it (a long name wraps to a
-/// second line). Where no line names a known country, the name is the
-/// first line and the country the next, as printed.
+/// second line). Where no line of capitals names a known country, the
+/// name is the lines above one that names it in Hangul, else the first
+/// line, and the country the next, as printed.
 fn name_and_country(sheet: &mut Sheet<'_>, words: &[(usize, LineReading)]) {
     let known = words.iter().position(|(index, reading)| {
         latin_country(&reading.text).is_some()
@@ -123,7 +132,18 @@ fn name_and_country(sheet: &mut Sheet<'_>, words: &[(usize, LineReading)]) {
         None if words.first().is_some_and(|(_, r)| r.text.contains('/')) => {
             (&words[..0], words.first())
         }
-        None => (&words[..words.len().min(1)], words.get(1)),
+        // A country printed in Hangul alone (`네팔`) reads as no line of
+        // capitals: the name is every line above it.
+        None => match korean_country_line(sheet) {
+            Some(y) => {
+                let above = words
+                    .iter()
+                    .take_while(|(index, _)| sheet.lines[*index].area.y < y)
+                    .count();
+                (&words[..above.min(2)], None)
+            }
+            None => (&words[..words.len().min(1)], words.get(1)),
+        },
     };
     if let Some(confidence) = name_lines
         .iter()
@@ -215,6 +235,15 @@ const COUNTRIES: [(&str, &str); 30] = [
 
 /// The nationality printed in Korean only (`중국`): a Hangul word of the
 /// card that is a country's name, answered by its Latin name.
+/// Where the first line naming a known country in Hangul is printed.
+fn korean_country_line(sheet: &Sheet<'_>) -> Option<f32> {
+    sheet
+        .lines
+        .iter()
+        .find(|line| korean_country_of(&line.text).is_some())
+        .map(|line| line.area.y)
+}
+
 fn korean_country(sheet: &mut Sheet<'_>) {
     let found = sheet
         .lines

@@ -108,3 +108,47 @@ fn a_name_wrapping_to_a_second_line_is_not_the_country() {
         Some("VIET NAM")
     );
 }
+
+#[test]
+fn a_short_second_line_of_the_name_is_kept() {
+    let lines = [
+        line("840807-5062544", 300.0, 200.0, 0.9),
+        line("HOANG THI", 300.0, 250.0, 0.9),
+        line("LAN", 300.0, 290.0, 0.9),
+        line("VIET NAM", 300.0, 340.0, 0.9),
+        line("E-9", 300.0, 390.0, 0.9),
+        line("2020.01.15", 300.0, 440.0, 0.9),
+    ];
+    let (gray, mut recogniser) = painted(&lines, (1012, 638));
+    let reading = assemble(DocumentKind::Foreign, &lines, &gray, &mut recogniser).unwrap();
+    assert_eq!(
+        reading.fields[&FieldName::Name].value.as_text(),
+        Some("HOANG THI LAN")
+    );
+    assert_eq!(
+        reading.fields[&FieldName::Nationality].value.as_text(),
+        Some("VIET NAM")
+    );
+}
+
+#[test]
+fn a_country_in_hangul_alone_ends_a_wrapped_name() {
+    let lines = [
+        line("840807-5062544", 300.0, 200.0, 0.9),
+        line("TAMANG ANITA", 300.0, 250.0, 0.9),
+        line("KUMARI", 300.0, 290.0, 0.9),
+        line("네팔", 300.0, 340.0, 0.9),
+        line("E-9", 300.0, 390.0, 0.9),
+        line("2020.01.15", 300.0, 440.0, 0.9),
+    ];
+    let (gray, mut recogniser) = painted(&lines, (1012, 638));
+    let reading = assemble(DocumentKind::Foreign, &lines, &gray, &mut recogniser).unwrap();
+    assert_eq!(
+        reading.fields[&FieldName::Name].value.as_text(),
+        Some("TAMANG ANITA KUMARI")
+    );
+    assert_eq!(
+        reading.fields[&FieldName::Nationality].value.as_text(),
+        Some("NEPAL")
+    );
+}
