@@ -33,15 +33,21 @@ pub fn period_end(text: &str) -> Option<NaiveDate> {
     parse_date(end)
 }
 
-/// `YYYY. M. D.` and `YYYY.MM.DD`, also with `-` or `/`.
+/// `YYYY. M. D.` and `YYYY.MM.DD`, also with `-` or `/` (or none between
+/// a two-digit month and day).
 fn dotted(text: &str) -> Option<NaiveDate> {
     let parts: Vec<&str> = text
         .split(['.', '-', '/'])
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .collect();
-    let [year, month, day] = parts[..] else {
-        return None;
+    let (year, month, day) = match parts[..] {
+        [year, month, day] => (year, month, day),
+        // `2025.0127`: the period between month and day lost under a seal.
+        [year, month_day] if month_day.len() == 4 && month_day.is_ascii() => {
+            (year, &month_day[..2], &month_day[2..])
+        }
+        _ => return None,
     };
     if year.len() != 4 {
         return None;
@@ -108,6 +114,7 @@ mod tests {
     fn every_printed_format() {
         assert_eq!(parse_date("2020. 1. 15."), ymd(2020, 1, 15));
         assert_eq!(parse_date("2015.07.01"), ymd(2015, 7, 1));
+        assert_eq!(parse_date("2025.0127"), ymd(2025, 1, 27));
         assert_eq!(parse_date("01 JAN 1990"), ymd(1990, 1, 1));
         assert_eq!(parse_date("15 1월/JAN 2030"), ymd(2030, 1, 15));
         assert_eq!(period_end("2025.01.01 ~ 2025.12.31"), ymd(2025, 12, 31));
@@ -118,6 +125,8 @@ mod tests {
     fn impossible_dates_are_refused() {
         assert_eq!(parse_date("2021.02.29"), None);
         assert_eq!(parse_date("20.01.15"), None);
+        assert_eq!(parse_date("2025.127"), None);
+        assert_eq!(parse_date("2025.1327"), None);
         assert_eq!(parse_date("32 JAN 1990"), None);
         assert_eq!(parse_date("01 JANUARY 1990"), None);
     }

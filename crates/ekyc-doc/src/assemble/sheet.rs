@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use image::GrayImage;
 
+use super::dated::find_date;
 use super::rules::{CORRECTED, ISO_DATE};
 use crate::dates;
 use crate::fields::{Field, FieldName, FieldValue, Fields};
@@ -58,6 +59,10 @@ pub(super) struct Sheet<'a> {
 /// readings replace one character each.
 const DATE_READINGS: usize = 4;
 
+/// How far right of a date line, in line heights, the seal printed over
+/// its day may have cut the detector's box short.
+const SEALED_DAY_WIDTH: f32 = 1.5;
+
 impl<'a> Sheet<'a> {
     /// A sheet of `lines`, no field found yet.
     pub(super) fn new(
@@ -91,6 +96,45 @@ impl<'a> Sheet<'a> {
             .read(&line_crop(self.gray, &self.lines[index].area), script)?;
         self.rereads.insert((index, script), reading.clone());
         Ok(reading)
+    }
+
+    /// The date line `index` prints, and the confidence in it: its digit
+    /// reading, else its Korean one, whole or inside a label. Where neither
+    /// makes a real date, the issuer's seal is often printed over the day
+    /// (a stroke of it turns `1` into `4`, or the detector stops the box
+    /// where the seal begins): the first ranked digit reading that makes
+    /// one, else the line read again with room to its right, trusted less
+    /// for being a runner-up.
+    pub(super) fn read_date(&mut self, index: usize) -> Result<Option<(NaiveDate, f32)>, DocError> {
+        let reading = self.reread(index, Script::Digits)?;
+        let korean = &self.lines[index].text;
+        let date = dates::parse_date(&reading.text)
+            .or_else(|| dates::parse_date(korean))
+            .or_else(|| find_date(korean))
+            .or_else(|| find_date(&reading.text));
+        if let Some(date) = date {
+            return Ok(Some((date, reading.confidence)));
+        }
+        let area = self.lines[index].area;
+        let readings = self.recogniser.readings(
+            &line_crop(self.gray, &area),
+            Script::Digits,
+            DATE_READINGS,
+        )?;
+        let ranked = readings.iter().skip(1).find_map(|reading| {
+            dates::parse_date(&reading.text).map(|date| (date, reading.confidence))
+        });
+        if ranked.is_some() {
+            return Ok(ranked.map(|(date, confidence)| (date, confidence * CORRECTED)));
+        }
+        let widened = TextBox {
+            w: area.w + area.h * SEALED_DAY_WIDTH,
+            ..area
+        };
+        let reading = self
+            .recogniser
+            .read(&line_crop(self.gray, &widened), Script::Digits)?;
+        Ok(find_date(&reading.text).map(|date| (date, reading.confidence * CORRECTED)))
     }
 
     /// An issue `date` read (with `confidence`) off line `index`, or, where
