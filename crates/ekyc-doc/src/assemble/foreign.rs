@@ -1,10 +1,10 @@
 //! 외국인등록증 (the residence card): values under small bilingual labels,
 //! found by their shapes in the registration number's column.
 
-use super::shared::{hangul_words, issuer_line, registration_line, serial};
+use super::rules::CORRECTED;
+use super::shared::{date_line, hangul_words, issuer_line, registration_line, serial};
 use super::{stay, IdNumber, Sheet};
 use crate::admin::Office;
-use crate::dates::parse_date;
 use crate::edit::edit_distance;
 use crate::fields::FieldName;
 use crate::recognise::{LineReading, Script};
@@ -35,9 +35,10 @@ pub(super) fn read(sheet: &mut Sheet<'_>) -> Result<IdNumber, DocError> {
     });
     if let Some(index) = visa {
         let reading = sheet.reread(index, Script::Latin)?;
-        if let Some(visa) = visa_code(&reading.text).or_else(|| visa_code(&sheet.lines[index].text))
+        if let Some(visa) =
+            stay::code_in(&reading.text).or_else(|| stay::code_in(&sheet.lines[index].text))
         {
-            sheet.set(FieldName::VisaType, visa, reading.confidence);
+            set_visa(sheet, index, visa, reading.confidence);
         }
     }
     if !sheet.fields.contains_key(&FieldName::VisaType) {
@@ -47,13 +48,17 @@ pub(super) fn read(sheet: &mut Sheet<'_>) -> Result<IdNumber, DocError> {
         named_visa(sheet);
     }
     if let Some(index) = date {
-        let reading = sheet.reread(index, Script::Digits)?;
-        if let Some(date) =
-            parse_date(&reading.text).or_else(|| parse_date(&sheet.lines[index].text))
-        {
-            let (date, confidence) = sheet.past_date(index, date, reading.confidence)?;
+        if let Some((date, confidence)) = sheet.read_date(index)? {
+            let (date, confidence) = sheet.past_date(index, date, confidence)?;
             sheet.set_date(FieldName::IssueDate, date, confidence);
         }
+    }
+    if !sheet.fields.contains_key(&FieldName::IssueDate) {
+        // Printed after its label, out of the column (`발급일자 Issue
+        // Date 2024.09.18`).
+        let number_line = number.as_ref().map(|(index, _, _)| *index);
+        let below = number_line.map_or(0.0, |index| sheet.lines[index].area.bottom());
+        date_line(sheet, below, &[number_line])?;
     }
     let words_end = [date, visa]
         .iter()
@@ -85,6 +90,9 @@ pub(super) fn read(sheet: &mut Sheet<'_>) -> Result<IdNumber, DocError> {
     }
     name_and_country(sheet, &words);
     if !sheet.fields.contains_key(&FieldName::Nationality) {
+        labelled_country(sheet)?;
+    }
+    if !sheet.fields.contains_key(&FieldName::Nationality) {
         korean_country(sheet);
     }
     issuer_line(sheet, 0.0, Office::Immigration);
@@ -98,20 +106,34 @@ pub(super) fn read(sheet: &mut Sheet<'_>) -> Result<IdNumber, DocError> {
 fn labelled_visa(sheet: &mut Sheet<'_>) -> Result<(), DocError> {
     for index in 0..sheet.lines.len() {
         let line = &sheet.lines[index];
-        if line.digits() > 3 || visa_code(&line.text).is_none() {
+        if line.digits() > 3 || stay::code_in(&line.text).is_none() {
             continue;
         }
         let reading = sheet.reread(index, Script::Latin)?;
-        let code = visa_code(&reading.text)
-            .filter(|code| visa_code(&sheet.lines[index].text).as_ref() == Some(code))
-            .or_else(|| visa_code(&sheet.lines[index].text));
+        let code = stay::code_in(&reading.text)
+            .filter(|code| stay::code_in(&sheet.lines[index].text) == Some(*code))
+            .or_else(|| stay::code_in(&sheet.lines[index].text));
         if let Some(code) = code {
             let confidence = reading.confidence.min(sheet.lines[index].confidence);
-            sheet.set(FieldName::VisaType, code, confidence);
+            set_visa(sheet, index, code, confidence);
             return Ok(());
         }
     }
     Ok(())
+}
+
+/// The status of stay `code` read off line `index`, unless the status's
+/// Korean name printed beside it (`방문동거(F-1)`) names another: the
+/// Hangul, printed larger, reads better than the small code.
+fn set_visa(sheet: &mut Sheet<'_>, index: usize, code: &'static str, confidence: f32) {
+    let line = &sheet.lines[index];
+    match stay::status_by_name(&hangul_words(&line.text)) {
+        Some(named) if named != code => {
+            let confidence = line.confidence * CORRECTED;
+            sheet.set(FieldName::VisaType, named, confidence);
+        }
+        _ => sheet.set(FieldName::VisaType, code, confidence),
+    }
 }
 
 /// The name and the country from the column's lines of capitals, top to
@@ -165,6 +187,27 @@ fn name_and_country(sheet: &mut Sheet<'_>, words: &[(usize, LineReading)]) {
             .unwrap_or_default();
         sheet.set(FieldName::Nationality, text, reading.confidence);
     }
+}
+
+/// The country printed on its label's line (`국가/지역 Country/Region
+/// KAZAKHSTAN`): the last words of the line, read in capitals, that name a
+/// known country.
+fn labelled_country(sheet: &mut Sheet<'_>) -> Result<(), DocError> {
+    for index in 0..sheet.lines.len() {
+        let hangul = hangul_words(&sheet.lines[index].text);
+        if !(hangul.contains("국가") || hangul.contains("지역")) {
+            continue;
+        }
+        let reading = sheet.reread(index, Script::Latin)?;
+        let words: Vec<&str> = reading.text.split_whitespace().collect();
+        let country = (1..=words.len().min(3))
+            .find_map(|n| latin_country(&words[words.len() - n..].join(" ")));
+        if let Some(country) = country {
+            sheet.set(FieldName::Nationality, country, reading.confidence);
+            return Ok(());
+        }
+    }
+    Ok(())
 }
 
 /// The known country whose Latin name `text` prints (before a slash, one
@@ -285,22 +328,6 @@ fn latin_words(text: &str) -> String {
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// `E-9`, `F-4`, `D-10`: a capital, a hyphen and one or two digits.
-fn visa_code(text: &str) -> Option<String> {
-    let chars: Vec<char> = text.chars().collect();
-    chars.windows(3).enumerate().find_map(|(i, w)| {
-        (w[0].is_ascii_uppercase() && w[1] == '-' && w[2].is_ascii_digit()).then(|| {
-            let second = chars.get(i + 3).filter(|c| c.is_ascii_digit());
-            format!(
-                "{}-{}{}",
-                w[0],
-                w[2],
-                second.map(|c| c.to_string()).unwrap_or_default()
-            )
-        })
-    })
 }
 
 #[cfg(test)]

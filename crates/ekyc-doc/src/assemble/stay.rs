@@ -69,6 +69,32 @@ pub(super) fn status_by_name(hangul: &str) -> Option<&'static str> {
     best.map(|(_, code)| code)
 }
 
+/// The first status code printed in `text` (`E-9`, `D-10`, `영주(F-5)`):
+/// a capital, a hyphen and the digits of a status the table holds. A
+/// digit read after the code (`E-97`: a bracket or a stroke of the next
+/// word) is dropped where the longer code is no status.
+pub(super) fn code_in(text: &str) -> Option<&'static str> {
+    // A space read beside the hyphen (`F -5`) is a wider gap, not a break.
+    let text = text.replace(" -", "-").replace("- ", "-");
+    let chars: Vec<char> = text.chars().collect();
+    chars.windows(3).enumerate().find_map(|(i, w)| {
+        if !(w[0].is_ascii_uppercase() && w[1] == '-' && w[2].is_ascii_digit()) {
+            return None;
+        }
+        let one = format!("{}-{}", w[0], w[2]);
+        let two = chars
+            .get(i + 3)
+            .filter(|c| c.is_ascii_digit())
+            .map(|c| format!("{one}{c}"));
+        two.and_then(|code| status(&code)).or_else(|| status(&one))
+    })
+}
+
+/// The table's spelling of `code`, if it is a status.
+fn status(code: &str) -> Option<&'static str> {
+    STATUSES.iter().map(|(_, c)| *c).find(|c| *c == code)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,5 +112,20 @@ mod tests {
         assert_eq!(status_by_name("경상북도 영주시"), None);
         assert_eq!(status_by_name("영수"), None);
         assert_eq!(status_by_name("서울출입국·외국인청장"), None);
+    }
+
+    #[test]
+    fn codes_are_the_tables() {
+        assert_eq!(code_in("E-9 (비전문취업)"), Some("E-9"));
+        assert_eq!(code_in("D-10 (JOB)"), Some("D-10"));
+        assert_eq!(code_in("D-2 8"), Some("D-2"));
+        assert_eq!(code_in("영주(F-5)"), Some("F-5"));
+        assert_eq!(code_in("E9"), None);
+        assert_eq!(code_in("E-97"), Some("E-9"));
+        assert_eq!(code_in("F-66"), Some("F-6"));
+        assert_eq!(code_in("E-10"), Some("E-10"));
+        assert_eq!(code_in("F-7"), None);
+        assert_eq!(code_in("Q-1 then H-2"), Some("H-2"));
+        assert_eq!(code_in("F -5"), Some("F-5"));
     }
 }

@@ -43,15 +43,6 @@ fn a_country_printed_in_korean_is_the_nationality() {
 }
 
 #[test]
-fn visa_codes() {
-    assert_eq!(visa_code("E-9 (비전문취업)").as_deref(), Some("E-9"));
-    assert_eq!(visa_code("D-10 (JOB)").as_deref(), Some("D-10"));
-    assert_eq!(visa_code("D-2 8"), Some("D-2".to_owned()));
-    assert_eq!(visa_code("E9"), None);
-    assert_eq!(visa_code("영주(F-5)").as_deref(), Some("F-5"));
-}
-
-#[test]
 fn an_issue_date_before_the_numbers_birth_date_is_not_trusted() {
     let lines = [
         line("840807-5062544", 300.0, 200.0, 0.9),
@@ -150,5 +141,61 @@ fn a_country_in_hangul_alone_ends_a_wrapped_name() {
     assert_eq!(
         reading.fields[&FieldName::Nationality].value.as_text(),
         Some("NEPAL")
+    );
+}
+
+#[test]
+fn a_status_named_in_hangul_outweighs_its_misread_code() {
+    let gray = GrayImage::new(1012, 638);
+    let lines = [
+        line("방문동거(-1)", 300.0, 380.0, 0.9),
+        line("E-1", 300.0, 440.0, 0.9),
+    ];
+    let mut recogniser = Echo("");
+    let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+    set_visa(&mut sheet, 0, "E-1", 0.95);
+    let field = &sheet.fields[&FieldName::VisaType];
+    assert_eq!(field.value.as_text(), Some("F-1"));
+    assert!((field.confidence - 0.9 * CORRECTED).abs() < 1e-6);
+    let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+    set_visa(&mut sheet, 1, "E-1", 0.95);
+    assert_eq!(
+        sheet.fields[&FieldName::VisaType].value.as_text(),
+        Some("E-1")
+    );
+}
+
+#[test]
+fn a_country_on_its_labels_line_is_the_nationality() {
+    let gray = GrayImage::new(1012, 638);
+    let lines = [line(
+        "국가/지역 Country/Regin KAZAKHSTAN",
+        260.0,
+        230.0,
+        0.9,
+    )];
+    let mut recogniser = Echo("Country/Regin KAZAKHSTAN");
+    let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+    labelled_country(&mut sheet).unwrap();
+    assert_eq!(
+        sheet.fields[&FieldName::Nationality].value.as_text(),
+        Some("KAZAKHSTAN")
+    );
+}
+
+#[test]
+fn an_issue_date_after_its_label_out_of_the_column_is_found() {
+    let lines = [
+        line("601004-6209009", 490.0, 100.0, 0.9),
+        line("TAMANG ANITA", 490.0, 170.0, 0.9),
+        line("네팔", 490.0, 280.0, 0.9),
+        line("F-2(거주)", 490.0, 350.0, 0.9),
+        line("발급일자 Issue Date 2024.09.18", 290.0, 410.0, 0.9),
+    ];
+    let (gray, mut recogniser) = painted(&lines, (1012, 638));
+    let reading = assemble(DocumentKind::Foreign, &lines, &gray, &mut recogniser).unwrap();
+    assert_eq!(
+        reading.fields[&FieldName::IssueDate].value.as_text(),
+        Some("2024-09-18")
     );
 }
