@@ -274,9 +274,16 @@ fn city_ward(province: &str, city: &str, token: &str) -> Option<&'static str> {
 }
 
 /// The words of `text`, a 시/도 glued to the word after it
-/// (`서울특별시강남구`) split off: the names are checked word by word.
-fn words(text: &str) -> Vec<&str> {
-    let mut words: Vec<&str> = text.split(' ').collect();
+/// (`서울특별시강남구`) split off and one read in two (`세종특 별자치시`)
+/// joined: the names are checked word by word.
+fn words(text: &str) -> Vec<String> {
+    let mut words: Vec<String> = text.split(' ').map(str::to_owned).collect();
+    if let [first, second, ..] = &words[..] {
+        let joined = format!("{first}{second}");
+        if province_named(first).is_none() && province_named(&joined).is_some() {
+            words.splice(0..2, [joined]);
+        }
+    }
     let glued = words.first().and_then(|first| {
         let name = PROVINCES
             .iter()
@@ -286,6 +293,7 @@ fn words(text: &str) -> Vec<&str> {
         Some(first.split_at(name.len()))
     });
     if let Some((province, rest)) = glued {
+        let (province, rest) = (province.to_owned(), rest.to_owned());
         words.splice(0..1, [province, rest]);
     }
     words
@@ -294,7 +302,8 @@ fn words(text: &str) -> Vec<&str> {
 /// Checks an address's leading 시/도, 시/군/구 and ward; the rest (road,
 /// number, building) is kept byte for byte.
 pub(crate) fn check_address(address: &str) -> Checked {
-    let tokens = words(address);
+    let words = words(address);
+    let tokens: Vec<&str> = words.iter().map(String::as_str).collect();
     let Some(place) = place(&tokens) else {
         return Checked::unmatched(address);
     };
@@ -331,7 +340,8 @@ fn district_head(issuer: &str) -> Checked {
     let Some(named) = named else {
         return Checked::unmatched(issuer);
     };
-    let tokens = words(named);
+    let words = words(named);
+    let tokens: Vec<&str> = words.iter().map(String::as_str).collect();
     let Some(place) = place(&tokens).filter(|p| p.fits && p.taken == tokens.len()) else {
         return Checked::unmatched(issuer);
     };

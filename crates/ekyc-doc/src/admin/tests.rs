@@ -282,3 +282,18 @@ fn distances_count_syllables() {
     assert_eq!(allowed_distance("중구"), 1);
     assert_eq!(allowed_distance("부산광역시"), 2);
 }
+
+#[test]
+fn a_province_read_in_two_words_is_joined() {
+    assert_eq!(
+        address("세종특 별자치시 조치원읍 조치원로 223-27"),
+        (
+            "세종특별자치시 조치원읍 조치원로 223-27".to_owned(),
+            Verdict::Corrected
+        )
+    );
+    assert_eq!(
+        address("제주 특별자치도 서귀포시 중문동 67-5").0,
+        "제주특별자치도 서귀포시 중문동 67-5"
+    );
+}

@@ -6,7 +6,6 @@ use super::labels;
 use super::rules::checked_confidence;
 use super::Sheet;
 use crate::admin::{self, Office, Verdict};
-use crate::dates::parse_date;
 use crate::fields::FieldName;
 use crate::kind::hangul_name;
 use crate::recognise::Script;
@@ -52,33 +51,42 @@ pub(super) fn registration_line(
     Ok(best)
 }
 
+/// Below this confidence a line near the number is more likely a small
+/// label read as syllables than the name, printed large.
+const UNSURE_NAME: f32 = 0.8;
+
 /// The name: the nearest line above the registration number that is a
 /// Hangul name (Hanja after it is dropped), its label (`성명`, `성 명`)
 /// stripped. A line that may be a misread label (`성영`) or a partly read
-/// title (`주민등`) is taken only when no other line is a name.
+/// title (`주민등`), or that the recogniser was unsure of (small labels
+/// in a column of their own read as syllables: `뾰옴`), is taken only when
+/// no other line is a name. The number's own row holds its label, never
+/// the name.
 pub(super) fn name_above(sheet: &mut Sheet<'_>, number_line: usize, after: Option<usize>) {
     let top = after.map_or(0.0, |t| sheet.lines[t].area.bottom() - 1.0);
-    let limit = sheet.lines[number_line].area.y + sheet.lines[number_line].area.h * 0.3;
-    let candidates: Vec<(String, f32, bool)> = sheet
+    let number = sheet.lines[number_line].area;
+    let limit = number.y + number.h * 0.3;
+    let candidates: Vec<(String, f32, u8)> = sheet
         .lines
         .iter()
         .enumerate()
         .filter(|(i, l)| {
             Some(*i) != after && l.area.centre_y() > top && l.area.bottom() < limit + l.area.h
         })
-        .filter(|(i, _)| *i != number_line)
+        .filter(|(i, l)| *i != number_line && l.area.centre_y() < number.y)
         .rev()
         .filter_map(|(_, l)| {
             let value = labels::strip_leading(&l.text);
             let name = leading_name(&value)?;
-            let suspect = labels::is_label(&name) || labels::is_title_part(&name);
-            Some((name, l.confidence, suspect))
+            let label_like = labels::is_label(&name) || labels::is_title_part(&name);
+            let suspicion = u8::from(label_like) + 2 * u8::from(l.confidence < UNSURE_NAME);
+            Some((name, l.confidence, suspicion))
         })
         .collect();
-    let found = candidates
-        .iter()
-        .find(|c| !c.2)
-        .or_else(|| candidates.first());
+    // The least suspect, nearest first: a name that reads like a label
+    // (`성숙`, one syllable from 성명) before a line the recogniser was
+    // unsure of.
+    let found = candidates.iter().min_by_key(|c| c.2);
     if let Some((name, confidence, _)) = found {
         sheet.set(FieldName::Name, name.clone(), *confidence);
     }
@@ -115,14 +123,8 @@ pub(super) fn date_line(
         {
             continue;
         }
-        let reading = sheet.reread(index, Script::Digits)?;
-        let korean = &sheet.lines[index].text;
-        let date = parse_date(&reading.text)
-            .or_else(|| parse_date(korean))
-            .or_else(|| find_date(korean))
-            .or_else(|| find_date(&reading.text));
-        if let Some(date) = date {
-            let (date, confidence) = sheet.past_date(index, date, reading.confidence)?;
+        if let Some((date, confidence)) = sheet.read_date(index)? {
+            let (date, confidence) = sheet.past_date(index, date, confidence)?;
             sheet.set_date(FieldName::IssueDate, date, confidence);
             return Ok(Some(index));
         }
@@ -288,7 +290,9 @@ pub(super) fn address(sheet: &mut Sheet<'_>, top: f32, bottom: f32, exclude: &[O
     if used.is_empty() {
         return;
     }
-    let text = neighbourhood_units(&address_commas(&parts.join(" ")));
+    let text = neighbourhood_units(&balanced_brackets(&glued_syllables(&address_commas(
+        &parts.join(" "),
+    ))));
     let confidence = used
         .iter()
         .map(|i| sheet.lines[*i].confidence)
@@ -312,6 +316,59 @@ fn address_commas(text: &str) -> String {
         }
     }
     out
+}
+
+/// Syllables that end a word of an address and never stand alone: the
+/// units of places (시, 구, 동, 로, 길…) and of buildings (동, 호, 층).
+const WORD_ENDINGS: [&str; 13] = [
+    "시", "군", "구", "읍", "면", "동", "리", "로", "길", "가", "호", "층", "반",
+];
+
+/// Syllables the recogniser set apart where the print's letter spacing is
+/// wide, put back on their word: a unit after it (`서귀포 시`, `아우내순대
+/// 길`), any other lone syllable before it (`관 저동`, `흥 덕구`). An
+/// address has no word of one syllable.
+fn glued_syllables(text: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let mut lone: Option<&str> = None;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let syllable =
+            word.chars().count() == 1 && word.chars().all(|c| ('가'..='힣').contains(&c));
+        match words.last_mut() {
+            Some(previous)
+                if syllable && WORD_ENDINGS.contains(&word) && !previous.ends_with(',') =>
+            {
+                previous.push_str(word);
+                continue;
+            }
+            _ => {}
+        }
+        match lone.take() {
+            Some(first) => words.push(format!("{first}{word}")),
+            None if syllable => lone = Some(word),
+            None => words.push(word.to_owned()),
+        }
+    }
+    words.extend(lone.map(str::to_owned));
+    words.join(" ")
+}
+
+/// Brackets in an address enclose its reference part (`(연동, 힐스테이트)`):
+/// a closing bracket with none open, or right after a comma (a line's
+/// edge read as `)`), is no print.
+fn balanced_brackets(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut open = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' => open += 1,
+            ')' if open == 0 || out.trim_end().ends_with(',') => continue,
+            ')' => open -= 1,
+            _ => {}
+        }
+        out.push(c);
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A lot-number address ends in its 통 and 반 (`355 8통 6반`), and a
@@ -343,12 +400,13 @@ fn neighbourhood_units(text: &str) -> String {
 pub(super) fn serial(sheet: &mut Sheet<'_>, length: usize) -> Result<(), DocError> {
     let width = sheet.gray.width() as f32;
     // A Latin name's word of the right length (`ELIZABETH`) is no serial.
-    let name_words: Vec<String> = sheet
+    let name = sheet
         .fields
         .get(&FieldName::Name)
         .and_then(|field| field.value.as_text())
-        .map(|name| name.split_whitespace().map(str::to_owned).collect())
         .unwrap_or_default();
+    let name_words: Vec<String> = name.split_whitespace().map(str::to_owned).collect();
+    let name_letters: String = name.split_whitespace().collect();
     for index in 0..sheet.lines.len() {
         let line = &sheet.lines[index];
         let hangul = line
@@ -356,15 +414,34 @@ pub(super) fn serial(sheet: &mut Sheet<'_>, length: usize) -> Result<(), DocErro
             .chars()
             .filter(|c| ('가'..='힣').contains(c))
             .count();
-        if line.area.w > 0.35 * width || hangul > 2 || line.text.contains(['.', '-', '~']) {
+        // A period read inside a serial (`EUWY.JW`) is a speck; a date's
+        // are between its numbers.
+        let dated = line.text.contains('.') && line.digits() >= 4;
+        // Words in small letters (`Driver's License`) read in capitals
+        // make a serial's length once their spaces go: a serial's first
+        // reading is mostly capitals and digits already.
+        let capitals = line
+            .text
+            .chars()
+            .filter(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            .count();
+        if line.area.w > 0.35 * width
+            || hangul > 2
+            || dated
+            || capitals * 2 < length
+            || line.text.contains(['-', '~'])
+        {
             continue;
         }
         let reading = sheet.reread(index, Script::Latin)?;
         // Any capitals and digits: nothing in the documents' facts leaves
-        // out I, O or Q, so they are kept as read.
-        let code: String = reading.text.trim().to_owned();
+        // out I, O or Q, so they are kept as read. A serial has no space:
+        // one read inside it is a wider gap between two characters.
+        let code: String = reading.text.split_whitespace().collect();
         let fits = code.len() == length && code.chars().all(|c| c.is_ascii_alphanumeric());
-        if fits && !name_words.contains(&code) {
+        let of_name = name_words.contains(&code)
+            || (code.chars().all(|c| c.is_ascii_alphabetic()) && name_letters.contains(&code));
+        if fits && !of_name {
             sheet.set(FieldName::SerialNumber, code, reading.confidence);
             return Ok(());
         }

@@ -213,3 +213,145 @@ fn a_past_issue_date_is_kept_as_read() {
     assert_eq!(field.value.as_text(), Some("2021-04-23"));
     assert!((field.confidence - 0.8).abs() < 1e-6);
 }
+
+#[test]
+fn a_day_under_the_seal_comes_from_the_ranked_readings() {
+    let gray = GrayImage::new(1012, 638);
+    let lines = [line("2019.10.42", 60.0, 440.0, 0.8)];
+    let mut recogniser = Ranked(&["2019.10.42", "2019.10.12", "2019.16.42"]);
+    let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+    date_line(&mut sheet, 0.0, &[]).unwrap();
+    let field = &sheet.fields[&FieldName::IssueDate];
+    assert_eq!(field.value.as_text(), Some("2019-10-12"));
+    assert!((field.confidence - 0.8 * CORRECTED).abs() < 1e-6);
+}
+
+/// Reads a crop wider than `width` pixels as `wide`, a narrower one as
+/// `narrow`: the box the detector cut short where a seal begins.
+struct Widening {
+    width: u32,
+    narrow: &'static str,
+    wide: &'static str,
+}
+
+impl LineRecogniser for Widening {
+    fn read(&mut self, line: &GrayImage, _: Script) -> Result<LineReading, DocError> {
+        let text = if line.width() > self.width {
+            self.wide
+        } else {
+            self.narrow
+        };
+        Ok(LineReading {
+            text: text.to_owned(),
+            confidence: 0.9,
+        })
+    }
+}
+
+#[test]
+fn a_date_cut_short_by_the_seal_is_read_with_room_to_its_right() {
+    let gray = GrayImage::new(1012, 638);
+    let lines = [line("2024.08.", 60.0, 440.0, 0.8)];
+    let mut recogniser = Widening {
+        width: 150,
+        narrow: "2024.08.",
+        wide: "2024.08.28",
+    };
+    let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+    date_line(&mut sheet, 0.0, &[]).unwrap();
+    let field = &sheet.fields[&FieldName::IssueDate];
+    assert_eq!(field.value.as_text(), Some("2024-08-28"));
+    assert!((field.confidence - 0.9 * CORRECTED).abs() < 1e-6);
+}
+
+#[test]
+fn a_serial_read_with_a_gap_or_a_speck_is_whole() {
+    let gray = GrayImage::new(1012, 638);
+    for (korean, latin) in [("82U8BF W39", "82U8BF W39"), ("EUWY.JW", "BUWYJW")] {
+        let lines = [line(korean, 60.0, 440.0, 0.9)];
+        let mut recogniser = Echo(latin);
+        let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+        serial(
+            &mut sheet,
+            latin.split_whitespace().collect::<String>().len(),
+        )
+        .unwrap();
+        assert_eq!(
+            sheet.fields[&FieldName::SerialNumber].value.as_text(),
+            Some(latin.split_whitespace().collect::<String>().as_str())
+        );
+    }
+}
+
+#[test]
+fn a_latin_name_read_whole_is_no_serial() {
+    let gray = GrayImage::new(1012, 638);
+    let lines = [line("TRAN THI HA", 60.0, 440.0, 0.9)];
+    let mut recogniser = Echo("TRAN THI HA");
+    let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+    sheet.set(FieldName::Name, "TRAN THI HA", 0.9);
+    serial(&mut sheet, 9).unwrap();
+    assert!(!sheet.fields.contains_key(&FieldName::SerialNumber));
+}
+
+#[test]
+fn words_in_small_letters_are_no_serial() {
+    let gray = GrayImage::new(1012, 638);
+    let lines = [line("Driver's License", 60.0, 440.0, 0.9)];
+    let mut recogniser = Echo("DN CN LC");
+    let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+    serial(&mut sheet, 6).unwrap();
+    assert!(!sheet.fields.contains_key(&FieldName::SerialNumber));
+}
+
+#[test]
+fn units_set_apart_are_glued_back() {
+    assert_eq!(
+        glued_syllables("제주특별자치도 서귀포 시 중문동 67-5"),
+        "제주특별자치도 서귀포시 중문동 67-5"
+    );
+    assert_eq!(
+        glued_syllables("충청남도 천안시 동남구 병천면 아우내순대 길 289"),
+        "충청남도 천안시 동남구 병천면 아우내순대길 289"
+    );
+    assert_eq!(glued_syllables("109 동 1403 호"), "109동 1403호");
+    assert_eq!(
+        glued_syllables("대전광역시 서구 관 저동 493"),
+        "대전광역시 서구 관저동 493"
+    );
+    assert_eq!(
+        glued_syllables("충청북도 청주시 흥 덕구 중앙로 141"),
+        "충청북도 청주시 흥덕구 중앙로 141"
+    );
+    let kept = "서울특별시 강남구 테헤란로 123, 101동 1001호 (역삼동, 래미안)";
+    assert_eq!(glued_syllables(kept), kept);
+}
+
+#[test]
+fn brackets_that_close_nothing_are_dropped() {
+    assert_eq!(
+        balanced_brackets("대전광역시 유성구 궁동 355 8통 6반)"),
+        "대전광역시 유성구 궁동 355 8통 6반"
+    );
+    assert_eq!(
+        balanced_brackets("애월해안로 345, 109동 1403호 (연동,) 힐스테이트)"),
+        "애월해안로 345, 109동 1403호 (연동, 힐스테이트)"
+    );
+    let kept = "대구광역시 수성구 달구벌대로 104, 4층 (지산동)";
+    assert_eq!(balanced_brackets(kept), kept);
+}
+
+#[test]
+fn small_labels_read_as_syllables_are_not_the_name() {
+    let gray = GrayImage::new(1012, 638);
+    let lines = [
+        line("성숙", 194.0, 138.0, 1.0),
+        line("뾰옴", 33.0, 148.0, 0.72),
+        line("970907-2114922", 185.0, 200.0, 1.0),
+        line("E류료폼뎃 C", 37.0, 205.0, 0.70),
+    ];
+    let mut recogniser = Echo("");
+    let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+    name_above(&mut sheet, 2, None);
+    assert_eq!(sheet.fields[&FieldName::Name].value.as_text(), Some("성숙"));
+}
