@@ -145,11 +145,11 @@ pub(super) fn issuer_line(sheet: &mut Sheet<'_>, after: f32, office: Office) -> 
     for index in 0..sheet.lines.len() {
         // An issuer holds no digit: a `…장` line with one is an address
         // whose floor (`2층`) was misread.
-        if sheet.lines[index].area.y < after - 1.0 || sheet.lines[index].digits() > 0 {
+        if sheet.lines[index].area.y < after - 1.0 || digits_inside(&sheet.lines[index].text) {
             continue;
         }
-        let text = labels::strip_leading(&with_left_neighbour(sheet, index));
-        if !(text.ends_with('장') || text.ends_with("군수")) {
+        let text = without_seal_mark(labels::strip_leading(&with_left_neighbour(sheet, index)));
+        if !titled(&text) {
             continue;
         }
         let checked = admin::check_issuer(office, &issuer_title(text));
@@ -168,6 +168,28 @@ pub(super) fn issuer_line(sheet: &mut Sheet<'_>, after: f32, office: Office) -> 
     Some(index)
 }
 
+/// Whether an issuer's title ends `text`.
+fn titled(text: &str) -> bool {
+    text.ends_with('장') || text.ends_with("군수")
+}
+
+/// Whether `text` holds a digit before its last Hangul: a digit after it
+/// is the seal printed over the title's end (`달성군4`), not a number.
+fn digits_inside(text: &str) -> bool {
+    text.trim_end_matches(|c: char| !('가'..='힣').contains(&c))
+        .chars()
+        .any(|c| c.is_ascii_digit())
+}
+
+/// The issuer without a lone syllable after its title (`평창군수 급`):
+/// the seal beside it read as one.
+fn without_seal_mark(text: String) -> String {
+    match text.rsplit_once(' ') {
+        Some((issuer, mark)) if mark.chars().count() == 1 && titled(issuer) => issuer.to_owned(),
+        _ => text,
+    }
+}
+
 /// The issuer whose title is lost (under the seal printed over it, or to
 /// the recogniser): the last line with Hangul words, if it names a real
 /// office once its title is put back (`강화군` → `강화군수`), or, for
@@ -178,7 +200,7 @@ fn untitled_issuer(sheet: &mut Sheet<'_>, after: f32, office: Office) -> Option<
             let line = &sheet.lines[*i];
             let hangul = hangul_words(&line.text);
             line.area.y >= after - 1.0
-                && line.digits() == 0
+                && !digits_inside(&line.text)
                 && hangul.chars().count() >= 3
                 && (office != Office::Immigration || immigration_words(&hangul))
         })
@@ -247,8 +269,14 @@ pub(super) fn hangul_words(text: &str) -> String {
 }
 
 /// The head of a district (구) is its 구청장: a 청 lost under the seal
-/// printed over the title's end (`유성구장`) is put back.
+/// printed over the title's end (`유성구장`) is put back, a 장 read twice
+/// (`남구청장장`) once.
 fn issuer_title(issuer: String) -> String {
+    // No title ends in 장장: the seal's edge read as one more 장.
+    let issuer = match issuer.strip_suffix("장장") {
+        Some(head) => format!("{head}장"),
+        None => issuer,
+    };
     match issuer.strip_suffix("구장") {
         Some(district) => format!("{district}구청장"),
         None => issuer,
@@ -355,7 +383,9 @@ fn glued_syllables(text: &str) -> String {
 
 /// Brackets in an address enclose its reference part (`(연동, 힐스테이트)`):
 /// a closing bracket with none open, or right after a comma (a line's
-/// edge read as `)`), is no print.
+/// edge read as `)`), is no print, and one left open at the end was lost
+/// at the line's edge. A floor or a room (`4층`, `303호`) ends a word:
+/// a 장 after it is the title of the issuer printed below, read into it.
 fn balanced_brackets(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut open = 0usize;
@@ -368,7 +398,22 @@ fn balanced_brackets(text: &str) -> String {
         }
         out.push(c);
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    if open > 0 && !out.ends_with(')') {
+        out.push(')');
+    }
+    out.split_whitespace()
+        .map(
+            |word| match word.strip_suffix("층장").or(word.strip_suffix("호장")) {
+                Some(number)
+                    if !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()) =>
+                {
+                    &word[..word.len() - "장".len()]
+                }
+                _ => word,
+            },
+        )
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A lot-number address ends in its 통 and 반 (`355 8통 6반`), and a

@@ -70,6 +70,10 @@ fn issuers_keep_only_hangul_words() {
 
 #[test]
 fn a_district_head_is_a_gucheongjang() {
+    assert_eq!(
+        issuer_title("경상북도 포항시 남구청장장".into()),
+        "경상북도 포항시 남구청장"
+    );
     let title = |text: &str| issuer_title(text.to_owned());
     assert_eq!(title("대전광역시 유성구장"), "대전광역시 유성구청장");
     assert_eq!(title("서울특별시 마포구청장"), "서울특별시 마포구청장");
@@ -339,6 +343,16 @@ fn brackets_that_close_nothing_are_dropped() {
     );
     let kept = "대구광역시 수성구 달구벌대로 104, 4층 (지산동)";
     assert_eq!(balanced_brackets(kept), kept);
+    assert_eq!(
+        balanced_brackets("인천광역시 연수구 컨벤시아대로 366, 114호 (연수동"),
+        "인천광역시 연수구 컨벤시아대로 366, 114호 (연수동)"
+    );
+    assert_eq!(
+        balanced_brackets("세종특별자치시 조치원읍 도움1로 78, 4층장"),
+        "세종특별자치시 조치원읍 도움1로 78, 4층"
+    );
+    let market = "서울특별시 중구 남대문시장4길 21";
+    assert_eq!(balanced_brackets(market), market);
 }
 
 #[test]
@@ -354,4 +368,29 @@ fn small_labels_read_as_syllables_are_not_the_name() {
     let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
     name_above(&mut sheet, 2, None);
     assert_eq!(sheet.fields[&FieldName::Name].value.as_text(), Some("성숙"));
+}
+
+#[test]
+fn a_seal_read_beside_the_issuers_title_is_no_part_of_it() {
+    let gray = GrayImage::new(1012, 638);
+    for (read, issuer) in [
+        ("대구광역시 달성군4", "대구광역시 달성군수"),
+        ("강원도 평창군수 급", "강원도 평창군수"),
+    ] {
+        let lines = [line(read, 260.0, 560.0, 0.9)];
+        let mut recogniser = Echo("");
+        let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+        issuer_line(&mut sheet, 500.0, Office::DistrictHead);
+        assert_eq!(
+            sheet.fields[&FieldName::Issuer].value.as_text(),
+            Some(issuer),
+            "{read}"
+        );
+    }
+    let gray = GrayImage::new(1012, 638);
+    let lines = [line("101동 2층장", 260.0, 560.0, 0.9)];
+    let mut recogniser = Echo("");
+    let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+    issuer_line(&mut sheet, 500.0, Office::DistrictHead);
+    assert!(!sheet.fields.contains_key(&FieldName::Issuer));
 }
