@@ -115,18 +115,10 @@ impl<'a> Sheet<'a> {
         if let Some(date) = date {
             return Ok(Some((date, reading.confidence)));
         }
-        let area = self.lines[index].area;
-        let readings = self.recogniser.readings(
-            &line_crop(self.gray, &area),
-            Script::Digits,
-            DATE_READINGS,
-        )?;
-        let ranked = readings.iter().skip(1).find_map(|reading| {
-            dates::parse_date(&reading.text).map(|date| (date, reading.confidence))
-        });
-        if ranked.is_some() {
-            return Ok(ranked.map(|(date, confidence)| (date, confidence * CORRECTED)));
+        if let Some(ranked) = self.ranked_date(index, |_| true)? {
+            return Ok(Some(ranked));
         }
+        let area = self.lines[index].area;
         let widened = TextBox {
             w: area.w + area.h * SEALED_DAY_WIDTH,
             ..area
@@ -151,20 +143,28 @@ impl<'a> Sheet<'a> {
         if date <= self.today {
             return Ok((date, confidence));
         }
+        let today = self.today;
+        Ok(self
+            .ranked_date(index, |earlier| *earlier <= today)?
+            .unwrap_or((date, confidence)))
+    }
+
+    /// The first runner-up digit reading of line `index` that makes a real
+    /// date `accept`s, trusted less for being a runner-up.
+    fn ranked_date(
+        &mut self,
+        index: usize,
+        accept: impl Fn(&NaiveDate) -> bool,
+    ) -> Result<Option<(NaiveDate, f32)>, DocError> {
         let crop = line_crop(self.gray, &self.lines[index].area);
         let readings = self
             .recogniser
             .readings(&crop, Script::Digits, DATE_READINGS)?;
-        let today = self.today;
-        Ok(readings
-            .iter()
-            .skip(1)
-            .find_map(|reading| {
-                dates::parse_date(&reading.text)
-                    .filter(|earlier| *earlier <= today)
-                    .map(|earlier| (earlier, reading.confidence * CORRECTED))
-            })
-            .unwrap_or((date, confidence)))
+        Ok(readings.iter().skip(1).find_map(|reading| {
+            dates::parse_date(&reading.text)
+                .filter(&accept)
+                .map(|date| (date, reading.confidence * CORRECTED))
+        }))
     }
 
     /// Sets a text field; an empty value is no reading and is left out.
