@@ -318,8 +318,8 @@ pub(super) fn address(sheet: &mut Sheet<'_>, top: f32, bottom: f32, exclude: &[O
     if used.is_empty() {
         return;
     }
-    let text = neighbourhood_units(&balanced_brackets(&glued_syllables(&address_commas(
-        &parts.join(" "),
+    let text = neighbourhood_units(&floors_without_title(&balanced_brackets(&glued_syllables(
+        &address_commas(&parts.join(" ")),
     ))));
     let confidence = used
         .iter()
@@ -384,8 +384,7 @@ fn glued_syllables(text: &str) -> String {
 /// Brackets in an address enclose its reference part (`(연동, 힐스테이트)`):
 /// a closing bracket with none open, or right after a comma (a line's
 /// edge read as `)`), is no print, and one left open at the end was lost
-/// at the line's edge. A floor or a room (`4층`, `303호`) ends a word:
-/// a 장 after it is the title of the issuer printed below, read into it.
+/// at the line's edge.
 fn balanced_brackets(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut open = 0usize;
@@ -401,7 +400,13 @@ fn balanced_brackets(text: &str) -> String {
     if open > 0 && !out.ends_with(')') {
         out.push(')');
     }
-    out.split_whitespace()
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A floor or a room (`4층`, `303호`) ends a word: a 장 after it is the
+/// title of the issuer printed below, read into it.
+fn floors_without_title(text: &str) -> String {
+    text.split(' ')
         .map(
             |word| match word.strip_suffix("층장").or(word.strip_suffix("호장")) {
                 Some(number)
@@ -450,7 +455,6 @@ pub(super) fn serial(sheet: &mut Sheet<'_>, length: usize) -> Result<(), DocErro
         .get(&FieldName::Name)
         .and_then(|field| field.value.as_text())
         .unwrap_or_default();
-    let name_words: Vec<String> = name.split_whitespace().map(str::to_owned).collect();
     let name_letters: String = name.split_whitespace().collect();
     for index in 0..sheet.lines.len() {
         let line = &sheet.lines[index];
@@ -484,8 +488,7 @@ pub(super) fn serial(sheet: &mut Sheet<'_>, length: usize) -> Result<(), DocErro
         // one read inside it is a wider gap between two characters.
         let code: String = reading.text.split_whitespace().collect();
         let fits = code.len() == length && code.chars().all(|c| c.is_ascii_alphanumeric());
-        let of_name = name_words.contains(&code)
-            || (code.chars().all(|c| c.is_ascii_alphabetic()) && name_letters.contains(&code));
+        let of_name = code.chars().all(|c| c.is_ascii_alphabetic()) && name_letters.contains(&code);
         if fits && !of_name {
             sheet.set(FieldName::SerialNumber, code, reading.confidence);
             return Ok(());

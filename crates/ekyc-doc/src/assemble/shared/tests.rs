@@ -347,12 +347,16 @@ fn brackets_that_close_nothing_are_dropped() {
         balanced_brackets("인천광역시 연수구 컨벤시아대로 366, 114호 (연수동"),
         "인천광역시 연수구 컨벤시아대로 366, 114호 (연수동)"
     );
+}
+
+#[test]
+fn a_floor_loses_the_title_read_into_it() {
     assert_eq!(
-        balanced_brackets("세종특별자치시 조치원읍 도움1로 78, 4층장"),
+        floors_without_title("세종특별자치시 조치원읍 도움1로 78, 4층장"),
         "세종특별자치시 조치원읍 도움1로 78, 4층"
     );
     let market = "서울특별시 중구 남대문시장4길 21";
-    assert_eq!(balanced_brackets(market), market);
+    assert_eq!(floors_without_title(market), market);
 }
 
 #[test]
