@@ -107,6 +107,25 @@ impl DocumentModels {
         Ok(Self::with_recogniser(detector, direction, recogniser))
     }
 
+    /// Reads the lines with the CRNN in `file` instead of the manifest's
+    /// `ko_crnn`. The file is not checked against the manifest: this is
+    /// the benchmark's `--crnn-model`, which measures a model trained on
+    /// one card style on the other.
+    pub fn use_crnn_file(
+        &mut self,
+        file: &Path,
+        manifest: &Manifest,
+        model_dir: &Path,
+        tesseract_library: &str,
+    ) -> Result<(), DocError> {
+        let mrz_model = manifest.path(model_dir, "mrz_tesseract")?;
+        self.recogniser = Box::new(CrnnRecogniser::new(
+            load_session(file)?,
+            MrzReader::open(tesseract_library, &mrz_model)?,
+        ));
+        Ok(())
+    }
+
     /// Uses another line recogniser (the trait's purpose).
     pub fn with_recogniser(
         detector: TextDetector,

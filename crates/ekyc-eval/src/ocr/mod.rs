@@ -81,6 +81,11 @@ pub struct OcrBench {
     /// `ocr_recogniser` setting). Run once with each to compare them.
     #[arg(long)]
     pub recogniser: Option<String>,
+    /// A CRNN file to read the lines instead of the shipped `ko_crnn`
+    /// (not checked against the manifest): a model trained on one card
+    /// style, to measure it on the other.
+    #[arg(long)]
+    pub crnn_model: Option<PathBuf>,
     /// How the cards are captured: `all`, or some of phone, frame-filling,
     /// cut-crop, flat-scan, pale-background, small-card, glare, defocus,
     /// motion-blur, thumb, rotated-90, rotated-180, rotated-270. With
@@ -149,13 +154,28 @@ pub(crate) fn run(
         None => settings.documents.ocr_recogniser,
     };
     let conditions = capture::conditions(&bench.capture)?;
-    let load = || wiring.load_document_models(settings, &manifest, &model_dir, recogniser);
+    let load = || -> anyhow::Result<DocumentModels> {
+        let mut models =
+            wiring.load_document_models(settings, &manifest, &model_dir, recogniser)?;
+        if let Some(file) = &bench.crnn_model {
+            models.use_crnn_file(
+                file,
+                &manifest,
+                &model_dir,
+                &settings.documents.tesseract_library,
+            )?;
+        }
+        Ok(models)
+    };
     print_machine(bench.threads);
     println!(
         "cards: {} per type from seed {} in style {:?}, fonts {:?}, {} generated negatives; \
          lines read by {recogniser}",
         bench.cards, bench.seed, bench.style, bench.fonts, bench.negatives
     );
+    if let Some(file) = &bench.crnn_model {
+        println!("CRNN file in place of the shipped one: {}", file.display());
+    }
     if conditions != [Capture::Phone] {
         let names: Vec<&str> = conditions.iter().map(|c| c.name()).collect();
         println!("captured as: {}", names.join(", "));
