@@ -449,13 +449,14 @@ fn neighbourhood_units(text: &str) -> String {
 /// and digits only, as exactly `length` characters.
 pub(super) fn serial(sheet: &mut Sheet<'_>, length: usize) -> Result<(), DocError> {
     let width = sheet.gray.width() as f32;
-    // A Latin name's word of the right length (`ELIZABETH`) is no serial.
-    let name = sheet
-        .fields
-        .get(&FieldName::Name)
-        .and_then(|field| field.value.as_text())
-        .unwrap_or_default();
-    let name_letters: String = name.split_whitespace().collect();
+    // A Latin name's word of the right length (`ELIZABETH`) or the country
+    // (`INDONESIA`) is no serial.
+    let worded: Vec<String> = [FieldName::Name, FieldName::Nationality]
+        .iter()
+        .filter_map(|name| sheet.fields.get(name))
+        .filter_map(|field| field.value.as_text())
+        .map(|text| text.split_whitespace().collect())
+        .collect();
     for index in 0..sheet.lines.len() {
         let line = &sheet.lines[index];
         let hangul = line
@@ -478,23 +479,48 @@ pub(super) fn serial(sheet: &mut Sheet<'_>, length: usize) -> Result<(), DocErro
             || hangul > 2
             || dated
             || capitals * 2 < length
-            || line.text.contains(['-', '~'])
+            || line.text.contains('~')
         {
             continue;
         }
         let reading = sheet.reread(index, Script::Latin)?;
         // Any capitals and digits: nothing in the documents' facts leaves
-        // out I, O or Q, so they are kept as read. A serial has no space:
-        // one read inside it is a wider gap between two characters.
-        let code: String = reading.text.split_whitespace().collect();
-        let fits = code.len() == length && code.chars().all(|c| c.is_ascii_alphanumeric());
-        let of_name = code.chars().all(|c| c.is_ascii_alphabetic()) && name_letters.contains(&code);
-        if fits && !of_name {
+        // out I, O or Q, so they are kept as read. A serial has no space,
+        // dash or slash: one read inside it is a gap or a speck between
+        // two characters (`W9E-G9FKHN`, `26FWW/1MU7`); the numbers printed
+        // with dashes have other lengths once they go.
+        let code: String = reading
+            .text
+            .chars()
+            .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '/'))
+            .collect();
+        let fits = code.len() == length
+            && one_speck_inside(&reading.text)
+            && code.chars().all(|c| c.is_ascii_alphanumeric());
+        let of_words = code.chars().all(|c| c.is_ascii_alphabetic())
+            && worded.iter().any(|letters| letters.contains(&code));
+        if fits && !of_words {
             sheet.set(FieldName::SerialNumber, code, reading.confidence);
             return Ok(());
         }
     }
     Ok(())
+}
+
+/// Whether `text` holds at most one dash or slash, and that one between
+/// two letters or digits: a speck inside a code, not a separator printed
+/// between words (`THAILAND / 태국`).
+fn one_speck_inside(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    let specks: Vec<usize> = (0..chars.len())
+        .filter(|&i| matches!(chars[i], '-' | '/'))
+        .collect();
+    let alphanumeric = |i: usize| chars.get(i).is_some_and(char::is_ascii_alphanumeric);
+    match specks.as_slice() {
+        [] => true,
+        [at] => *at > 0 && alphanumeric(at - 1) && alphanumeric(at + 1),
+        _ => false,
+    }
 }
 
 #[cfg(test)]

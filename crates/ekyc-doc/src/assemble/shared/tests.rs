@@ -31,6 +31,42 @@ fn a_word_of_the_name_is_no_serial() {
 }
 
 #[test]
+fn the_country_is_no_serial() {
+    let gray = GrayImage::new(1012, 638);
+    let lines = [line("INDONESIA", 60.0, 440.0, 0.9)];
+    let mut recogniser = Echo("INDONESIA");
+    let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+    sheet.set(FieldName::Nationality, "INDONESIA", 0.9);
+    serial(&mut sheet, 9).unwrap();
+    assert!(!sheet.fields.contains_key(&FieldName::SerialNumber));
+}
+
+#[test]
+fn a_speck_read_inside_a_serial_is_dropped() {
+    for (printed, read) in [("W9EG9FKHN", "W9E-G9FKHN"), ("26FWW1MU7", "26FWW/1MU7")] {
+        let gray = GrayImage::new(1012, 638);
+        let lines = [line(read, 60.0, 440.0, 0.9)];
+        let mut recogniser = Echo(read);
+        let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+        serial(&mut sheet, 9).unwrap();
+        assert_eq!(
+            sheet.fields[&FieldName::SerialNumber].value.as_text(),
+            Some(printed)
+        );
+    }
+}
+
+#[test]
+fn a_country_beside_its_korean_name_is_no_serial() {
+    let gray = GrayImage::new(1012, 638);
+    let lines = [line("THAILAND / 태국", 60.0, 440.0, 0.9)];
+    let mut recogniser = Echo("THAILAND / 6");
+    let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+    serial(&mut sheet, 9).unwrap();
+    assert!(!sheet.fields.contains_key(&FieldName::SerialNumber));
+}
+
+#[test]
 fn a_number_before_a_ban_is_its_tong() {
     assert_eq!(
         neighbourhood_units("대전광역시 유성구 궁동 355 8동 6반"),
