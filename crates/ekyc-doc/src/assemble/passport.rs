@@ -91,9 +91,10 @@ pub(super) fn read(sheet: &mut Sheet<'_>, checks: &mut Checks) -> Result<Option<
 const PASSPORT_WORDS: [&str; 3] = ["여권", "대한민국", "한글"];
 
 /// The Korean name: under its label when the label is legible, else the
-/// only line of the page that is a Hangul name, else the one printed on the
-/// row of the given names (from the MRZ), else the one read most
-/// confidently. It is then checked against the MRZ's Latin name.
+/// first line of the page that can be read as the MRZ's Latin name, else
+/// the only line that is a Hangul name, else the one printed on the row of
+/// the given names (from the MRZ), else the one read most confidently. It
+/// is then checked against the MRZ's Latin name.
 fn korean_name(sheet: &mut Sheet<'_>, mrz: Option<&Mrz>) -> Result<(), DocError> {
     let labelled = sheet.label(&["한글성명"]).and_then(|l| sheet.below(l));
     let candidates: Vec<usize> = (0..sheet.lines.len())
@@ -105,8 +106,13 @@ fn korean_name(sheet: &mut Sheet<'_>, mrz: Option<&Mrz>) -> Result<(), DocError>
                     .all(|c| ('가'..='힣').contains(&c) || c.is_whitespace())
         })
         .collect();
+    let labelled = labelled.filter(|i| leading_name(&sheet.lines[*i].text).is_some());
+    let spelled = match (labelled, mrz) {
+        (None, Some(mrz)) => spelling_the_mrz(sheet, &candidates, mrz)?,
+        _ => None,
+    };
     let chosen = labelled
-        .filter(|i| leading_name(&sheet.lines[*i].text).is_some())
+        .or(spelled)
         .or_else(|| match candidates.as_slice() {
             [only] => Some(*only),
             _ => mrz
@@ -159,6 +165,30 @@ fn romanised_as(
     })
 }
 
+/// The first candidate line that one of its likely readings makes the
+/// MRZ's Latin name: a name read unsurely (`꽉녀` for `곽녀`) is still the
+/// name, and a misread title (`대한민증`) spells no one.
+fn spelling_the_mrz(
+    sheet: &mut Sheet<'_>,
+    candidates: &[usize],
+    mrz: &Mrz,
+) -> Result<Option<usize>, DocError> {
+    for &index in candidates {
+        let crop = line_crop(sheet.gray, &sheet.lines[index].area);
+        let readings = sheet
+            .recogniser
+            .readings(&crop, Script::Korean, RANKED_NAMES)?;
+        let spells = readings.iter().any(|r| {
+            leading_name(&r.text)
+                .is_some_and(|name| romanise::name_fits(&name, &mrz.surname, &mrz.given_names))
+        });
+        if spells {
+            return Ok(Some(index));
+        }
+    }
+    Ok(None)
+}
+
 /// The candidate line on the row of the line that spells `text` (spaces
 /// ignored), if any is.
 fn on_row_of(sheet: &Sheet<'_>, candidates: &[usize], text: &str) -> Option<usize> {
@@ -194,7 +224,8 @@ fn most_confident(sheet: &Sheet<'_>, candidates: &[usize]) -> Option<usize> {
 }
 
 /// The visual zone prints three dates (birth, issue, expiry); the MRZ
-/// holds two of them, so the issue date is the one it does not hold. The
+/// holds two of them, so the issue date is the one it does not hold, and
+/// comes after the birth. The
 /// printed birth date is returned, to be checked against the MRZ's: a
 /// date that equals it, else the one on or under its label, which is then
 /// not taken for the issue date (it is the birth date misread).
@@ -209,9 +240,13 @@ fn visual_dates(sheet: &mut Sheet<'_>, mrz: &Mrz) -> Result<Option<NaiveDate>, D
         let Some((date, confidence)) = visual_date(sheet, index)? else {
             continue;
         };
+        // A passport is issued after its holder's birth: an earlier date
+        // is the birth date misread (`1905` for `1995`), never the issue
+        // date. (One after the expiry is left to the rules, which mark it.)
+        let after_birth = mrz.birth_date.is_none_or(|birth| date > birth);
         if Some(date) == mrz.birth_date {
             matched = true;
-        } else if Some(date) != mrz.expiry_date {
+        } else if after_birth && Some(date) != mrz.expiry_date {
             others.push((index, date, confidence));
         }
     }

@@ -83,6 +83,21 @@ fn a_misread_korean_name_gives_way_to_a_reading_that_fits_the_mrz() {
     );
 }
 
+#[test]
+fn the_line_that_spells_the_mrz_is_the_name_however_unsure() {
+    let lines = [
+        line("대한민증", 60.0, 30.0, 0.81),
+        line("최현재", 400.0, 300.0, 0.6),
+    ];
+    let (gray, mut recogniser) = painted(&lines, (1250, 880));
+    let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+    korean_name(&mut sheet, Some(&mrz_of("CHOI", "HYUNJAE"))).unwrap();
+    assert_eq!(
+        sheet.fields[&FieldName::Name].value.as_text(),
+        Some("최현재")
+    );
+}
+
 /// Reads the upper of two rows as `upper` and every other row as
 /// `lower` (the rows of `mrz_rows` differ in height).
 struct MrzRows {
@@ -173,6 +188,19 @@ fn page_printing_birth(birth: &str) -> Vec<Line> {
             0.9,
         ),
     ]
+}
+
+#[test]
+fn a_date_before_the_birth_is_no_issue_date() {
+    let mut lines = page_printing_birth("12 AUG 1974");
+    lines.remove(0);
+    lines[0] = line("12 AUG 1904", 420.0, 474.0, 0.9);
+    let (gray, mut recogniser) = painted(&lines, (1250, 880));
+    let reading = assemble(DocumentKind::Passport, &lines, &gray, &mut recogniser).unwrap();
+    assert_eq!(
+        reading.fields[&FieldName::IssueDate].value.as_text(),
+        Some("2007-04-15")
+    );
 }
 
 #[test]
