@@ -144,8 +144,8 @@ impl DocumentModels {
     /// The outlines are opened in turn, best first (a stripe of wood grain
     /// or a shadow can outscore the card's own edges), and read in full
     /// when their title names a document, until one gives a complete
-    /// reading (its ID number, or a passport's MRZ): an outline that cuts
-    /// the card can still show its title. Failing that, the fullest
+    /// reading (its ID number, or a passport's MRZ, and its issue date): an
+    /// outline that cuts the card can still show its title. Failing that, the fullest
     /// reading of a titled outline; when no outline is titled, the
     /// best-scored one, read for whatever it shows.
     pub fn read(

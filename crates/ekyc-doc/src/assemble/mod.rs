@@ -63,13 +63,16 @@ pub(crate) struct Assembled {
 }
 
 impl Assembled {
-    /// Whether the document's key is read: its ID number, or a passport's
-    /// MRZ.
+    /// Whether the document's key is read (its ID number, or a passport's
+    /// MRZ) and its issue date, which every type prints near the bottom:
+    /// an outline that cut the card short (at the portrait's lower edge,
+    /// on a card that fills the photo) still shows the key.
     pub fn is_complete(&self) -> bool {
-        match self.kind {
+        let key = match self.kind {
             DocumentKind::Passport => self.mrz.is_some(),
             _ => self.id_number.is_some(),
-        }
+        };
+        key && self.fields.contains_key(&FieldName::IssueDate)
     }
 
     /// Whether a key field keeps its document's rules: a registration
