@@ -81,6 +81,19 @@ pub struct DocumentModels {
     recogniser: Box<dyn LineRecogniser>,
 }
 
+/// The CRNN in `file`, with Tesseract's OCR-B model (`mrz_model`) for the
+/// MRZ.
+fn crnn_recogniser(
+    file: &Path,
+    tesseract_library: &str,
+    mrz_model: &Path,
+) -> Result<CrnnRecogniser, DocError> {
+    Ok(CrnnRecogniser::new(
+        load_session(file)?,
+        MrzReader::open(tesseract_library, mrz_model)?,
+    ))
+}
+
 impl DocumentModels {
     /// Loads the detector, the direction classifier and the recogniser
     /// `kind` names from `model_dir`, each checked against the manifest;
@@ -96,10 +109,11 @@ impl DocumentModels {
             DirectionClassifier::new(load_session(&manifest.path(model_dir, "ppocr_cls")?)?);
         let mrz_model = manifest.path(model_dir, "mrz_tesseract")?;
         let recogniser: Box<dyn LineRecogniser> = match kind {
-            RecogniserKind::Crnn => Box::new(CrnnRecogniser::new(
-                load_session(&manifest.path(model_dir, "ko_crnn")?)?,
-                MrzReader::open(tesseract_library, &mrz_model)?,
-            )),
+            RecogniserKind::Crnn => Box::new(crnn_recogniser(
+                &manifest.path(model_dir, "ko_crnn")?,
+                tesseract_library,
+                &mrz_model,
+            )?),
             RecogniserKind::Tesseract => {
                 Box::new(TesseractRecogniser::open(tesseract_library, &mrz_model)?)
             }
@@ -119,10 +133,7 @@ impl DocumentModels {
         tesseract_library: &str,
     ) -> Result<(), DocError> {
         let mrz_model = manifest.path(model_dir, "mrz_tesseract")?;
-        self.recogniser = Box::new(CrnnRecogniser::new(
-            load_session(file)?,
-            MrzReader::open(tesseract_library, &mrz_model)?,
-        ));
+        self.recogniser = Box::new(crnn_recogniser(file, tesseract_library, &mrz_model)?);
         Ok(())
     }
 
@@ -145,9 +156,9 @@ impl DocumentModels {
     /// or a shadow can outscore the card's own edges), and read in full
     /// when their title names a document, until one gives a complete
     /// reading (its ID number, or a passport's MRZ, and its issue date): an
-    /// outline that cuts the card can still show its title. Failing that, the fullest
-    /// reading of a titled outline; when no outline is titled, the
-    /// best-scored one, read for whatever it shows.
+    /// outline that cuts the card can still show its title. Failing that,
+    /// the fullest reading of a titled outline; when no outline is titled,
+    /// the best-scored one, read for whatever it shows.
     pub fn read(
         &mut self,
         photo: &RgbImage,
