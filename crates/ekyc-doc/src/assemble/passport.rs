@@ -96,7 +96,10 @@ const PASSPORT_WORDS: [&str; 3] = ["여권", "대한민국", "한글"];
 /// the given names (from the MRZ), else the one read most confidently. It
 /// is then checked against the MRZ's Latin name.
 fn korean_name(sheet: &mut Sheet<'_>, mrz: Option<&Mrz>) -> Result<(), DocError> {
-    let labelled = sheet.label(&["한글성명"]).and_then(|l| sheet.below(l));
+    let labelled = sheet
+        .label(&["한글성명"])
+        .and_then(|l| sheet.below(l))
+        .filter(|i| leading_name(&sheet.lines[*i].text).is_some());
     let candidates: Vec<usize> = (0..sheet.lines.len())
         .filter(|i| {
             let text = &sheet.lines[*i].text;
@@ -106,7 +109,6 @@ fn korean_name(sheet: &mut Sheet<'_>, mrz: Option<&Mrz>) -> Result<(), DocError>
                     .all(|c| ('가'..='힣').contains(&c) || c.is_whitespace())
         })
         .collect();
-    let labelled = labelled.filter(|i| leading_name(&sheet.lines[*i].text).is_some());
     let spelled = match (labelled, mrz) {
         (None, Some(mrz)) => spelling_the_mrz(sheet, &candidates, mrz)?,
         _ => None,
@@ -149,17 +151,10 @@ fn romanised_as(
     mrz: &Mrz,
     read: (String, f32),
 ) -> Result<(String, f32), DocError> {
-    let fits = |name: &str| romanise::name_fits(name, &mrz.surname, &mrz.given_names);
-    if fits(&read.0) {
+    if spells_mrz(&read.0, mrz) {
         return Ok((read.0, read.1.max(FITS_MRZ)));
     }
-    let crop = line_crop(sheet.gray, &sheet.lines[index].area);
-    let fitting = sheet
-        .recogniser
-        .readings(&crop, Script::Korean, RANKED_NAMES)?
-        .into_iter()
-        .find_map(|r| leading_name(&r.text).filter(|name| fits(name)));
-    Ok(match fitting {
+    Ok(match reading_that_spells(sheet, index, mrz)? {
         Some(name) => (name, FITS_MRZ),
         None => (read.0, read.1 * 0.5),
     })
@@ -174,19 +169,30 @@ fn spelling_the_mrz(
     mrz: &Mrz,
 ) -> Result<Option<usize>, DocError> {
     for &index in candidates {
-        let crop = line_crop(sheet.gray, &sheet.lines[index].area);
-        let readings = sheet
-            .recogniser
-            .readings(&crop, Script::Korean, RANKED_NAMES)?;
-        let spells = readings.iter().any(|r| {
-            leading_name(&r.text)
-                .is_some_and(|name| romanise::name_fits(&name, &mrz.surname, &mrz.given_names))
-        });
-        if spells {
+        if reading_that_spells(sheet, index, mrz)?.is_some() {
             return Ok(Some(index));
         }
     }
     Ok(None)
+}
+
+/// The most likely reading of line `index` that is a Hangul name spelling
+/// the MRZ's Latin name.
+fn reading_that_spells(
+    sheet: &mut Sheet<'_>,
+    index: usize,
+    mrz: &Mrz,
+) -> Result<Option<String>, DocError> {
+    let crop = line_crop(sheet.gray, &sheet.lines[index].area);
+    Ok(sheet
+        .recogniser
+        .readings(&crop, Script::Korean, RANKED_NAMES)?
+        .into_iter()
+        .find_map(|r| leading_name(&r.text).filter(|name| spells_mrz(name, mrz))))
+}
+
+fn spells_mrz(hangul: &str, mrz: &Mrz) -> bool {
+    romanise::name_fits(hangul, &mrz.surname, &mrz.given_names)
 }
 
 /// The candidate line on the row of the line that spells `text` (spaces
@@ -225,8 +231,8 @@ fn most_confident(sheet: &Sheet<'_>, candidates: &[usize]) -> Option<usize> {
 
 /// The visual zone prints three dates (birth, issue, expiry); the MRZ
 /// holds two of them, so the issue date is the one it does not hold, and
-/// comes after the birth. The
-/// printed birth date is returned, to be checked against the MRZ's: a
+/// comes after the birth. The printed birth date is returned, to be
+/// checked against the MRZ's: a
 /// date that equals it, else the one on or under its label, which is then
 /// not taken for the issue date (it is the birth date misread).
 fn visual_dates(sheet: &mut Sheet<'_>, mrz: &Mrz) -> Result<Option<NaiveDate>, DocError> {
