@@ -204,6 +204,8 @@ def main():
     parser.add_argument("--warmup", type=int, default=300, help="steps of linear learning-rate warm-up")
     parser.add_argument("--frozen-norm", action="store_true",
                         help="keep the batch norms' statistics (fine-tuning weights from from_onnx.py)")
+    parser.add_argument("--report-seconds", type=float, default=60,
+                        help="seconds between evaluations (each costs several seconds on a CPU)")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
 
@@ -252,7 +254,7 @@ def main():
         optimiser.step()
         step += 1
         seen += pixels.shape[0]
-        if time.time() - last_report > 60:
+        if time.time() - last_report > args.report_seconds:
             last_report = time.time()
             report = {"seconds": round(elapsed), "step": step, "loss": round(loss.item(), 4),
                       "lines_seen": seen, "pool": len(pool.lines)}

@@ -168,7 +168,7 @@ fn spellings(syllable: char) -> Vec<String> {
 }
 
 /// A precomposed Hangul syllable's initial, vowel and final indices.
-fn jamo(syllable: char) -> Option<(usize, usize, usize)> {
+pub(crate) fn jamo(syllable: char) -> Option<(usize, usize, usize)> {
     let offset = (syllable as u32).checked_sub('가' as u32)?;
     (offset < 11_172).then(|| {
         let offset = offset as usize;

@@ -10,8 +10,11 @@
 //! place has a 청 or a 사무소. A title that does not exist (a 청장 of a
 //! place that has a 사무소) is never answered.
 
+use std::cmp::Reverse;
+
 use super::names::{IMMIGRATION_BRANCHES, IMMIGRATION_OFFICES};
 use super::{distance, Checked, Verdict};
+use crate::edit::letter_distance;
 
 /// The 출장소 (branch offices) that issue residence cards, by the place
 /// of the office they belong to and their own: the service's organisation
@@ -93,7 +96,14 @@ fn office_head(read: &str) -> Option<String> {
         .chain(IMMIGRATION_BRANCHES)
         .copied()
         .collect();
-    let place = nearest_place(&start, &places)?;
+    // Most offices' places are two syllables: a longer start may hold a
+    // misread `출` (`수윌촐입국`).
+    let place = nearest_place(&start, &places).or_else(|| {
+        let two: String = start.chars().take(2).collect();
+        (two != start)
+            .then(|| nearest_place(&two, &places))
+            .flatten()
+    })?;
     if read.contains('관') {
         Some(format!("{place}출입국관리사무소장"))
     } else {
@@ -123,7 +133,8 @@ fn sub_branch(read: &str) -> Option<String> {
 
 /// The one place of `places` nearest `read`: at most half its syllables
 /// off (one in a two-syllable name), ties broken by the longer common
-/// start, none when still tied.
+/// start (the read start is often cut short: `수` is `수원`), then by the
+/// fewer letters off (`올산` is `울산`, not `부산`), none when still tied.
 fn nearest_place<'p>(read: &str, places: &[&'p str]) -> Option<&'p str> {
     if read.is_empty() {
         return None;
@@ -134,16 +145,23 @@ fn nearest_place<'p>(read: &str, places: &[&'p str]) -> Option<&'p str> {
             .take_while(|(a, b)| a == b)
             .count()
     };
-    let mut scored: Vec<(usize, usize, &str)> = places
+    let mut scored: Vec<((usize, Reverse<usize>, usize), &str)> = places
         .iter()
-        .map(|place| (distance(read, place), common(place), *place))
-        .filter(|(d, _, place)| *d <= (place.chars().count() / 2).max(1))
+        .map(|place| {
+            let rank = (
+                distance(read, place),
+                Reverse(common(place)),
+                letter_distance(read, place),
+            );
+            (rank, *place)
+        })
+        .filter(|((d, _, _), place)| *d <= (place.chars().count() / 2).max(1))
         .collect();
-    scored.sort_by_key(|(d, common, _)| (*d, std::cmp::Reverse(*common)));
+    scored.sort_by_key(|(rank, _)| *rank);
     match scored.as_slice() {
         [] => None,
-        [(_, _, only)] => Some(only),
-        [first, second, ..] if (first.0, first.1) != (second.0, second.1) => Some(first.2),
+        [(_, only)] => Some(only),
+        [first, second, ..] if first.0 != second.0 => Some(first.1),
         _ => None,
     }
 }
@@ -183,6 +201,15 @@ mod tests {
         assert_eq!(
             corrected("전국·외국인인시청장").0,
             "전주출입국·외국인사무소장"
+        );
+        // 울산 and 부산 are both one syllable off; 울산 one stroke.
+        assert_eq!(
+            corrected("올산출입국 · 외국인사무소장").0,
+            "울산출입국·외국인사무소장"
+        );
+        assert_eq!(
+            corrected("대젼출업국관리사무소장").0,
+            "대전출입국관리사무소장"
         );
     }
 

@@ -95,6 +95,9 @@ pub(super) fn read(sheet: &mut Sheet<'_>) -> Result<IdNumber, DocError> {
     if !sheet.fields.contains_key(&FieldName::Nationality) {
         korean_country(sheet);
     }
+    if !sheet.fields.contains_key(&FieldName::Nationality) {
+        cut_korean_country(sheet)?;
+    }
     issuer_line(sheet, 0.0, Office::Immigration);
     serial(sheet, 9)?;
     Ok(number.map(|(_, number, confidence)| (number, confidence)))
@@ -155,12 +158,14 @@ fn name_and_country(sheet: &mut Sheet<'_>, words: &[(usize, LineReading)]) {
             (&words[..0], words.first())
         }
         // A country printed in Hangul alone (`네팔`) reads as no line of
-        // capitals: the name is every line above it.
-        None => match korean_country_line(sheet) {
+        // capitals, nor one printed on its label's line (`국가/지역
+        // Country/Region INDONESIA`), out of the column: the name is every
+        // line above it.
+        None => match korean_country_line(sheet).or_else(|| country_label_line(sheet)) {
             Some(y) => {
                 let above = words
                     .iter()
-                    .take_while(|(index, _)| sheet.lines[*index].area.y < y)
+                    .take_while(|(index, _)| sheet.lines[*index].area.centre_y() < y)
                     .count();
                 (&words[..above.min(2)], None)
             }
@@ -194,8 +199,7 @@ fn name_and_country(sheet: &mut Sheet<'_>, words: &[(usize, LineReading)]) {
 /// known country.
 fn labelled_country(sheet: &mut Sheet<'_>) -> Result<(), DocError> {
     for index in 0..sheet.lines.len() {
-        let hangul = hangul_words(&sheet.lines[index].text);
-        if !(hangul.contains("국가") || hangul.contains("지역")) {
+        if !is_country_label(&sheet.lines[index].text) {
             continue;
         }
         let reading = sheet.reread(index, Script::Latin)?;
@@ -285,6 +289,53 @@ fn korean_country_line(sheet: &Sheet<'_>) -> Option<f32> {
         .iter()
         .find(|line| korean_country_of(&line.text).is_some())
         .map(|line| line.area.y)
+}
+
+/// The country printed in Hangul beside or under its label, where the
+/// detector's box stopped short of its last syllable (`중` of `중국`): the
+/// short line read again with room to its right, trusted less for it.
+fn cut_korean_country(sheet: &mut Sheet<'_>) -> Result<(), DocError> {
+    let Some(label) = sheet.label(&["국가", "지역"]) else {
+        return Ok(());
+    };
+    let Some(value) = sheet.beside(label).or_else(|| sheet.below(label)) else {
+        return Ok(());
+    };
+    let hangul = hangul_words(&sheet.lines[value].text);
+    if hangul.is_empty() || hangul.chars().count() > CUT_COUNTRY_SYLLABLES {
+        return Ok(());
+    }
+    let reading = sheet.read_widened(value, CUT_COUNTRY_WIDTH, Script::Korean)?;
+    if let Some(latin) = korean_country_of(&reading.text) {
+        sheet.set(
+            FieldName::Nationality,
+            latin,
+            reading.confidence * CORRECTED,
+        );
+    }
+    Ok(())
+}
+
+/// The longest Hangul reading taken for a country's name cut short.
+const CUT_COUNTRY_SYLLABLES: usize = 2;
+
+/// How far right of a cut country's name, in line heights, its missing
+/// syllables may lie.
+const CUT_COUNTRY_WIDTH: f32 = 2.0;
+
+/// The top of the country's label line (`국가/지역`), where one was read.
+fn country_label_line(sheet: &Sheet<'_>) -> Option<f32> {
+    sheet
+        .lines
+        .iter()
+        .find(|line| is_country_label(&line.text))
+        .map(|line| line.area.y)
+}
+
+/// Whether `text` holds the country's label, `국가/지역`, in Hangul.
+fn is_country_label(text: &str) -> bool {
+    let hangul = hangul_words(text);
+    hangul.contains("국가") || hangul.contains("지역")
 }
 
 fn korean_country(sheet: &mut Sheet<'_>) {

@@ -118,15 +118,26 @@ impl<'a> Sheet<'a> {
         if let Some(ranked) = self.ranked_date(index, |_| true)? {
             return Ok(Some(ranked));
         }
+        let reading = self.read_widened(index, SEALED_DAY_WIDTH, Script::Digits)?;
+        Ok(find_date(&reading.text).map(|date| (date, reading.confidence * CORRECTED)))
+    }
+
+    /// Line `index` read in `script` with `heights` line heights more room
+    /// to its right, where something printed over its end (a seal) or its
+    /// last syllable's faint strokes stopped the detector's box short.
+    pub(super) fn read_widened(
+        &mut self,
+        index: usize,
+        heights: f32,
+        script: Script,
+    ) -> Result<LineReading, DocError> {
         let area = self.lines[index].area;
         let widened = TextBox {
-            w: area.w + area.h * SEALED_DAY_WIDTH,
+            w: area.w + area.h * heights,
             ..area
         };
-        let reading = self
-            .recogniser
-            .read(&line_crop(self.gray, &widened), Script::Digits)?;
-        Ok(find_date(&reading.text).map(|date| (date, reading.confidence * CORRECTED)))
+        self.recogniser
+            .read(&line_crop(self.gray, &widened), script)
     }
 
     /// An issue `date` read (with `confidence`) off line `index`, or, where
@@ -225,6 +236,21 @@ impl<'a> Sheet<'a> {
                     && l.area.right() > over.x
             })
             .min_by(|a, b| a.1.area.y.total_cmp(&b.1.area.y))
+            .map(|(i, _)| i)
+    }
+
+    /// The nearest line right of `label` on its row.
+    pub(super) fn beside(&self, label: usize) -> Option<usize> {
+        let of = &self.lines[label].area;
+        self.lines
+            .iter()
+            .enumerate()
+            .filter(|(i, l)| {
+                *i != label
+                    && (l.area.centre_y() - of.centre_y()).abs() < of.h.max(l.area.h) * 0.5
+                    && l.area.x > of.right() - of.h * 0.3
+            })
+            .min_by(|a, b| a.1.area.x.total_cmp(&b.1.area.x))
             .map(|(i, _)| i)
     }
 

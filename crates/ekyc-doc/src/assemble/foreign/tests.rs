@@ -43,6 +43,41 @@ fn a_country_printed_in_korean_is_the_nationality() {
 }
 
 #[test]
+fn a_wrapped_name_above_a_country_on_its_labels_line_is_whole() {
+    let lines = [
+        line("990816-6813225", 480.0, 100.0, 0.9),
+        line("WIJAYA SITI", 480.0, 170.0, 0.9),
+        line("NURHALIZA", 480.0, 215.0, 0.9),
+        line("국가/지역 INDONESIA", 290.0, 270.0, 0.9),
+        line("E-9", 480.0, 350.0, 0.9),
+        line("2023.07.20", 480.0, 410.0, 0.9),
+    ];
+    let (gray, mut recogniser) = painted(&lines, (1012, 638));
+    let reading = assemble(DocumentKind::Foreign, &lines, &gray, &mut recogniser).unwrap();
+    let text = |name| reading.fields[&name].value.as_text();
+    assert_eq!(text(FieldName::Name), Some("WIJAYA SITI NURHALIZA"));
+    assert_eq!(text(FieldName::Nationality), Some("INDONESIA"));
+}
+
+#[test]
+fn a_korean_country_cut_short_is_read_again_wider() {
+    let gray = GrayImage::new(1012, 638);
+    let lines = [
+        line("국가/지역 Country", 300.0, 250.0, 0.9),
+        line("중", 487.0, 248.0, 0.9),
+    ];
+    let mut recogniser = Echo("중국");
+    let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+    korean_country(&mut sheet);
+    assert!(sheet.fields.is_empty());
+    cut_korean_country(&mut sheet).unwrap();
+    assert_eq!(
+        sheet.fields[&FieldName::Nationality].value.as_text(),
+        Some("CHINA")
+    );
+}
+
+#[test]
 fn an_issue_date_before_the_numbers_birth_date_is_not_trusted() {
     let lines = [
         line("840807-5062544", 300.0, 200.0, 0.9),
