@@ -131,6 +131,10 @@ fn sub_branch(read: &str) -> Option<String> {
     Some(format!("{} {place}출장소장", office(parent)))
 }
 
+/// How near a place is a read start: syllables off, the common start
+/// (longer first), letters off.
+type PlaceRank = (usize, Reverse<usize>, usize);
+
 /// The one place of `places` nearest `read`: at most half its syllables
 /// off (one in a two-syllable name), ties broken by the longer common
 /// start (the read start is often cut short: `수` is `수원`), then by the
@@ -145,7 +149,7 @@ fn nearest_place<'p>(read: &str, places: &[&'p str]) -> Option<&'p str> {
             .take_while(|(a, b)| a == b)
             .count()
     };
-    let mut scored: Vec<((usize, Reverse<usize>, usize), &str)> = places
+    let mut scored: Vec<(PlaceRank, &str)> = places
         .iter()
         .map(|place| {
             let rank = (
