@@ -23,6 +23,7 @@ mod reading;
 pub mod recognise;
 pub mod registration;
 pub mod romanise;
+mod surnames;
 pub mod textdet;
 
 pub use fields::{Field, FieldName, FieldValue, Fields};

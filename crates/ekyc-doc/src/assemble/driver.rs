@@ -23,7 +23,7 @@ pub(super) fn read(sheet: &mut Sheet<'_>, checks: &mut Checks) -> Result<IdNumbe
     let number = registration_line(sheet, false)?;
     let number_line = number.as_ref().map(|n| n.0);
     if let Some((index, _, _)) = number {
-        name_above(sheet, index, title.max(licence_line));
+        name_above(sheet, index, title.max(licence_line))?;
     }
     // Types print above or below the licence number: anywhere under the
     // title.

@@ -17,7 +17,7 @@ pub(super) fn read(sheet: &mut Sheet<'_>) -> Result<IdNumber, DocError> {
     let number = registration_line(sheet, false)?;
     let number_line = number.as_ref().map(|n| n.0);
     if let Some((index, _, _)) = number {
-        name_above(sheet, index, title);
+        name_above(sheet, index, title)?;
     }
     let below_number = number_line.map_or(0.0, |i| sheet.lines[i].area.bottom());
     let issue = match date_line(sheet, below_number, &[number_line])? {

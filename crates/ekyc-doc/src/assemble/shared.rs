@@ -3,13 +3,15 @@
 
 use super::dated::find_date;
 use super::labels;
-use super::rules::checked_confidence;
+use super::rules::{checked_confidence, CORRECTED};
 use super::Sheet;
 use crate::admin::{self, Office, Verdict};
 use crate::fields::FieldName;
 use crate::kind::hangul_name;
+use crate::page::line_crop;
 use crate::recognise::Script;
 use crate::registration::{self, RegistrationNumber};
+use crate::surnames;
 use crate::DocError;
 
 /// The registration number: the line that parses as one after a digits-only
@@ -62,11 +64,15 @@ const UNSURE_NAME: f32 = 0.8;
 /// in a column of their own read as syllables: `뾰옴`), is taken only when
 /// no other line is a name. The number's own row holds its label, never
 /// the name.
-pub(super) fn name_above(sheet: &mut Sheet<'_>, number_line: usize, after: Option<usize>) {
+pub(super) fn name_above(
+    sheet: &mut Sheet<'_>,
+    number_line: usize,
+    after: Option<usize>,
+) -> Result<(), DocError> {
     let top = after.map_or(0.0, |t| sheet.lines[t].area.bottom() - 1.0);
     let number = sheet.lines[number_line].area;
     let limit = number.y + number.h * 0.3;
-    let candidates: Vec<(String, f32, u8)> = sheet
+    let candidates: Vec<(usize, String, f32, u8)> = sheet
         .lines
         .iter()
         .enumerate()
@@ -75,22 +81,59 @@ pub(super) fn name_above(sheet: &mut Sheet<'_>, number_line: usize, after: Optio
         })
         .filter(|(i, l)| *i != number_line && l.area.centre_y() < number.y)
         .rev()
-        .filter_map(|(_, l)| {
-            let value = labels::strip_leading(&l.text);
-            let name = leading_name(&value)?;
+        .filter_map(|(i, l)| {
+            let name = leading_name(&labels::strip_leading(&l.text))?;
             let label_like = labels::is_label(&name) || labels::is_title_part(&name);
             let suspicion = u8::from(label_like) + 2 * u8::from(l.confidence < UNSURE_NAME);
-            Some((name, l.confidence, suspicion))
+            Some((i, name, l.confidence, suspicion))
         })
         .collect();
     // The least suspect, nearest first: a name that reads like a label
     // (`성숙`, one syllable from 성명) before a line the recogniser was
     // unsure of.
-    let found = candidates.iter().min_by_key(|c| c.2);
-    if let Some((name, confidence, _)) = found {
-        sheet.set(FieldName::Name, name.clone(), *confidence);
-    }
+    let Some((index, name, confidence, _)) = candidates.into_iter().min_by_key(|c| c.3) else {
+        return Ok(());
+    };
+    let (name, confidence) = likelier_surname(sheet, index, name, confidence)?;
+    sheet.set(FieldName::Name, name, confidence);
+    Ok(())
 }
+
+/// `name`, read off line `index` with `confidence`, or, where it begins
+/// with no surname (`흥용춘`), the line's first runner-up reading that
+/// differs from it in the first syllables alone and begins with one
+/// (`홍용춘`), trusted less for being a runner-up.
+fn likelier_surname(
+    sheet: &mut Sheet<'_>,
+    index: usize,
+    name: String,
+    confidence: f32,
+) -> Result<(String, f32), DocError> {
+    if surnames::begins_with_surname(&name) {
+        return Ok((name, confidence));
+    }
+    let crop = line_crop(sheet.gray, &sheet.lines[index].area);
+    let readings = sheet
+        .recogniser
+        .readings(&crop, Script::Korean, NAME_READINGS)?;
+    let tail: String = name.chars().skip(2).collect();
+    let length = name.chars().count();
+    let runner_up = readings.iter().skip(1).find_map(|r| {
+        let other = leading_name(&labels::strip_leading(&r.text))?;
+        (other.chars().count() == length
+            && other.chars().skip(2).eq(tail.chars())
+            && surnames::begins_with_surname(&other))
+        .then_some((other, r.confidence))
+    });
+    Ok(match runner_up {
+        Some((other, other_confidence)) => (other, other_confidence.min(confidence) * CORRECTED),
+        None => (name, confidence),
+    })
+}
+
+/// Readings of a name line searched for one that begins with a surname:
+/// a look-alike vowel is mostly the first runner-up.
+const NAME_READINGS: usize = 4;
 
 /// The first run of Hangul in `text`, if it is a name. A run glued to a
 /// digit before it is a licence type or a unit (`1종보통`, `4층`), never

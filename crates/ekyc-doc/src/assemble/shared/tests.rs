@@ -377,8 +377,35 @@ fn small_labels_read_as_syllables_are_not_the_name() {
     ];
     let mut recogniser = Echo("");
     let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
-    name_above(&mut sheet, 2, None);
+    name_above(&mut sheet, 2, None).unwrap();
     assert_eq!(sheet.fields[&FieldName::Name].value.as_text(), Some("성숙"));
+}
+
+#[test]
+fn a_name_that_begins_with_no_surname_takes_the_runner_up_that_does() {
+    let gray = GrayImage::new(1012, 638);
+    let name_of = |read: &str, ranked: &'static [&'static str]| {
+        let lines = [
+            line(read, 194.0, 138.0, 0.95),
+            line("970907-2114922", 185.0, 200.0, 1.0),
+        ];
+        let mut recogniser = Ranked(ranked);
+        let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+        name_above(&mut sheet, 1, None).unwrap();
+        let field = &sheet.fields[&FieldName::Name];
+        (
+            field.value.as_text().unwrap_or_default().to_owned(),
+            field.confidence,
+        )
+    };
+    let (name, confidence) = name_of("흥용춘", &["흥용춘", "흉용춘", "홍용춘"]);
+    assert_eq!(name, "홍용춘");
+    assert!(confidence < 0.8);
+    assert_eq!(name_of("션우은아", &["션우은아", "선우은아"]).0, "선우은아");
+    // A rare surname read well is kept: the list only chooses between
+    // readings that begin with none and with one.
+    assert_eq!(name_of("엄진례", &["엄진례", "임진례"]).0, "엄진례");
+    assert_eq!(name_of("흥용춘", &["흥용춘", "흉용춘"]).0, "흥용춘");
 }
 
 #[test]
