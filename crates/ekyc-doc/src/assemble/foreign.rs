@@ -295,7 +295,7 @@ fn korean_country_line(sheet: &Sheet<'_>) -> Option<f32> {
 /// detector's box stopped short of its last syllable (`중` of `중국`): the
 /// short line read again with room to its right, trusted less for it.
 fn cut_korean_country(sheet: &mut Sheet<'_>) -> Result<(), DocError> {
-    let Some(label) = sheet.label(&["국가", "지역"]) else {
+    let Some(label) = sheet.label(&COUNTRY_LABELS) else {
         return Ok(());
     };
     let Some(value) = sheet.beside(label).or_else(|| sheet.below(label)) else {
@@ -332,10 +332,13 @@ fn country_label_line(sheet: &Sheet<'_>) -> Option<f32> {
         .map(|line| line.area.y)
 }
 
-/// Whether `text` holds the country's label, `국가/지역`, in Hangul.
+/// The Hangul words of the country's label, `국가/지역`.
+const COUNTRY_LABELS: [&str; 2] = ["국가", "지역"];
+
+/// Whether `text` holds the country's label in Hangul.
 fn is_country_label(text: &str) -> bool {
     let hangul = hangul_words(text);
-    hangul.contains("국가") || hangul.contains("지역")
+    COUNTRY_LABELS.iter().any(|label| hangul.contains(label))
 }
 
 fn korean_country(sheet: &mut Sheet<'_>) {

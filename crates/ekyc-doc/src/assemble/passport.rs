@@ -11,7 +11,6 @@ use super::{zone, Sheet};
 use crate::dates::{self, parse_date};
 use crate::fields::FieldName;
 use crate::mrz::{self, Mrz};
-use crate::page::line_crop;
 use crate::reading::Checks;
 use crate::recognise::Script;
 use crate::romanise;
@@ -183,10 +182,8 @@ fn reading_that_spells(
     index: usize,
     mrz: &Mrz,
 ) -> Result<Option<String>, DocError> {
-    let crop = line_crop(sheet.gray, &sheet.lines[index].area);
     Ok(sheet
-        .recogniser
-        .readings(&crop, Script::Korean, RANKED_NAMES)?
+        .ranked(index, Script::Korean, RANKED_NAMES)?
         .into_iter()
         .find_map(|r| leading_name(&r.text).filter(|name| spells_mrz(name, mrz))))
 }

@@ -8,7 +8,6 @@ use super::Sheet;
 use crate::admin::{self, Office, Verdict};
 use crate::fields::FieldName;
 use crate::kind::hangul_name;
-use crate::page::line_crop;
 use crate::recognise::Script;
 use crate::registration::{self, RegistrationNumber};
 use crate::surnames;
@@ -112,10 +111,7 @@ fn likelier_surname(
     if surnames::begins_with_surname(&name) {
         return Ok((name, confidence));
     }
-    let crop = line_crop(sheet.gray, &sheet.lines[index].area);
-    let readings = sheet
-        .recogniser
-        .readings(&crop, Script::Korean, NAME_READINGS)?;
+    let readings = sheet.ranked(index, Script::Korean, NAME_READINGS)?;
     let tail: String = name.chars().skip(2).collect();
     let length = name.chars().count();
     let runner_up = readings.iter().skip(1).find_map(|r| {

@@ -122,6 +122,18 @@ impl<'a> Sheet<'a> {
         Ok(find_date(&reading.text).map(|date| (date, reading.confidence * CORRECTED)))
     }
 
+    /// The recogniser's `n` likeliest readings of line `index` in
+    /// `script`, likeliest first, for a layout that knows which one fits.
+    pub(super) fn ranked(
+        &mut self,
+        index: usize,
+        script: Script,
+        n: usize,
+    ) -> Result<Vec<LineReading>, DocError> {
+        let crop = line_crop(self.gray, &self.lines[index].area);
+        self.recogniser.readings(&crop, script, n)
+    }
+
     /// Line `index` read in `script` with `heights` line heights more room
     /// to its right, where something printed over its end (a seal) or its
     /// last syllable's faint strokes stopped the detector's box short.
@@ -167,10 +179,7 @@ impl<'a> Sheet<'a> {
         index: usize,
         accept: impl Fn(&NaiveDate) -> bool,
     ) -> Result<Option<(NaiveDate, f32)>, DocError> {
-        let crop = line_crop(self.gray, &self.lines[index].area);
-        let readings = self
-            .recogniser
-            .readings(&crop, Script::Digits, DATE_READINGS)?;
+        let readings = self.ranked(index, Script::Digits, DATE_READINGS)?;
         Ok(readings.iter().skip(1).find_map(|reading| {
             dates::parse_date(&reading.text)
                 .filter(&accept)
