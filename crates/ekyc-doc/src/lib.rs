@@ -13,6 +13,7 @@ pub mod dates;
 mod edit;
 mod fields;
 pub mod find;
+mod hanja_readings;
 pub mod kind;
 mod layout;
 pub mod licence;

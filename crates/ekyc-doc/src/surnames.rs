@@ -24,13 +24,17 @@ const SURNAMES: &[&str] = &[
     "아", "순", "애",
 ];
 
-/// Whether `name` begins with a surname: its first syllable or, in a name
-/// of three syllables or more, its first two.
-pub(crate) fn begins_with_surname(name: &str) -> bool {
+/// How many syllables of `name` its surname takes: its first two where
+/// they are a compound surname and a given name follows, else its first;
+/// `None` where it begins with no surname.
+pub(crate) fn surname_length(name: &str) -> Option<usize> {
     let first: String = name.chars().take(1).collect();
     let compound: String = name.chars().take(2).collect();
-    SURNAMES.contains(&first.as_str())
-        || (name.chars().count() >= 3 && SURNAMES.contains(&compound.as_str()))
+    if name.chars().count() >= 3 && SURNAMES.contains(&compound.as_str()) {
+        Some(2)
+    } else {
+        SURNAMES.contains(&first.as_str()).then_some(1)
+    }
 }
 
 #[cfg(test)]
@@ -39,11 +43,18 @@ mod tests {
 
     #[test]
     fn names_begin_with_a_surname_and_misreads_do_not() {
-        for name in ["임진례", "엄진례", "홍용춘", "선우은아", "남궁민", "김하"] {
-            assert!(begins_with_surname(name), "{name}");
+        for (name, length) in [
+            ("임진례", 1),
+            ("엄진례", 1),
+            ("홍용춘", 1),
+            ("선우은아", 2),
+            ("남궁민", 2),
+            ("김하", 1),
+        ] {
+            assert_eq!(surname_length(name), Some(length), "{name}");
         }
         for name in ["흥용춘", "션우은아", "션우덕석"] {
-            assert!(!begins_with_surname(name), "{name}");
+            assert_eq!(surname_length(name), None, "{name}");
         }
     }
 

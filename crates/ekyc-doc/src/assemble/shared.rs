@@ -8,10 +8,11 @@ use super::Sheet;
 use crate::admin::{self, Office, Verdict};
 use crate::fields::FieldName;
 use crate::kind::hangul_name;
+use crate::licence::LICENCE_TYPES;
 use crate::recognise::Script;
 use crate::registration::{self, RegistrationNumber};
-use crate::surnames;
 use crate::DocError;
+use crate::{hanja_readings, romanise, surnames};
 
 /// The registration number: the line that parses as one after a digits-only
 /// reading, preferring a real birth date and the expected kind.
@@ -93,39 +94,93 @@ pub(super) fn name_above(
     let Some((index, name, confidence, _)) = candidates.into_iter().min_by_key(|c| c.3) else {
         return Ok(());
     };
-    let (name, confidence) = likelier_surname(sheet, index, name, confidence)?;
+    let (name, confidence) = likelier_name(sheet, index, name, confidence)?;
     sheet.set(FieldName::Name, name, confidence);
     Ok(())
 }
 
-/// `name`, read off line `index` with `confidence`, or, where it begins
-/// with no surname (`흥용춘`), the line's first runner-up reading that
-/// differs from it in the first syllables alone and begins with one
-/// (`홍용춘`), trusted less for being a runner-up.
-fn likelier_surname(
+/// `name`, read off line `index` with `confidence`, or, where it is
+/// unlike a Korean name, the line's first runner-up reading that is more
+/// like one and differs from it only where it is unlike, trusted less for
+/// being a runner-up: a name that begins with no surname (`흥용춘`) takes
+/// one that does (`홍용춘`), a given-name syllable that no Hanja reads
+/// (`심재테`) one that some Hanja does (`심재태`).
+fn likelier_name(
     sheet: &mut Sheet<'_>,
     index: usize,
     name: String,
     confidence: f32,
 ) -> Result<(String, f32), DocError> {
-    if surnames::begins_with_surname(&name) {
+    let unlike = unlike_places(&name);
+    if unlike.is_empty() {
         return Ok((name, confidence));
     }
+    let likeness = unlike.len();
+    let given_name_only = surnames::surname_length(&name).is_some();
     let readings = sheet.ranked(index, Script::Korean, NAME_READINGS)?;
-    let tail: String = name.chars().skip(2).collect();
-    let length = name.chars().count();
-    let runner_up = readings.iter().skip(1).find_map(|r| {
-        let other = leading_name(&labels::strip_leading(&r.text))?;
-        (other.chars().count() == length
-            && other.chars().skip(2).eq(tail.chars())
-            && surnames::begins_with_surname(&other))
-        .then_some((other, r.confidence))
-    });
+    let first = readings.first().map_or(confidence, |r| r.confidence);
+    // Of runner-ups equally fit, the one that keeps the consonants: a
+    // heavy face's look-alikes are mostly vowels (`졍` for `정`, not `경`).
+    let runner_up = readings
+        .iter()
+        .skip(1)
+        .filter_map(|r| {
+            let other = leading_name(&labels::strip_leading(&r.text))?;
+            let differs_where_unlike = other.chars().count() == name.chars().count()
+                && name
+                    .chars()
+                    .zip(other.chars())
+                    .enumerate()
+                    .all(|(place, (a, b))| a == b || unlike.contains(&place));
+            // The line's confidence is its characters' mean probability,
+            // so this is how much surer the first reading was of the
+            // syllables the runner-up replaces.
+            let surer_by = (first - r.confidence) * r.text.chars().count() as f32;
+            let given_name_kept = given_name_only && surer_by > NATIVE_SYLLABLE;
+            (differs_where_unlike && !given_name_kept && unlike_places(&other).len() < likeness)
+                .then_some((other, r.confidence))
+        })
+        .min_by_key(|(other, _)| consonants_changed(&name, other));
     Ok(match runner_up {
         Some((other, other_confidence)) => (other, other_confidence.min(confidence) * CORRECTED),
         None => (name, confidence),
     })
 }
+
+/// How many initial and final consonants differ between the syllables
+/// of `a` and `b`, read in step.
+fn consonants_changed(a: &str, b: &str) -> usize {
+    a.chars()
+        .zip(b.chars())
+        .map(|(x, y)| match (romanise::jamo(x), romanise::jamo(y)) {
+            (Some((i, _, f)), Some((j, _, g))) => usize::from(i != j) + usize::from(f != g),
+            _ => usize::from(x != y),
+        })
+        .sum()
+}
+
+/// The places in `name` that are unlike a Korean name's: its first two
+/// syllables where they begin with no surname, and each syllable of the
+/// given name that is no Hanja's reading.
+fn unlike_places(name: &str) -> Vec<usize> {
+    let Some(surname) = surnames::surname_length(name) else {
+        return vec![0, 1];
+    };
+    name.chars()
+        .enumerate()
+        .skip(surname)
+        .filter(|(_, syllable)| !hanja_readings::is_hanja_reading(*syllable))
+        .map(|(place, _)| place)
+        .collect()
+}
+
+/// How much surer the first reading of a given name must be of the
+/// syllables no Hanja reads than the runner-up is of its own for them to
+/// stand: names in native Korean (`다솜`, `새롬`, `빛나`) are read at
+/// 0.88–1.0 surer than their runner-ups (`다늠`), misread vowels
+/// (`재테`, `졍복`, `셩아`) at 0.1–0.8 on the second style's development
+/// cards.
+const NATIVE_SYLLABLE: f32 = 0.85;
 
 /// Readings of a name line searched for one that begins with a surname:
 /// a look-alike vowel is mostly the first runner-up.
@@ -133,7 +188,7 @@ const NAME_READINGS: usize = 4;
 
 /// The first run of Hangul in `text`, if it is a name. A run glued to a
 /// digit before it is a licence type or a unit (`1종보통`, `4층`), never
-/// a name.
+/// a name; nor is a licence type whose digit was not read (`종소형`).
 pub(super) fn leading_name(text: &str) -> Option<String> {
     let start = text.find(|c: char| ('가'..='힣').contains(&c))?;
     if text[..start].ends_with(|c: char| c.is_ascii_digit()) {
@@ -143,7 +198,7 @@ pub(super) fn leading_name(text: &str) -> Option<String> {
         .chars()
         .take_while(|c| ('가'..='힣').contains(c) || *c == ' ')
         .collect();
-    hangul_name(&run)
+    hangul_name(&run).filter(|name| !LICENCE_TYPES.iter().any(|t| t.ends_with(name.as_str())))
 }
 
 /// The first line below `after` holding a single date, also after its

@@ -408,6 +408,78 @@ fn a_name_that_begins_with_no_surname_takes_the_runner_up_that_does() {
     assert_eq!(name_of("흥용춘", &["흥용춘", "흉용춘"]).0, "흥용춘");
 }
 
+/// A recogniser that reads every line as the first of its readings and
+/// ranks the rest after it, each with its own confidence.
+struct Scored(&'static [(&'static str, f32)]);
+
+impl LineRecogniser for Scored {
+    fn read(&mut self, line: &GrayImage, script: Script) -> Result<LineReading, DocError> {
+        Ok(self.readings(line, script, 1)?.remove(0))
+    }
+
+    fn readings(
+        &mut self,
+        _: &GrayImage,
+        _: Script,
+        n: usize,
+    ) -> Result<Vec<LineReading>, DocError> {
+        Ok(self
+            .0
+            .iter()
+            .take(n)
+            .map(|(text, confidence)| LineReading {
+                text: (*text).to_owned(),
+                confidence: *confidence,
+            })
+            .collect())
+    }
+}
+
+/// The name read above a registration number off a line `ranked`.
+fn name_ranked(ranked: &'static [(&'static str, f32)]) -> String {
+    let gray = GrayImage::new(1012, 638);
+    let lines = [
+        line(ranked[0].0, 194.0, 138.0, ranked[0].1),
+        line("970907-2114922", 185.0, 200.0, 1.0),
+    ];
+    let mut recogniser = Scored(ranked);
+    let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+    name_above(&mut sheet, 1, None).unwrap();
+    let field = &sheet.fields[&FieldName::Name];
+    field.value.as_text().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn a_given_name_syllable_no_hanja_reads_takes_the_runner_up_that_one_does() {
+    assert_eq!(
+        name_ranked(&[("심재테", 0.86), ("심재태", 0.80), ("심재데", 0.67)]),
+        "심재태"
+    );
+    // Of two runner-ups, the one that keeps the consonants.
+    assert_eq!(
+        name_ranked(&[("노졍호", 0.80), ("노경호", 0.77), ("노정호", 0.75)]),
+        "노정호"
+    );
+}
+
+#[test]
+fn a_licence_type_without_its_digit_is_no_name() {
+    assert_eq!(leading_name("종소형"), None);
+    assert_eq!(leading_name("장건"), Some("장건".to_owned()));
+}
+
+#[test]
+fn a_native_given_name_read_surely_is_kept() {
+    assert_eq!(
+        name_ranked(&[("하다솜", 0.998), ("하다늠", 0.667)]),
+        "하다솜"
+    );
+    assert_eq!(
+        name_ranked(&[("이빛나", 0.854), ("이별나", 0.56)]),
+        "이빛나"
+    );
+}
+
 #[test]
 fn a_seal_read_beside_the_issuers_title_is_no_part_of_it() {
     let gray = GrayImage::new(1012, 638);
