@@ -4,14 +4,16 @@
 //!
 //! Types are found wherever they sit (above or below the licence number),
 //! matched to the nine of the law with one character of OCR error
-//! allowed, and answered in the law's order. A card showing five or more
-//! types prints the whole table: only the types printed in stronger ink
-//! than the rest are held, and where no such mark stands out the types
-//! are not answered at all, rather than every type in the table.
+//! allowed, and answered in the law's order. Where some types found are
+//! printed in clearly stronger ink than the others, the card prints the
+//! whole table (whose faint cells are not all read) and only those are
+//! held. A card showing five or more types with no such mark standing out
+//! has its types not answered at all, rather than every type in the table.
 
 use image::GrayImage;
 
 use super::Sheet;
+use crate::edit::edit_distance;
 use crate::fields::FieldName;
 use crate::licence::LICENCE_TYPES;
 use crate::reading::Checks;
@@ -41,8 +43,25 @@ pub(super) fn licence_types(sheet: &mut Sheet<'_>, top: f32, bottom: f32, checks
     let mut kinds: Vec<&'static str> = found.iter().map(|f| f.kind).collect();
     kinds.sort_unstable();
     kinds.dedup();
-    if kinds.len() >= TABLE {
-        found = marked(sheet.gray, found);
+    if kinds.len() > 1 {
+        // Fewer types than a table's are less to go by: their marks must
+        // stand out twice as clearly (a dense type's print reads darker
+        // than a sparse one's in the same ink).
+        let contrast = if kinds.len() >= TABLE {
+            MARK_CONTRAST
+        } else {
+            2.0 * MARK_CONTRAST
+        };
+        found = match marked(sheet.gray, &found, contrast) {
+            Some(held) => found
+                .into_iter()
+                .zip(held)
+                .filter(|(_, h)| *h)
+                .map(|(f, _)| f)
+                .collect(),
+            None if kinds.len() >= TABLE => Vec::new(),
+            None => found,
+        };
     }
     found.sort_by_key(|f| LICENCE_TYPES.iter().position(|t| *t == f.kind));
     found.dedup_by_key(|f| f.kind);
@@ -62,33 +81,37 @@ pub(super) fn licence_types(sheet: &mut Sheet<'_>, top: f32, bottom: f32, checks
 fn in_line(line: &super::Line) -> Vec<Found> {
     let compact: Vec<char> = line.compact().chars().map(repair_type_char).collect();
     let mut taken = vec![false; compact.len()];
-    let mut matches: Vec<(usize, usize, &'static str)> = LICENCE_TYPES
+    let mut matches: Vec<(usize, usize, usize, &'static str)> = LICENCE_TYPES
         .iter()
         .flat_map(|kind| {
             let pattern: Vec<char> = kind.chars().collect();
             fuzzy_matches(&compact, &pattern)
                 .into_iter()
-                .map(move |(start, errors)| (errors, start, *kind))
+                .map(move |(start, length, errors)| (errors, start, length, *kind))
         })
         .collect();
-    matches.sort_by_key(|(errors, _, kind)| (*errors, std::cmp::Reverse(kind.chars().count())));
+    matches.sort_by_key(|(errors, _, _, kind)| (*errors, std::cmp::Reverse(kind.chars().count())));
     let mut found = Vec::new();
-    for (_, start, kind) in matches {
-        let span = start..start + kind.chars().count();
+    for (_, start, length, kind) in matches {
+        let span = start..start + length;
         if taken[span.clone()].iter().any(|t| *t) {
             continue;
         }
         taken[span.clone()].iter_mut().for_each(|t| *t = true);
         // Where the type's characters lie, in proportion to their place
         // in the line; only the middle half of that, so that a
-        // neighbour's print, where the proportion is off, is left out.
+        // neighbour's print, where the proportion is off, is left out,
+        // and the middle of the line's height, so that a table's rules
+        // above and below the cell are.
         let share = line.area.w / compact.len().max(1) as f32;
         let width = share * span.len() as f32;
         found.push(Found {
             kind,
             area: TextBox {
                 x: line.area.x + share * span.start as f32 + width * 0.25,
+                y: line.area.y + line.area.h * 0.2,
                 w: width * 0.5,
+                h: line.area.h * 0.6,
                 ..line.area
             },
             confidence: line.confidence,
@@ -97,16 +120,17 @@ fn in_line(line: &super::Line) -> Vec<Found> {
     found
 }
 
-/// The types of a table printed in stronger ink than the rest: the
-/// darkest print of each is compared, and the types split in two where
-/// the groups are farthest apart for their sizes (Otsu's threshold).
-/// None when the two groups' inks are not clearly apart.
-fn marked(gray: &GrayImage, found: Vec<Found>) -> Vec<Found> {
+/// Which of the types found are printed in stronger ink than the rest:
+/// the darkest print of each is compared, and the types split in two
+/// where the groups are farthest apart for their sizes (Otsu's
+/// threshold). None when the two groups' inks are not `contrast` apart, as
+/// on a line or boxes of held types alone.
+fn marked(gray: &GrayImage, found: &[Found], contrast: f32) -> Option<Vec<bool>> {
     let inks: Vec<f32> = found.iter().map(|f| ink(gray, &f.area)).collect();
     let mut sorted = inks.clone();
     sorted.sort_by(f32::total_cmp);
     let mean = |part: &[f32]| part.iter().sum::<f32>() / part.len() as f32;
-    let split = (1..sorted.len())
+    let (_, apart, threshold) = (1..sorted.len())
         .map(|k| {
             let (dark, faint) = sorted.split_at(k);
             let apart = mean(faint) - mean(dark);
@@ -117,16 +141,8 @@ fn marked(gray: &GrayImage, found: Vec<Found>) -> Vec<Found> {
                 (dark[dark.len() - 1] + faint[0]) / 2.0,
             )
         })
-        .max_by(|a, b| a.0.total_cmp(&b.0));
-    match split {
-        Some((_, apart, threshold)) if apart >= MARK_CONTRAST => found
-            .into_iter()
-            .zip(inks)
-            .filter(|(_, ink)| *ink < threshold)
-            .map(|(f, _)| f)
-            .collect(),
-        _ => Vec::new(),
-    }
+        .max_by(|a, b| a.0.total_cmp(&b.0))?;
+    (apart >= contrast).then(|| inks.iter().map(|ink| *ink < threshold).collect())
 }
 
 /// How dark the print within `area` is: the grey level below which a
@@ -157,26 +173,33 @@ fn repair_type_char(c: char) -> char {
 }
 
 /// Every place `pattern` occurs in `text` with at most one substituted
-/// character (none for short patterns), with its number of errors.
-fn fuzzy_matches(text: &[char], pattern: &[char]) -> Vec<(usize, usize)> {
-    if text.len() < pattern.len() {
-        return Vec::new();
-    }
+/// character (none for short patterns), or, for a long one (the moped
+/// licence's ten characters), one character left out: the place, the
+/// characters it takes and its number of errors.
+fn fuzzy_matches(text: &[char], pattern: &[char]) -> Vec<(usize, usize, usize)> {
     let allowed = if pattern.len() >= 4 { 1 } else { 0 };
-    (0..=text.len() - pattern.len())
-        .map(|s| {
-            (
-                s,
-                text[s..s + pattern.len()]
-                    .iter()
-                    .zip(pattern)
-                    .filter(|(a, b)| a != b)
-                    .count(),
-            )
-        })
-        .filter(|(_, errors)| *errors <= allowed)
-        .collect()
+    let mut matches = Vec::new();
+    for length in [pattern.len(), pattern.len() - 1] {
+        if text.len() < length || (length < pattern.len() && pattern.len() < LONG_TYPE) {
+            continue;
+        }
+        for start in 0..=text.len() - length {
+            let window = &text[start..start + length];
+            let errors = if length == pattern.len() {
+                window.iter().zip(pattern).filter(|(a, b)| a != b).count()
+            } else {
+                edit_distance(window, pattern)
+            };
+            if errors <= allowed {
+                matches.push((start, length, errors));
+            }
+        }
+    }
+    matches
 }
+
+/// A type of this many characters or more may be read with one left out.
+const LONG_TYPE: usize = 8;
 
 #[cfg(test)]
 mod tests;

@@ -8,9 +8,13 @@ use crate::fields::FieldValue;
 fn licence_types_tolerate_one_wrong_character() {
     let text: Vec<char> = "1종보퉁2종소형".chars().collect();
     let chars = |t: &str| t.chars().collect::<Vec<_>>();
-    assert_eq!(fuzzy_matches(&text, &chars("1종보통")), vec![(0, 1)]);
-    assert_eq!(fuzzy_matches(&text, &chars("2종소형")), vec![(4, 0)]);
+    assert_eq!(fuzzy_matches(&text, &chars("1종보통")), vec![(0, 4, 1)]);
+    assert_eq!(fuzzy_matches(&text, &chars("2종소형")), vec![(4, 4, 0)]);
     assert!(fuzzy_matches(&text, &chars("대형견인차")).is_empty());
+    let moped = chars("2종원동기장치자전거");
+    let read = chars("1종 2종원기장치자전거");
+    assert_eq!(fuzzy_matches(&read, &moped), vec![(3, 9, 1)]);
+    assert!(fuzzy_matches(&chars("2종원장치자전거"), &moped).is_empty());
 }
 
 #[test]
@@ -102,4 +106,16 @@ fn a_table_without_marks_answers_no_type() {
     licence_types(&mut sheet, 0.0, f32::MAX, &mut checks);
     assert!(!sheet.fields.contains_key(&FieldName::LicenceTypes));
     assert_eq!(checks.licence_types, None);
+}
+
+#[test]
+fn a_table_read_in_part_answers_its_marked_types() {
+    let (gray, lines) = table(&["2종보통"]);
+    let mut recogniser = Echo("");
+    let mut sheet = sheet_of(&lines[2..], &gray, &mut recogniser);
+    licence_types(&mut sheet, 0.0, f32::MAX, &mut Checks::default());
+    assert_eq!(
+        sheet.fields[&FieldName::LicenceTypes].value,
+        FieldValue::List(vec!["2종보통".to_owned()])
+    );
 }
