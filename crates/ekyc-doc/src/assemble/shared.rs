@@ -383,17 +383,18 @@ fn issuer_title(issuer: String) -> String {
 /// or date (`발급일 2020. 1. 15.`); its leading 시/도 and 시/군/구 checked
 /// against the real ones.
 pub(super) fn address(sheet: &mut Sheet<'_>, top: f32, bottom: f32, exclude: &[Option<usize>]) {
-    let mut indices = sheet.text_between(top, bottom, exclude);
-    indices.retain(|i| {
-        sheet.lines[*i]
-            .text
-            .chars()
-            .any(|c| ('가'..='힣').contains(&c))
-    });
     let mut parts = Vec::new();
-    let mut used = Vec::new();
-    for index in indices {
-        let text = &sheet.lines[index].text;
+    let mut used: Vec<usize> = Vec::new();
+    for index in sheet.text_between(top, bottom, exclude) {
+        let line = &sheet.lines[index];
+        let text = &line.text;
+        let hangul = text.chars().any(|c| ('가'..='힣').contains(&c));
+        let continued = used
+            .last()
+            .is_some_and(|&above| number_below(&sheet.lines[above], line));
+        if !hangul && !continued {
+            continue;
+        }
         if find_date(text).is_some() {
             break;
         }
@@ -423,6 +424,26 @@ pub(super) fn address(sheet: &mut Sheet<'_>, top: f32, bottom: f32, exclude: &[O
     let confidence = checked_confidence(checked.verdict, confidence);
     sheet.set(FieldName::Address, checked.text, confidence);
 }
+
+/// Whether `line` is the number of a lot or road address wrapped onto a
+/// line of its own (`420-33`, `171-18,`) right under the address line
+/// `above`, at its left edge.
+fn number_below(above: &super::Line, line: &super::Line) -> bool {
+    let number = line.text.chars().any(|c| c.is_ascii_digit())
+        && line.text.chars().count() <= LOT_NUMBER
+        && line
+            .text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | ',' | '.' | ' '));
+    number
+        && line.area.y > above.area.y
+        && line.area.y < above.area.bottom() + above.area.h * 0.5
+        && (line.area.x - above.area.x).abs() < above.area.h
+}
+
+/// The longest lot or road number with its separators (`1234-5678,`):
+/// a registration number is longer.
+const LOT_NUMBER: usize = 10;
 
 /// Korean addresses print commas (`테헤란로 123, 101동`), each followed by
 /// a space, and never a period or a slash: a period or slash before a

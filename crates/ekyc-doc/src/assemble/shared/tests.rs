@@ -127,6 +127,40 @@ fn a_corrected_address_is_trusted_less() {
 }
 
 #[test]
+fn a_lot_number_wrapped_onto_its_own_line_is_part_of_the_address() {
+    let gray = GrayImage::new(1012, 638);
+    let lines = [
+        line("부산광역시 기장군 정관읍 기장대로", 44.0, 268.0, 0.9),
+        line("171-18.", 44.0, 308.0, 0.9),
+        line("115동 2401호 (삼익아파트)", 45.0, 345.0, 0.9),
+        line("2025. 9. 18.", 247.0, 509.0, 0.9),
+    ];
+    let mut recogniser = Echo("");
+    let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+    address(&mut sheet, 0.0, f32::MAX, &[]);
+    assert_eq!(
+        sheet.fields[&FieldName::Address].value.as_text(),
+        Some("부산광역시 기장군 정관읍 기장대로 171-18, 115동 2401호 (삼익아파트)")
+    );
+}
+
+#[test]
+fn a_number_away_from_the_address_is_no_part_of_it() {
+    let gray = GrayImage::new(1012, 638);
+    let lines = [
+        line("인천광역시 강화군 강화읍 관청리 420-33", 197.0, 253.0, 0.9),
+        line("1234", 600.0, 290.0, 0.9),
+    ];
+    let mut recogniser = Echo("");
+    let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
+    address(&mut sheet, 0.0, f32::MAX, &[]);
+    assert_eq!(
+        sheet.fields[&FieldName::Address].value.as_text(),
+        Some("인천광역시 강화군 강화읍 관청리 420-33")
+    );
+}
+
+#[test]
 fn issuers_fit_their_offices_or_are_not_trusted() {
     let gray = GrayImage::new(1012, 638);
     let read = |text: &str, office: Office| {
