@@ -103,6 +103,9 @@ pub(super) fn read(sheet: &mut Sheet<'_>) -> Result<IdNumber, DocError> {
     Ok(number.map(|(_, number, confidence)| (number, confidence)))
 }
 
+/// The most lines a Latin name is printed on.
+const NAME_LINES: usize = 3;
+
 /// The status of stay where the column search missed it: printed on its
 /// label's line (`체류자격 영주(F-5)`) or out of the number's column. Any
 /// line whose Korean reading holds a code shape is read again in capitals.
@@ -141,8 +144,8 @@ fn set_visa(sheet: &mut Sheet<'_>, index: usize, code: &'static str, confidence:
 
 /// The name and the country from the column's lines of capitals, top to
 /// bottom: the country is the first line that names a known one (in
-/// Latin or Korean), the name the lines above it (a long name wraps to a
-/// second line). Where no line of capitals names a known country, the
+/// Latin or Korean), the name the lines above it (a long name wraps, or
+/// prints a word a line: `FERNANDO / CHAMINDA / PRIYANTHA`). Where no line of capitals names a known country, the
 /// name is the lines above one that names it in Hangul, else the first
 /// line, and the country the next, as printed.
 fn name_and_country(sheet: &mut Sheet<'_>, words: &[(usize, LineReading)]) {
@@ -151,7 +154,7 @@ fn name_and_country(sheet: &mut Sheet<'_>, words: &[(usize, LineReading)]) {
             || korean_country_of(&sheet.lines[*index].text).is_some()
     });
     let (name_lines, country) = match known {
-        Some(at) if at > 0 => (&words[..at.min(2)], words.get(at)),
+        Some(at) if at > 0 => (&words[..at.min(NAME_LINES)], words.get(at)),
         Some(_) => (&words[..0], words.first()),
         // `CHINA / 중국` is no name, even of an unknown country.
         None if words.first().is_some_and(|(_, r)| r.text.contains('/')) => {
@@ -167,7 +170,7 @@ fn name_and_country(sheet: &mut Sheet<'_>, words: &[(usize, LineReading)]) {
                     .iter()
                     .take_while(|(index, _)| sheet.lines[*index].area.centre_y() < y)
                     .count();
-                (&words[..above.min(2)], None)
+                (&words[..above.min(NAME_LINES)], None)
             }
             None => (&words[..words.len().min(1)], words.get(1)),
         },

@@ -565,7 +565,7 @@ fn neighbourhood_units(text: &str) -> String {
 pub(super) fn serial(sheet: &mut Sheet<'_>, length: usize) -> Result<(), DocError> {
     let width = sheet.gray.width() as f32;
     // A Latin name's word of the right length (`ELIZABETH`) or the country
-    // (`INDONESIA`) is no serial.
+    // (`INDONESIA`) is no serial, nor two of the name's words read as one.
     let worded: Vec<String> = [FieldName::Name, FieldName::Nationality]
         .iter()
         .filter_map(|name| sheet.fields.get(name))
@@ -612,8 +612,12 @@ pub(super) fn serial(sheet: &mut Sheet<'_>, length: usize) -> Result<(), DocErro
         let fits = code.len() == length
             && one_speck_inside(&reading.text)
             && code.chars().all(|c| c.is_ascii_alphanumeric());
-        let of_words = code.chars().all(|c| c.is_ascii_alphabetic())
-            && worded.iter().any(|letters| letters.contains(&code));
+        // A word of the name read with a digit in it (`LI J1ANGUO`) is
+        // the name too.
+        let letters: String = code.chars().filter(char::is_ascii_alphabetic).collect();
+        let of_words = letters.len() + 1 >= code.len()
+            && letters.len() >= 5
+            && worded.iter().any(|words| words.contains(&letters));
         if fits && !of_words {
             sheet.set(FieldName::SerialNumber, code, reading.confidence);
             return Ok(());

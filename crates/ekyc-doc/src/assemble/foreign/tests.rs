@@ -136,6 +136,29 @@ fn a_name_wrapping_to_a_second_line_is_not_the_country() {
 }
 
 #[test]
+fn a_name_printed_a_word_a_line_is_whole() {
+    let lines = [
+        line("841212-6571118", 300.0, 100.0, 0.9),
+        line("FERNANDO", 300.0, 175.0, 0.9),
+        line("CHAMINDA", 300.0, 215.0, 0.9),
+        line("PRIYANTHA", 300.0, 255.0, 0.9),
+        line("SRI LANKA / 스리랑카", 300.0, 320.0, 0.9),
+        line("E-7", 300.0, 390.0, 0.9),
+        line("2024.03.03", 300.0, 465.0, 0.9),
+    ];
+    let (gray, mut recogniser) = painted(&lines, (1012, 638));
+    let reading = assemble(DocumentKind::Foreign, &lines, &gray, &mut recogniser).unwrap();
+    assert_eq!(
+        reading.fields[&FieldName::Name].value.as_text(),
+        Some("FERNANDO CHAMINDA PRIYANTHA")
+    );
+    assert_eq!(
+        reading.fields[&FieldName::Nationality].value.as_text(),
+        Some("SRI LANKA")
+    );
+}
+
+#[test]
 fn a_short_second_line_of_the_name_is_kept() {
     let lines = [
         line("840807-5062544", 300.0, 200.0, 0.9),

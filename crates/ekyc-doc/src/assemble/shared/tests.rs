@@ -41,6 +41,16 @@ fn a_word_of_the_name_is_no_serial() {
 }
 
 #[test]
+fn a_name_read_with_a_digit_in_it_is_no_serial() {
+    let name = [(FieldName::Name, "LI JANGUO")];
+    assert_eq!(serial_of("LI J1ANGUO", "LI J1ANGUO", &name, 9), None);
+    assert_eq!(
+        serial_of("2MW8WDTE3", "2MW8WDTE3", &name, 9).as_deref(),
+        Some("2MW8WDTE3")
+    );
+}
+
+#[test]
 fn the_country_is_no_serial() {
     let country = [(FieldName::Nationality, "INDONESIA")];
     assert_eq!(serial_of("INDONESIA", "INDONESIA", &country, 9), None);
