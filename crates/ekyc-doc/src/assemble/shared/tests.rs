@@ -239,9 +239,16 @@ fn address_lines_keep_their_order_and_lose_their_label() {
     );
 }
 
-/// A recogniser that reads every line as the first of `ranked` and ranks
-/// the rest after it.
-struct Ranked(&'static [&'static str]);
+/// A recogniser that reads every line as the first of its readings and
+/// ranks the rest after it, each with its confidence.
+struct Ranked(Vec<(&'static str, f32)>);
+
+impl Ranked {
+    /// Readings all read at 0.8.
+    fn even(texts: &[&'static str]) -> Self {
+        Self(texts.iter().map(|text| (*text, 0.8)).collect())
+    }
+}
 
 impl LineRecogniser for Ranked {
     fn read(&mut self, line: &GrayImage, script: Script) -> Result<LineReading, DocError> {
@@ -258,9 +265,9 @@ impl LineRecogniser for Ranked {
             .0
             .iter()
             .take(n)
-            .map(|text| LineReading {
+            .map(|(text, confidence)| LineReading {
                 text: (*text).to_owned(),
-                confidence: 0.8,
+                confidence: *confidence,
             })
             .collect())
     }
@@ -270,7 +277,7 @@ impl LineRecogniser for Ranked {
 fn an_issue_date_yet_to_come_is_read_again() {
     let gray = GrayImage::new(1012, 638);
     let lines = [line("2043.04.23", 60.0, 440.0, 0.8)];
-    let mut recogniser = Ranked(&["2043.04.23", "2048.04.23", "2013.04.23"]);
+    let mut recogniser = Ranked::even(&["2043.04.23", "2048.04.23", "2013.04.23"]);
     let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
     date_line(&mut sheet, 0.0, &[]).unwrap();
     let field = &sheet.fields[&FieldName::IssueDate];
@@ -282,7 +289,7 @@ fn an_issue_date_yet_to_come_is_read_again() {
 fn a_past_issue_date_is_kept_as_read() {
     let gray = GrayImage::new(1012, 638);
     let lines = [line("2021.04.23", 60.0, 440.0, 0.8)];
-    let mut recogniser = Ranked(&["2021.04.23", "2024.04.23"]);
+    let mut recogniser = Ranked::even(&["2021.04.23", "2024.04.23"]);
     let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
     date_line(&mut sheet, 0.0, &[]).unwrap();
     let field = &sheet.fields[&FieldName::IssueDate];
@@ -294,7 +301,7 @@ fn a_past_issue_date_is_kept_as_read() {
 fn a_day_under_the_seal_comes_from_the_ranked_readings() {
     let gray = GrayImage::new(1012, 638);
     let lines = [line("2019.10.42", 60.0, 440.0, 0.8)];
-    let mut recogniser = Ranked(&["2019.10.42", "2019.10.12", "2019.16.42"]);
+    let mut recogniser = Ranked::even(&["2019.10.42", "2019.10.12", "2019.16.42"]);
     let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
     date_line(&mut sheet, 0.0, &[]).unwrap();
     let field = &sheet.fields[&FieldName::IssueDate];
@@ -425,72 +432,45 @@ fn small_labels_read_as_syllables_are_not_the_name() {
     assert_eq!(sheet.fields[&FieldName::Name].value.as_text(), Some("성숙"));
 }
 
-#[test]
-fn a_name_that_begins_with_no_surname_takes_the_runner_up_that_does() {
+/// The name, and its confidence, read above a registration number off a
+/// line whose readings are `ranked`.
+fn name_read(ranked: Ranked) -> (String, f32) {
     let gray = GrayImage::new(1012, 638);
-    let name_of = |read: &str, ranked: &'static [&'static str]| {
-        let lines = [
-            line(read, 194.0, 138.0, 0.95),
-            line("970907-2114922", 185.0, 200.0, 1.0),
-        ];
-        let mut recogniser = Ranked(ranked);
-        let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
-        name_above(&mut sheet, 1, None).unwrap();
-        let field = &sheet.fields[&FieldName::Name];
-        (
-            field.value.as_text().unwrap_or_default().to_owned(),
-            field.confidence,
-        )
-    };
-    let (name, confidence) = name_of("흥용춘", &["흥용춘", "흉용춘", "홍용춘"]);
-    assert_eq!(name, "홍용춘");
-    assert!(confidence < 0.8);
-    assert_eq!(name_of("션우은아", &["션우은아", "선우은아"]).0, "선우은아");
-    // A rare surname read well is kept: the list only chooses between
-    // readings that begin with none and with one.
-    assert_eq!(name_of("엄진례", &["엄진례", "임진례"]).0, "엄진례");
-    assert_eq!(name_of("흥용춘", &["흥용춘", "흉용춘"]).0, "흥용춘");
-}
-
-/// A recogniser that reads every line as the first of its readings and
-/// ranks the rest after it, each with its own confidence.
-struct Scored(&'static [(&'static str, f32)]);
-
-impl LineRecogniser for Scored {
-    fn read(&mut self, line: &GrayImage, script: Script) -> Result<LineReading, DocError> {
-        Ok(self.readings(line, script, 1)?.remove(0))
-    }
-
-    fn readings(
-        &mut self,
-        _: &GrayImage,
-        _: Script,
-        n: usize,
-    ) -> Result<Vec<LineReading>, DocError> {
-        Ok(self
-            .0
-            .iter()
-            .take(n)
-            .map(|(text, confidence)| LineReading {
-                text: (*text).to_owned(),
-                confidence: *confidence,
-            })
-            .collect())
-    }
-}
-
-/// The name read above a registration number off a line `ranked`.
-fn name_ranked(ranked: &'static [(&'static str, f32)]) -> String {
-    let gray = GrayImage::new(1012, 638);
+    let (first, confidence) = ranked.0[0];
     let lines = [
-        line(ranked[0].0, 194.0, 138.0, ranked[0].1),
+        line(first, 194.0, 138.0, confidence),
         line("970907-2114922", 185.0, 200.0, 1.0),
     ];
-    let mut recogniser = Scored(ranked);
+    let mut recogniser = ranked;
     let mut sheet = sheet_of(&lines, &gray, &mut recogniser);
     name_above(&mut sheet, 1, None).unwrap();
     let field = &sheet.fields[&FieldName::Name];
-    field.value.as_text().unwrap_or_default().to_owned()
+    (
+        field.value.as_text().unwrap_or_default().to_owned(),
+        field.confidence,
+    )
+}
+
+/// The name read off a line whose readings are `texts`, all at 0.8.
+fn name_of(texts: &[&'static str]) -> String {
+    name_read(Ranked::even(texts)).0
+}
+
+/// The name read off a line whose readings are `scored`.
+fn name_ranked(scored: &[(&'static str, f32)]) -> String {
+    name_read(Ranked(scored.to_vec())).0
+}
+
+#[test]
+fn a_name_that_begins_with_no_surname_takes_the_runner_up_that_does() {
+    let (name, confidence) = name_read(Ranked::even(&["흥용춘", "흉용춘", "홍용춘"]));
+    assert_eq!(name, "홍용춘");
+    assert!(confidence < 0.8);
+    assert_eq!(name_of(&["션우은아", "선우은아"]), "선우은아");
+    // A rare surname read well is kept: the list only chooses between
+    // readings that begin with none and with one.
+    assert_eq!(name_of(&["엄진례", "임진례"]), "엄진례");
+    assert_eq!(name_of(&["흥용춘", "흉용춘"]), "흥용춘");
 }
 
 #[test]
