@@ -103,9 +103,6 @@ pub(super) fn read(sheet: &mut Sheet<'_>) -> Result<IdNumber, DocError> {
     Ok(number.map(|(_, number, confidence)| (number, confidence)))
 }
 
-/// The most lines a Latin name is printed on.
-const NAME_LINES: usize = 3;
-
 /// The status of stay where the column search missed it: printed on its
 /// label's line (`체류자격 영주(F-5)`) or out of the number's column. Any
 /// line whose Korean reading holds a code shape is read again in capitals.
@@ -142,12 +139,16 @@ fn set_visa(sheet: &mut Sheet<'_>, index: usize, code: &'static str, confidence:
     }
 }
 
+/// The most lines a Latin name is printed on.
+const NAME_LINES: usize = 3;
+
 /// The name and the country from the column's lines of capitals, top to
 /// bottom: the country is the first line that names a known one (in
 /// Latin or Korean), the name the lines above it (a long name wraps, or
-/// prints a word a line: `FERNANDO / CHAMINDA / PRIYANTHA`). Where no line of capitals names a known country, the
-/// name is the lines above one that names it in Hangul, else the first
-/// line, and the country the next, as printed.
+/// prints a word a line: `FERNANDO / CHAMINDA / PRIYANTHA`). Where no
+/// line of capitals names a known country, the name is the lines above
+/// one that names it in Hangul, else the first line, and the country the
+/// next, as printed.
 fn name_and_country(sheet: &mut Sheet<'_>, words: &[(usize, LineReading)]) {
     let known = words.iter().position(|(index, reading)| {
         latin_country(&reading.text).is_some()

@@ -116,7 +116,8 @@ fn likelier_name(
         return Ok((name, confidence));
     }
     let likeness = unlike.len();
-    let given_name_only = surnames::surname_length(&name).is_some();
+    // With a surname read, every unlike place lies in the given name.
+    let in_given_name = surnames::surname_length(&name).is_some();
     let readings = sheet.ranked(index, Script::Korean, NAME_READINGS)?;
     let first = readings.first().map_or(confidence, |r| r.confidence);
     // Of runner-ups equally fit, the one that keeps the consonants: a
@@ -136,7 +137,7 @@ fn likelier_name(
             // so this is how much surer the first reading was of the
             // syllables the runner-up replaces.
             let surer_by = (first - r.confidence) * r.text.chars().count() as f32;
-            let given_name_kept = given_name_only && surer_by > NATIVE_SYLLABLE;
+            let given_name_kept = in_given_name && surer_by > NATIVE_SYLLABLE;
             (differs_where_unlike && !given_name_kept && unlike_places(&other).len() < likeness)
                 .then_some((other, r.confidence))
         })
@@ -182,8 +183,8 @@ fn unlike_places(name: &str) -> Vec<usize> {
 /// cards.
 const NATIVE_SYLLABLE: f32 = 0.85;
 
-/// Readings of a name line searched for one that begins with a surname:
-/// a look-alike vowel is mostly the first runner-up.
+/// Readings of a name line searched for one more like a Korean name: a
+/// look-alike vowel is mostly among the first runner-ups.
 const NAME_READINGS: usize = 4;
 
 /// The first run of Hangul in `text`, if it is a name. A run glued to a

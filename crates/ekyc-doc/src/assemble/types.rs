@@ -178,12 +178,10 @@ fn repair_type_char(c: char) -> char {
 /// characters it takes and its number of errors.
 fn fuzzy_matches(text: &[char], pattern: &[char]) -> Vec<(usize, usize, usize)> {
     let allowed = if pattern.len() >= 4 { 1 } else { 0 };
+    let shortened = (pattern.len() >= LONG_TYPE).then(|| pattern.len() - 1);
     let mut matches = Vec::new();
-    for length in [pattern.len(), pattern.len() - 1] {
-        if text.len() < length || (length < pattern.len() && pattern.len() < LONG_TYPE) {
-            continue;
-        }
-        for start in 0..=text.len() - length {
+    for length in std::iter::once(pattern.len()).chain(shortened) {
+        for start in 0..(text.len() + 1).saturating_sub(length) {
             let window = &text[start..start + length];
             let errors = if length == pattern.len() {
                 window.iter().zip(pattern).filter(|(a, b)| a != b).count()
